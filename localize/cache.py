@@ -1,0 +1,165 @@
+"""The episode work directory: manifest, content-addressed artifacts, atomic writes.
+
+Layout::
+
+    <out>/<episode>/                 deliverables (written by packaging)
+    <out>/<episode>/.localize/
+        manifest.json                the Episode
+        artifacts/ab/abcdef....ext   files named by the hash of what made them
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from localize.errors import InputError, OutputError
+from localize.model import SCHEMA_VERSION, Episode
+
+__all__ = ["WorkDir", "atomic_path", "atomic_write_text", "file_fingerprint", "sha256_file", "stable_hash"]
+
+_SAMPLE = 1 << 20
+
+
+def stable_hash(*parts: Any) -> str:
+    """A sha256 hex digest of JSON-serialisable parts, independent of dict order."""
+    payload = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    """The sha256 of a whole file, streamed."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(_SAMPLE), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def file_fingerprint(path: Path) -> str:
+    """A fast content fingerprint: size plus samples from the start, middle and end."""
+    size = path.stat().st_size
+    digest = hashlib.sha256(str(size).encode())
+    with path.open("rb") as handle:
+        for offset in (0, max(0, size // 2 - _SAMPLE // 2), max(0, size - _SAMPLE)):
+            handle.seek(offset)
+            digest.update(handle.read(_SAMPLE))
+    return digest.hexdigest()
+
+
+def _output_error(path: Path, exc: OSError) -> OutputError:
+    if exc.errno == errno.ENOSPC:
+        return OutputError(f"disk full while writing {path}", "free space on that disk or choose another --out")
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return OutputError(f"cannot write to {path}: permission denied", "choose a writable --out directory")
+    return OutputError(f"cannot write {path}: {exc.strerror}", "check the output directory")
+
+
+@contextlib.contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it into place on success.
+
+    A crash or error leaves the previous file (or no file), never a partial one.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part" + path.suffix, dir=path.parent)
+        os.close(handle)
+    except OSError as exc:
+        raise _output_error(path, exc) from exc
+    temp = Path(name)
+    try:
+        yield temp
+        os.replace(temp, path)
+    except OSError as exc:
+        raise _output_error(path, exc) from exc
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write text to ``path`` atomically."""
+    with atomic_path(path) as temp:
+        try:
+            temp.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise _output_error(path, exc) from exc
+
+
+class WorkDir:
+    """One episode's folder of deliverables and its hidden state."""
+
+    def __init__(self, out: Path, episode_id: str) -> None:
+        self.root = out / episode_id
+        self.state = self.root / ".localize"
+        self.manifest_path = self.state / "manifest.json"
+        self.artifacts = self.state / "artifacts"
+
+    @classmethod
+    def at(cls, root: Path) -> WorkDir:
+        """The work directory of an existing episode folder."""
+        if not (root / ".localize" / "manifest.json").is_file():
+            raise InputError(f"{root} is not a localize episode folder", "run 'localize run' first, or pass OUT/<episode>")
+        return cls(root.parent, root.name)
+
+    def prepare(self) -> None:
+        """Create the folders, turning permission or space problems into OutputError."""
+        try:
+            self.artifacts.mkdir(parents=True, exist_ok=True)
+            probe = self.state / ".write-test"
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as exc:
+            raise _output_error(self.root, exc) from exc
+
+    def load(self) -> Episode | None:
+        """The saved Episode, or None when there is none or it is from another schema."""
+        if not self.manifest_path.is_file():
+            return None
+        try:
+            data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            return None
+        if data.get("schema_version") != SCHEMA_VERSION:
+            return None
+        try:
+            return Episode.model_validate(data)
+        except ValidationError:
+            return None
+
+    def save(self, episode: Episode) -> None:
+        """Write the manifest atomically."""
+        atomic_write_text(self.manifest_path, episode.model_dump_json(indent=2))
+
+    def artifact(self, key: str, suffix: str) -> Path:
+        """The content-addressed path for an artifact made from ``key``."""
+        return self.artifacts / key[:2] / f"{key}{suffix}"
+
+    def relative(self, path: Path) -> str:
+        """A path as stored in the manifest (relative to the episode folder)."""
+        return path.resolve().relative_to(self.root.resolve()).as_posix()
+
+    def resolve(self, stored: str) -> Path:
+        """The absolute path of a path stored in the manifest."""
+        return self.root / stored
+
+    def read_json(self, key: str) -> Any | None:
+        """A cached JSON artifact, or None."""
+        path = self.artifact(key, ".json")
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            return None
+
+    def write_json(self, key: str, data: Any) -> None:
+        """Store a JSON artifact atomically."""
+        atomic_write_text(self.artifact(key, ".json"), json.dumps(data, ensure_ascii=False))

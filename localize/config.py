@@ -1,0 +1,130 @@
+"""Configuration: ``localize.toml`` < ``LOCALIZE_*`` environment < CLI flags."""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from localize.errors import ConfigError
+
+__all__ = ["BackendChoice", "Config", "DubConfig", "MixConfig", "load_config"]
+
+ENV_PREFIX = "LOCALIZE_"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class BackendChoice(_Section):
+    """Which backend a stage uses, and its options."""
+
+    backend: str
+    options: dict[str, Any] = Field(default_factory=dict)
+
+
+class DubConfig(_Section):
+    """Voice casting and the retiming ladder's limits."""
+
+    voices_dir: Path | None = None
+    """Voice catalog folder; defaults to the catalog shipped with localize."""
+    casting: dict[str, dict[str, str]] = Field(default_factory=dict)
+    """Manual casting: character name -> {language tag -> voice id}."""
+    casting_file: Path | None = None
+    """Series-level casting file, read and updated so voices stay stable."""
+    min_rate: float = 0.85
+    max_rate: float = 1.2
+    max_stretch: float = 1.3
+    max_borrow: float = 0.6
+    """Seconds of adjacent silence a take may borrow at most on each side."""
+
+
+class MixConfig(_Section):
+    """Mixing and loudness targets."""
+
+    duck_db: float = -14.0
+    duck_ramp: float = 0.12
+    dialogue_lkfs: float = -27.0
+    programme_lkfs: float = -24.0
+    true_peak_dbtp: float = -2.0
+
+
+class Config(_Section):
+    """Everything a run can be told, resolved from all sources."""
+
+    source_language: str | None = None
+    audio_stream: int | None = None
+    models_dir: Path | None = None
+    allow_downloads: bool = False
+    transcribe: BackendChoice = BackendChoice(backend="faster-whisper.v1")
+    diarize: BackendChoice = BackendChoice(backend="embedded.v1")
+    translate: BackendChoice = BackendChoice(backend="apertium.v1")
+    dub: DubConfig = Field(default_factory=DubConfig)
+    mix: MixConfig = Field(default_factory=MixConfig)
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _from_environment(environ: dict[str, str]) -> dict[str, Any]:
+    """``LOCALIZE_TRANSCRIBE__OPTIONS__BEAM_SIZE=3`` -> nested dict (JSON values)."""
+    result: dict[str, Any] = {}
+    for name, raw in environ.items():
+        if not name.startswith(ENV_PREFIX):
+            continue
+        path = [part.lower() for part in name[len(ENV_PREFIX) :].split("__") if part]
+        if not path:
+            continue
+        try:
+            value: Any = json.loads(raw)
+        except json.JSONDecodeError:
+            value = raw
+        node = result
+        for part in path[:-1]:
+            node = node.setdefault(part, {})
+        node[path[-1]] = value
+    return result
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}", "check the --config path") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}", "fix the syntax at that line") from exc
+
+
+def load_config(
+    path: Path | None = None,
+    overrides: dict[str, Any] | None = None,
+    environ: dict[str, str] | None = None,
+) -> Config:
+    """Resolve the configuration; an explicit ``path`` must exist.
+
+    Without ``path``, ``./localize.toml`` is used when present.
+    """
+    data: dict[str, Any] = {}
+    if path is None and Path("localize.toml").is_file():
+        path = Path("localize.toml")
+    if path is not None:
+        data = _read_toml(path)
+    data = _merge(data, _from_environment(dict(os.environ if environ is None else environ)))
+    data = _merge(data, overrides or {})
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise ConfigError(f"invalid configuration: {problems}", "fix localize.toml or the LOCALIZE_* variables") from exc

