@@ -66,8 +66,10 @@ def extract_audio(info: MediaInfo, position: int, out: Path, rate: int = SPEECH_
         )
 
 
-def read_audio(path: Path, rate: int, channels: int = 1, start: float = 0.0, duration: float | None = None) -> np.ndarray:
-    """Decode any audio file (or a window of it) to float32 at ``rate`` with ``channels``."""
+def read_audio(
+    path: Path, rate: int, channels: int = 1, start: float = 0.0, duration: float | None = None, stream: int | None = None
+) -> np.ndarray:
+    """Decode an audio stream (absolute ``stream`` index, default the first audio) of any file to float32."""
     ffmpeg = require_tool("ffmpeg", "ffmpeg")
     command = [ffmpeg, "-nostdin", "-v", "error"]
     if start > 0:
@@ -75,7 +77,7 @@ def read_audio(path: Path, rate: int, channels: int = 1, start: float = 0.0, dur
     command += ["-i", str(path)]
     if duration is not None:
         command += ["-t", f"{duration:.3f}"]
-    command += ["-map", "0:a:0", "-ac", str(channels), "-ar", str(rate), "-f", "f32le", "-"]
+    command += ["-map", f"0:{stream}" if stream is not None else "0:a:0", "-ac", str(channels), "-ar", str(rate), "-f", "f32le", "-"]
     raw = run_tool(command, f"decoding {path.name}", "the file may be corrupt")
     samples = np.frombuffer(raw, dtype=np.float32).copy()
     return samples if channels == 1 else samples.reshape(-1, channels)

@@ -1,0 +1,117 @@
+"""The glossary document: terms, what each target language must (not) say, formality."""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from localize.cache import stable_hash
+from localize.glossary.match import find_terms
+from localize.languages import base_language
+
+__all__ = ["SCOPES", "Entry", "FormalityRule", "Glossary", "Register", "Scope", "TargetRule"]
+
+Scope = Literal["character", "place", "slang", "food", "brand", "object", "other"]
+SCOPES: tuple[str, ...] = get_args(Scope)
+Register = Literal["formal", "informal"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TargetRule(_Model):
+    """What one target language must say for a term, and must never say."""
+
+    renderings: list[str] = Field(default_factory=list)
+    forbidden: list[str] = Field(default_factory=list)
+    note: str = ""
+    dnt: bool = False
+
+    @property
+    def constrains(self) -> bool:
+        """Whether the rule asks anything of a translation."""
+        return bool(self.renderings or self.forbidden)
+
+
+class Entry(_Model):
+    """One glossary term in the source language, written in dictionary form."""
+
+    id: str = Field(min_length=1)
+    term: str = Field(min_length=1)
+    variants: list[str] = Field(default_factory=list)
+    pos: str = ""
+    scope: Scope = "other"
+    dnt: bool = False
+    case_sensitive: bool = False
+    note: str = ""
+    targets: dict[str, TargetRule] = Field(default_factory=dict)
+    line: int | None = None
+    """Where the entry starts in its file (for messages); not part of its meaning."""
+
+    @property
+    def forms(self) -> list[str]:
+        """The term and its listed variants."""
+        return [self.term, *self.variants]
+
+    def rule(self, target: str) -> TargetRule:
+        """The rule for a target tag: exact tag first, then its base language ("pt-BR", then "pt").
+
+        A do-not-translate entry (or target rule) renders as the term itself.
+        """
+        rule = self.targets.get(target)
+        if rule is None:
+            rule = self.targets.get(base_language(target))
+        if self.dnt or (rule is not None and rule.dnt):
+            kept = rule or TargetRule()
+            return TargetRule(renderings=[self.term], forbidden=kept.forbidden, note=kept.note, dnt=True)
+        return rule or TargetRule()
+
+
+class FormalityRule(_Model):
+    """The register these characters use (e.g. tú/vous vs usted/vous)."""
+
+    speakers: list[str]
+    register: Register
+
+
+class Glossary(_Model):
+    """A series glossary: source-language terms and their rules per target language."""
+
+    name: str
+    source_language: str
+    targets: list[str] = Field(default_factory=list)
+    terms: list[Entry] = Field(default_factory=list)
+    formality: list[FormalityRule] = Field(default_factory=list)
+    path: str | None = None
+
+    def entry(self, entry_id: str) -> Entry | None:
+        """The entry with this id, if any."""
+        return next((e for e in self.terms if e.id == entry_id), None)
+
+    def entries_for(self, text: str, target: str) -> list[Entry]:
+        """The entries found in a source text that constrain its ``target`` translation, in text order."""
+        entries: dict[str, Entry] = {}
+        for match in find_terms(self, text, self.source_language, target=target):
+            entries.setdefault(match.entry.id, match.entry)
+        return list(entries.values())
+
+    def digest(self, text: str, target: str) -> str:
+        """A stable hash of what the glossary asks of this text's ``target`` translation.
+
+        Editing an entry changes the digest only of the texts it applies to.
+        """
+        parts = [
+            (e.id, e.forms, e.dnt, e.case_sensitive, e.rule(target).model_dump(exclude={"note"}))
+            for e in self.entries_for(text, target)
+        ]
+        return stable_hash(parts)
+
+    def formality_for(self, speaker_name: str) -> Register | None:
+        """The register a character speaks in, if the glossary sets one."""
+        wanted = speaker_name.casefold()
+        for rule in self.formality:
+            if any(name.casefold() == wanted for name in rule.speakers):
+                return rule.register
+        return None

@@ -1,0 +1,155 @@
+"""Run the stages in order, skipping those whose cache key and outputs are unchanged."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from localize.cache import WorkDir
+from localize.config import Config
+from localize.errors import InputError
+from localize.languages import normalize_tag
+from localize.media.probe import probe
+from localize.model import Episode, StageRecord
+from localize.progress import ProgressHook, silent_hook
+from localize.stages.base import RunContext, Stage, stage_key
+
+__all__ = ["STAGE_NAMES", "RunRequest", "open_episode", "resume_context", "run", "run_stages", "stages"]
+
+log = logging.getLogger("localize")
+
+STAGE_NAMES = ("ingest", "transcribe", "diarize", "segment", "translate", "dub", "mix", "package")
+ME_SUFFIXES = (".me.flac", ".me.wav")
+
+
+def stages() -> list[Stage]:
+    """Every stage in flow order (imported here so ``localize --help`` stays fast)."""
+    from localize.package import PackageStage
+    from localize.stages.diarize import DiarizeStage
+    from localize.stages.dub import DubStage
+    from localize.stages.ingest import IngestStage
+    from localize.stages.mix import MixStage
+    from localize.stages.segment import SegmentStage
+    from localize.stages.transcribe import TranscribeStage
+    from localize.stages.translate import TranslateStage
+
+    return [
+        IngestStage(), TranscribeStage(), DiarizeStage(), SegmentStage(),
+        TranslateStage(), DubStage(), MixStage(), PackageStage(),
+    ]
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """One episode to localize."""
+
+    source: Path
+    out: Path
+    targets: list[str]
+    glossary: Path | None = None
+    me_stem: Path | None = None
+    name: str | None = None
+
+
+def _episode_id(source: Path, name: str | None) -> str:
+    raw = name or source.stem
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", raw).strip("-.")
+    if not slug:
+        raise InputError(f"cannot make an episode name from '{raw}'", "pass --name")
+    return slug
+
+
+def _find_me_stem(source: Path, explicit: Path | None) -> Path | None:
+    if explicit is not None:
+        probe(explicit)
+        return explicit.resolve()
+    for suffix in ME_SUFFIXES:
+        candidate = source.with_name(source.name.rsplit(".", 1)[0] + suffix)
+        if candidate.is_file():
+            log.info("using the M&E stem %s", candidate)
+            probe(candidate)
+            return candidate.resolve()
+    return None
+
+
+def open_episode(request: RunRequest, config: Config) -> tuple[WorkDir, Episode]:
+    """Probe the source and load (or start) its episode in the work directory."""
+    info = probe(request.source)
+    me_stem = _find_me_stem(request.source, request.me_stem)
+    workdir = WorkDir(request.out, _episode_id(request.source, request.name))
+    workdir.prepare()
+    existing = workdir.load()
+    if existing is not None and existing.source.fingerprint == info.fingerprint:
+        source = info.model_copy(update={"audio_stream": existing.source.audio_stream})
+        episode = existing.model_copy(update={"source": source, "me_stem": str(me_stem) if me_stem else None})
+    else:
+        source_language = normalize_tag(config.source_language) if config.source_language else None
+        episode = Episode(id=workdir.root.name, source=info, me_stem=str(me_stem) if me_stem else None, source_language=source_language)
+    return workdir, episode
+
+
+def run_stages(episode: Episode, ctx: RunContext, names: tuple[str, ...] = STAGE_NAMES, force: bool = False) -> Episode:
+    """Run the named stages in order, saving the manifest after each one."""
+    for stage in stages():
+        if stage.name not in names:
+            continue
+        started = time.perf_counter()
+        key = stage_key(stage, episode, ctx)
+        record = episode.stages.get(stage.name)
+        hit = not force and record is not None and record.key == key and stage.outputs_present(episode, ctx)
+        if hit:
+            ctx.hook(stage.name, "cached", 1, 1)
+        else:
+            episode = stage.run(episode, ctx)
+        record = StageRecord(
+            stage=stage.name,
+            backend=stage.backend_name(ctx),
+            key=key,
+            seconds=round(time.perf_counter() - started, 3),
+            cache_hit=hit,
+            finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        )
+        episode = episode.model_copy(update={"stages": {**episode.stages, stage.name: record}})
+        ctx.workdir.save(episode)
+    return episode
+
+
+def run(request: RunRequest, config: Config, hook: ProgressHook = silent_hook) -> Episode:
+    """Localize one episode end to end."""
+    from localize.glossary import load_glossary
+
+    glossary = load_glossary(request.glossary) if request.glossary else None
+    workdir, episode = open_episode(request, config)
+    episode = episode.model_copy(
+        update={
+            "extras": {
+                **episode.extras,
+                "run": {
+                    "targets": request.targets,
+                    "glossary": str(request.glossary.resolve()) if request.glossary else None,
+                    "config": config.model_dump(mode="json"),
+                },
+            }
+        }
+    )
+    ctx = RunContext(workdir=workdir, config=config, targets=request.targets, glossary=glossary, hook=hook)
+    return run_stages(episode, ctx)
+
+
+def resume_context(folder: Path, hook: ProgressHook = silent_hook) -> tuple[RunContext, Episode]:
+    """The context an episode folder was last run with, to run single stages on it."""
+    from localize.config import Config
+    from localize.glossary import load_glossary
+
+    workdir = WorkDir.at(folder)
+    episode = workdir.load()
+    if episode is None or "run" not in episode.extras:
+        raise InputError(f"{folder} holds no usable manifest", "run 'localize run' on the episode again")
+    saved = episode.extras["run"]
+    config = Config.model_validate(saved["config"])
+    glossary = load_glossary(Path(saved["glossary"])) if saved.get("glossary") else None
+    return RunContext(workdir=workdir, config=config, targets=list(saved["targets"]), glossary=glossary, hook=hook), episode

@@ -1,0 +1,213 @@
+"""Embedded diarization: Silero VAD, Resemblyzer speaker embeddings, agglomerative clustering.
+
+Everything it needs ships inside PyPI packages (faster-whisper's VAD, Resemblyzer's
+pretrained encoder), so it runs offline on a CPU.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+from pathlib import Path
+
+import numpy as np
+import soundfile
+from pydantic import BaseModel, Field, model_validator
+
+from localize.errors import BackendUnavailable
+from localize.media.audio import SPEECH_RATE
+from localize.model import SpeechTurn
+from localize.progress import ProgressHook
+from localize.registry import Availability, register
+from localize.stages.diarize.backend import Diarization, Diarizer
+
+__all__ = ["EmbeddedDiarizer"]
+
+log = logging.getLogger("localize")
+
+MEL_FRAMES_PER_SECOND = 100
+MAX_CLUSTERED_WINDOWS = 2000
+BATCH = 256
+
+
+@register("diarize")
+class EmbeddedDiarizer(Diarizer):
+    """VAD + pretrained speaker embeddings + clustering with automatic speaker count."""
+
+    name = "embedded.v1"
+
+    class Options(BaseModel):
+        """Window, clustering and speaker-count settings."""
+
+        window: float = Field(1.5, gt=0.4, le=3.0)
+        hop: float = Field(0.25, gt=0.05, le=1.0)
+        threshold: float = Field(0.3, gt=0.0, lt=2.0)
+        """Cosine distance at which clusters stop merging (lower: more speakers)."""
+        num_speakers: int | None = Field(None, ge=1)
+        min_speakers: int = Field(1, ge=1)
+        max_speakers: int = Field(12, ge=1)
+        smoothing: int = Field(5, ge=1)
+        """Windows in the label mode filter (odd)."""
+        vad_threshold: float = 0.5
+        min_silence_ms: int = 300
+
+        @model_validator(mode="after")
+        def _consistent(self) -> EmbeddedDiarizer.Options:
+            if self.min_speakers > self.max_speakers:
+                raise ValueError("min_speakers is larger than max_speakers")
+            return self
+
+    options: Options
+
+    @classmethod
+    def availability(cls) -> Availability:
+        """Usable when resemblyzer (with torch) and faster-whisper are installed."""
+        for module, package in (("resemblyzer", "resemblyzer"), ("torch", "torch"), ("faster_whisper", "faster-whisper")):
+            if importlib.util.find_spec(module) is None:
+                return Availability(False, f"pip install {package}")
+        return Availability(True, "Resemblyzer encoder + Silero VAD, offline")
+
+    def _speech_regions(self, samples: np.ndarray) -> list[tuple[int, int]]:
+        from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+        options = VadOptions(
+            threshold=self.options.vad_threshold, min_silence_duration_ms=self.options.min_silence_ms, speech_pad_ms=60
+        )
+        return [(int(r["start"]), int(r["end"])) for r in get_speech_timestamps(samples, options)]
+
+    def _encoder(self) -> object:
+        try:
+            import warnings
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                from resemblyzer import VoiceEncoder
+        except ImportError as exc:
+            raise BackendUnavailable("resemblyzer is not installed", "pip install resemblyzer 'setuptools<81'") from exc
+        return VoiceEncoder("cpu", verbose=False)
+
+    def _windows(self, samples: np.ndarray, regions: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+        """Mel windows (n, frames, mels) and their centre times, from every speech region."""
+        from resemblyzer.audio import wav_to_mel_spectrogram
+
+        width = int(self.options.window * MEL_FRAMES_PER_SECOND)
+        hop = int(self.options.hop * MEL_FRAMES_PER_SECOND)
+        mels: list[np.ndarray] = []
+        centres: list[float] = []
+        for start, end in regions:
+            chunk = samples[start:end]
+            peak = float(np.max(np.abs(chunk))) if len(chunk) else 0.0
+            if peak <= 1e-4:
+                continue
+            mel = wav_to_mel_spectrogram(chunk / peak * 0.5)
+            if len(mel) < width:
+                mel = np.pad(mel, ((0, width - len(mel)), (0, 0)), mode="wrap")
+            offsets = list(range(0, len(mel) - width + 1, hop)) or [0]
+            for offset in offsets:
+                mels.append(mel[offset : offset + width])
+                centre = start / SPEECH_RATE + (offset + width / 2) / MEL_FRAMES_PER_SECOND
+                centres.append(min(centre, end / SPEECH_RATE))
+        if not mels:
+            return np.zeros((0, width, 40), dtype=np.float32), np.zeros(0)
+        return np.stack(mels).astype(np.float32), np.asarray(centres)
+
+    def _embed(self, encoder: object, mels: np.ndarray, hook: ProgressHook) -> np.ndarray:
+        import torch
+
+        outputs: list[np.ndarray] = []
+        with torch.no_grad():
+            for first in range(0, len(mels), BATCH):
+                batch = torch.from_numpy(mels[first : first + BATCH])
+                outputs.append(encoder.forward(batch).cpu().numpy())  # type: ignore[attr-defined]
+                hook("diarize", "embeddings", min(len(mels), first + BATCH), len(mels))
+        return np.concatenate(outputs)
+
+    def _cluster(self, embeddings: np.ndarray) -> np.ndarray:
+        """Labels per window: cluster a subsample, then assign every window to the nearest centroid."""
+        from sklearn.cluster import AgglomerativeClustering
+
+        step = max(1, int(np.ceil(len(embeddings) / MAX_CLUSTERED_WINDOWS)))
+        sample = embeddings[::step]
+        if len(sample) < 2:
+            return np.zeros(len(embeddings), dtype=int)
+        options = self.options
+        if options.num_speakers:
+            clustering = AgglomerativeClustering(n_clusters=min(options.num_speakers, len(sample)), metric="cosine", linkage="average")
+            labels = clustering.fit_predict(sample)
+        else:
+            clustering = AgglomerativeClustering(
+                n_clusters=None, distance_threshold=options.threshold, metric="cosine", linkage="average"
+            )
+            labels = clustering.fit_predict(sample)
+            count = len(set(labels))
+            bounded = min(max(count, options.min_speakers), options.max_speakers, len(sample))
+            if bounded != count:
+                labels = AgglomerativeClustering(n_clusters=bounded, metric="cosine", linkage="average").fit_predict(sample)
+        centroids = np.stack([sample[labels == k].mean(axis=0) for k in sorted(set(labels))])
+        centroids /= np.linalg.norm(centroids, axis=1, keepdims=True)
+        normed = embeddings / np.linalg.norm(embeddings, axis=1, keepdims=True)
+        return np.argmax(normed @ centroids.T, axis=1)
+
+    def _smooth(self, labels: np.ndarray, centres: np.ndarray) -> np.ndarray:
+        """Mode filter over neighbouring windows of the same speech stretch."""
+        half = self.options.smoothing // 2
+        if half == 0:
+            return labels
+        smoothed = labels.copy()
+        for i in range(len(labels)):
+            lo, hi = max(0, i - half), min(len(labels), i + half + 1)
+            near = [labels[j] for j in range(lo, hi) if abs(centres[j] - centres[i]) <= half * self.options.hop + 1e-6]
+            values, counts = np.unique(near, return_counts=True)
+            if counts.max() > counts[values == labels[i]][0]:
+                smoothed[i] = values[np.argmax(counts)]
+        return smoothed
+
+    def diarize(self, audio: Path, hook: ProgressHook) -> Diarization:
+        """Diarize the whole file."""
+        samples, rate = soundfile.read(audio, dtype="float32", always_2d=False)
+        if rate != SPEECH_RATE:
+            raise ValueError(f"diarizer expects {SPEECH_RATE} Hz audio, got {rate}")
+        regions = self._speech_regions(samples)
+        mels, centres = self._windows(samples, regions)
+        if len(mels) == 0:
+            return Diarization()
+        encoder = self._encoder()
+        embeddings = self._embed(encoder, mels, hook)
+        labels = self._smooth(self._cluster(embeddings), centres)
+        return _turns_from_labels(regions, centres, labels, embeddings)
+
+
+def _turns_from_labels(
+    regions: list[tuple[int, int]], centres: np.ndarray, labels: np.ndarray, embeddings: np.ndarray
+) -> Diarization:
+    """Cut each speech region where the nearest window's label changes; name speakers by first appearance."""
+    order: dict[int, str] = {}
+    for label in labels:
+        order.setdefault(int(label), f"SPEAKER_{len(order):02d}")
+    turns: list[SpeechTurn] = []
+    for start, end in regions:
+        begin, finish = start / SPEECH_RATE, end / SPEECH_RATE
+        inside = np.where((centres >= begin - 1e-6) & (centres <= finish + 1e-6))[0]
+        if len(inside) == 0:
+            continue
+        cursor = begin
+        for k, index in enumerate(inside):
+            is_last = k == len(inside) - 1
+            boundary = finish if is_last else (centres[index] + centres[inside[k + 1]]) / 2
+            if is_last or labels[inside[k + 1]] != labels[index]:
+                turns.append(SpeechTurn(start=round(cursor, 3), end=round(boundary, 3), speaker=order[int(labels[index])]))
+                cursor = boundary
+    means = {
+        order[label]: (embeddings[labels == label].mean(axis=0)).tolist() for label in order
+    }
+    return Diarization(turns=_merge_adjacent(turns), embeddings=means)
+
+
+def _merge_adjacent(turns: list[SpeechTurn], gap: float = 0.05) -> list[SpeechTurn]:
+    merged: list[SpeechTurn] = []
+    for turn in turns:
+        if merged and merged[-1].speaker == turn.speaker and turn.start - merged[-1].end <= gap:
+            merged[-1] = merged[-1].model_copy(update={"end": turn.end})
+        else:
+            merged.append(turn)
+    return merged

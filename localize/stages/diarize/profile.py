@@ -1,0 +1,51 @@
+"""Per-speaker voice profile: median pitch, gender estimate and a reference clip."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from localize.model import Gender, SpeechTurn
+
+__all__ = ["MALE_FEMALE_F0", "estimate_gender", "median_f0", "reference_segments"]
+
+MALE_FEMALE_F0 = 165.0
+"""Median F0 (Hz) separating typical adult male and female voices."""
+
+
+def median_f0(samples: np.ndarray, rate: int, turns: list[SpeechTurn]) -> float | None:
+    """Median fundamental frequency over the voiced frames of ``turns`` (YIN)."""
+    import librosa
+
+    pieces = [samples[int(t.start * rate) : int(t.end * rate)] for t in turns]
+    voice = np.concatenate([p for p in pieces if len(p)]) if pieces else np.zeros(0, dtype=np.float32)
+    if len(voice) < rate // 2:
+        return None
+    voice = voice[: rate * 60]
+    frame = 1024
+    f0 = librosa.yin(voice, fmin=60, fmax=420, sr=rate, frame_length=frame)
+    rms = librosa.feature.rms(y=voice, frame_length=frame, hop_length=frame // 4)[0][: len(f0)]
+    voiced = f0[: len(rms)][rms > 0.3 * float(np.median(rms)) + 1e-6]
+    voiced = voiced[(voiced > 62) & (voiced < 415)]
+    return round(float(np.median(voiced)), 1) if len(voiced) else None
+
+
+def estimate_gender(f0: float | None) -> Gender:
+    """A coarse gender estimate from the median F0 (used only for casting)."""
+    if f0 is None:
+        return "unknown"
+    return "female" if f0 >= MALE_FEMALE_F0 else "male"
+
+
+def reference_segments(turns: list[SpeechTurn], all_turns: list[SpeechTurn], target: float = 12.0) -> list[SpeechTurn]:
+    """The speaker's longest turns free of overlap with others, up to about ``target`` seconds."""
+    def overlaps(turn: SpeechTurn) -> bool:
+        return any(o.speaker != turn.speaker and o.start < turn.end and o.end > turn.start for o in all_turns)
+
+    chosen: list[SpeechTurn] = []
+    total = 0.0
+    for turn in sorted((t for t in turns if not overlaps(t)), key=lambda t: t.end - t.start, reverse=True):
+        if total >= target:
+            break
+        chosen.append(turn)
+        total += turn.end - turn.start
+    return sorted(chosen, key=lambda t: t.start)

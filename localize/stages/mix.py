@@ -1,0 +1,160 @@
+"""The mix stage: place takes into a dialogue stem and mix it over the M&E (or the ducked original).
+
+Loudness follows broadcast practice: the dialogue-gated loudness of each mix is
+brought to ``dialogue_lkfs`` (-27 LKFS), or the full programme to ``programme_lkfs``
+(-24 LKFS) when dialogue is under 15 % of the running time; true peak stays at or
+below ``true_peak_dbtp``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import soundfile
+
+from localize.cache import stable_hash
+from localize.config import MixConfig
+from localize.media.audio import MIX_RATE, read_audio, write_wav
+from localize.media.loudness import integrated_loudness, loudness_range, true_peak_dbtp
+from localize.model import Episode, Track
+from localize.stages.base import RunContext
+
+__all__ = ["MixStage", "duck_envelope", "place_takes"]
+
+DIALOGUE_SHARE_FOR_GATING = 0.15
+
+
+def place_takes(track: Track, length: int, resolve: Any) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """Sum every take at its own start into a mono stem; return it and the spans it covers."""
+    stem = np.zeros(length, dtype=np.float32)
+    spans: list[tuple[int, int]] = []
+    for rendition in track.renditions.values():
+        take = rendition.take
+        if take is None:
+            continue
+        audio, rate = soundfile.read(resolve(take.audio), dtype="float32")
+        assert rate == MIX_RATE, "takes are written at the mix rate"
+        start = int(round(take.start * MIX_RATE))
+        end = min(length, start + len(audio))
+        if end > start:
+            stem[start:end] += audio[: end - start]
+            spans.append((start, end))
+    return stem, spans
+
+
+def duck_envelope(length: int, spans: list[tuple[int, int]], depth_db: float, ramp: float) -> np.ndarray:
+    """Gain curve that dips by ``depth_db`` under each span, with linear ramps of ``ramp`` seconds."""
+    active = np.zeros(length, dtype=np.float32)
+    for start, end in spans:
+        active[start:end] = 1.0
+    ramp_samples = max(1, int(ramp * MIX_RATE))
+    kernel = np.ones(ramp_samples, dtype=np.float32) / ramp_samples
+    smooth = np.clip(np.convolve(np.convolve(active, kernel, mode="same"), kernel, mode="same") * 2, 0, 1)
+    smooth = np.maximum(smooth, active)
+    depth = 10 ** (depth_db / 20)
+    return (1.0 - smooth * (1.0 - depth)).astype(np.float32)
+
+
+def _gated(mix: np.ndarray, spans: list[tuple[int, int]]) -> np.ndarray:
+    if not spans:
+        return mix[:0]
+    return np.concatenate([mix[a:b] for a, b in spans])
+
+
+class MixStage:
+    """Build each language's dialogue stem and dub mix."""
+
+    name = "mix"
+    version = 1
+
+    def backend_name(self, ctx: RunContext) -> str:
+        """Mixing is built in."""
+        return "numpy.v1"
+
+    def inputs(self, episode: Episode, ctx: RunContext) -> Any:
+        """Takes, the bed and the mix settings."""
+        return [
+            ctx.config.mix.model_dump(),
+            episode.me_stem,
+            episode.source.fingerprint,
+            {lang: sorted((k, r.take.audio, r.take.start) for k, r in t.renditions.items() if r.take) for lang, t in episode.tracks.items()},
+        ]
+
+    def outputs_present(self, episode: Episode, ctx: RunContext) -> bool:
+        """Stems and mixes are still on disk."""
+        return all(
+            track.mix and track.dialogue_stem and ctx.workdir.resolve(track.mix).is_file() and ctx.workdir.resolve(track.dialogue_stem).is_file()
+            for track in episode.tracks.values()
+        )
+
+    def run(self, episode: Episode, ctx: RunContext) -> Episode:
+        """Mix every target language."""
+        length = int(round(episode.source.duration * MIX_RATE))
+        stream = episode.source.audio_streams[episode.source.audio_stream or 0]
+        original = _fit_length(read_audio(Path(episode.source.path), MIX_RATE, channels=2, stream=stream.index), length)
+        source_spans = [(int(line.start * MIX_RATE), int(line.end * MIX_RATE)) for line in episode.lines]
+        original_dialogue = integrated_loudness(_gated(original, source_spans), MIX_RATE)
+        bed = _fit_length(read_audio(Path(episode.me_stem), MIX_RATE, channels=2), length) if episode.me_stem else original
+        tracks = dict(episode.tracks)
+        for language in ctx.targets:
+            ctx.hook(self.name, language, 0, 1)
+            tracks[language] = self._mix_track(tracks[language], bed, episode.me_stem is not None, original_dialogue, ctx)
+            ctx.hook(self.name, language, 1, 1)
+        return episode.model_copy(update={"tracks": tracks})
+
+    def _mix_track(self, track: Track, bed: np.ndarray, is_me: bool, original_dialogue: float, ctx: RunContext) -> Track:
+        config: MixConfig = ctx.config.mix
+        length = len(bed)
+        dialogue, spans = place_takes(track, length, ctx.workdir.resolve)
+        dialogue_share = sum(b - a for a, b in spans) / max(1, length)
+        gated = dialogue_share >= DIALOGUE_SHARE_FOR_GATING
+        target = config.dialogue_lkfs if gated else config.programme_lkfs
+        # Dialogue to the target, the bed kept at the level it had against the original dialogue.
+        dialogue *= _gain(integrated_loudness(dialogue, MIX_RATE), config.dialogue_lkfs)
+        under = bed * _gain(original_dialogue, config.dialogue_lkfs)
+        if not is_me:
+            under = under * duck_envelope(length, spans, config.duck_db, config.duck_ramp)[:, None]
+        mix = under + dialogue[:, None]
+        correction = _gain(integrated_loudness(_gated(mix, spans) if gated else mix, MIX_RATE), target)
+        mix *= correction
+        dialogue *= correction
+        peak = true_peak_dbtp(mix)
+        if peak > config.true_peak_dbtp:
+            trim = 10 ** ((config.true_peak_dbtp - peak - 0.1) / 20)
+            mix *= trim
+            dialogue *= trim
+        figures = {
+            "dialogue_lkfs": round(integrated_loudness(_gated(mix, spans), MIX_RATE), 2),
+            "programme_lkfs": round(integrated_loudness(mix, MIX_RATE), 2),
+            "true_peak_dbtp": round(true_peak_dbtp(mix), 2),
+            "lra_lu": round(loudness_range(mix, MIX_RATE), 2),
+            "dialogue_share": round(dialogue_share, 3),
+            "target_lkfs": target,
+        }
+        key = stable_hash("mix", track.language, self.inputs_for_track(track), config.model_dump(), is_me, original_dialogue)
+        stem_path = ctx.workdir.artifact(key, ".dialogue.wav")
+        mix_path = ctx.workdir.artifact(key, ".mix.wav")
+        write_wav(stem_path, dialogue)
+        write_wav(mix_path, mix)
+        return track.model_copy(
+            update={"dialogue_stem": ctx.workdir.relative(stem_path), "mix": ctx.workdir.relative(mix_path), "loudness": figures}
+        )
+
+    @staticmethod
+    def inputs_for_track(track: Track) -> list[Any]:
+        """What a track's mix depends on."""
+        return sorted((k, r.take.audio, r.take.start) for k, r in track.renditions.items() if r.take)
+
+
+def _gain(measured: float, target: float) -> float:
+    """Linear gain taking ``measured`` LUFS to ``target`` (unity for silence)."""
+    return 1.0 if measured <= -69 else float(10 ** ((target - measured) / 20))
+
+
+def _fit_length(audio: np.ndarray, length: int) -> np.ndarray:
+    """Pad with silence or cut to exactly ``length`` samples."""
+    if len(audio) < length:
+        audio = np.pad(audio, ((0, length - len(audio)), (0, 0)))
+    return audio[:length]

@@ -1,0 +1,29 @@
+"""The transcriber protocol and its result."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from localize.model import Word
+from localize.progress import ProgressHook
+from localize.registry import Backend
+
+__all__ = ["Transcriber", "Transcript"]
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """Words with times, and the language they are in."""
+
+    language: str
+    words: list[Word] = field(default_factory=list)
+    language_probability: float = 1.0
+
+
+class Transcriber(Backend):
+    """A speech-to-text backend."""
+
+    def transcribe(self, audio: Path, language: str | None, hotwords: list[str], hook: ProgressHook) -> Transcript:
+        """Transcribe 16 kHz mono ``audio``; ``language`` is a hint (None: detect)."""
+        raise NotImplementedError
