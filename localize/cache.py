@@ -61,6 +61,8 @@ def _output_error(path: Path, exc: OSError) -> OutputError:
         return OutputError(f"disk full while writing {path}", "free space on that disk or choose another --out")
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return OutputError(f"cannot write to {path}: permission denied", "choose a writable --out directory")
+    if exc.errno in (errno.ENOTDIR, errno.EEXIST):
+        return OutputError(f"cannot write to {path}: a file is in the way of a folder", "choose another --out directory")
     return OutputError(f"cannot write {path}: {exc.strerror}", "check the output directory")
 
 

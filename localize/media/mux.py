@@ -58,4 +58,5 @@ def mux_master(
         command += [f"-metadata:s:s:{number}", f"language={track.language}", f"-metadata:s:s:{number}", f"title={track.title}"]
         command += [f"-disposition:s:{number}", "0"]
     with atomic_path(out) as temp:
-        run_tool([*command, "-f", "matroska", str(temp)], f"writing the master {out.name}")
+        bitexact = ["-fflags", "+bitexact", "-flags:a", "+bitexact"]
+        run_tool([*command, *bitexact, "-f", "matroska", str(temp)], f"writing the master {out.name}")

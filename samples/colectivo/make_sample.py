@@ -118,14 +118,10 @@ SCRIPT: tuple[Line, ...] = (
         "MARTIN",
         "Dale, pero rapidito, que entro al laburo a las 11:45.",
         0.7,
-        spoken=(
-            "Dale, pero rapidito, que entro al laburo a las once cuarenta y cinco.",
-        ),
+        spoken=("Dale, pero rapidito, que entro al laburo a las once cuarenta y cinco.",),
     ),
     Line("LUCIA", "¿Otra vez llegás tarde? Sos un desastre, boludo.", 0.9),
-    Line(
-        "MARTIN", "No es mi culpa. El colectivo en San Telmo nunca pasa a horario.", 1.1
-    ),
+    Line("MARTIN", "No es mi culpa. El colectivo en San Telmo nunca pasa a horario.", 1.1),
     Line("LUCIA", "Tomá, está calentito. Cuidado que quema.", 0.8),
     Line(
         "MARTIN",
@@ -186,15 +182,9 @@ def check_tools() -> None:
     """Exit with a readable message when a required system tool is missing."""
     missing = [tool for tool in ("espeak-ng", "ffmpeg") if shutil.which(tool) is None]
     if missing:
-        sys.exit(
-            f"error: missing {', '.join(missing)}; install with "
-            f"'apt-get install {' '.join(missing)}'"
-        )
+        sys.exit(f"error: missing {', '.join(missing)}; install with 'apt-get install {' '.join(missing)}'")
     if not FONT_PATH.is_file():
-        sys.exit(
-            f"error: font {FONT_PATH} not found; install the Debian package "
-            f"'{FONT_PACKAGE}' (apt-get install {FONT_PACKAGE})"
-        )
+        sys.exit(f"error: font {FONT_PATH} not found; install the Debian package '{FONT_PACKAGE}' (apt-get install {FONT_PACKAGE})")
 
 
 def synthesize(voice: Voice, text: str, workdir: Path) -> FloatArray:
@@ -296,9 +286,7 @@ def normalize(signal: FloatArray, scale: float | None = None) -> FloatArray:
     return result
 
 
-def shaped_noise(
-    rng: np.random.Generator, n: int, low: float, high: float, tilt: float = 0.0
-) -> FloatArray:
+def shaped_noise(rng: np.random.Generator, n: int, low: float, high: float, tilt: float = 0.0) -> FloatArray:
     """Return unit-RMS noise band-limited to [low, high] Hz (FFT filtering).
 
     ``tilt`` is a spectral slope in dB/octave above ``low`` (negative = darker).
@@ -477,9 +465,7 @@ def draw_setup(setup: str) -> Image.Image:
     return image
 
 
-def build_video(
-    lines: Sequence[PlacedLine], duration: float, mix: FloatArray, path: Path
-) -> list[float]:
+def build_video(lines: Sequence[PlacedLine], duration: float, mix: FloatArray, path: Path) -> list[float]:
     """Render the picture with moviepy, mux the stereo mix and write ``path``.
 
     Returns the shot start times in seconds (frame-aligned).
@@ -521,9 +507,7 @@ def build_video(
             (WIDTH // 2 - 105, HEIGHT - 48, WIDTH // 2 + 105, HEIGHT - 10),
             fill=(0, 0, 0),
         )
-        draw.text(
-            (WIDTH // 2 - 94, HEIGHT - 45), code, font=font_tc, fill=(255, 255, 255)
-        )
+        draw.text((WIDTH // 2 - 94, HEIGHT - 45), code, font=font_tc, fill=(255, 255, 255))
         return np.asarray(image, dtype=np.uint8)
 
     clip = VideoClip(frame_function=frame_function, duration=duration)
@@ -564,10 +548,7 @@ def write_truth(lines: Sequence[PlacedLine], folder: Path) -> None:
     truth = {
         "language": "es-AR",
         "frame_rate": FPS,
-        "speakers": {
-            key: {"name": voice.name, "gender": voice.gender}
-            for key, voice in VOICES.items()
-        },
+        "speakers": {key: {"name": voice.name, "gender": voice.gender} for key, voice in VOICES.items()},
         "lines": [
             {
                 "id": line.line_id,
@@ -579,14 +560,9 @@ def write_truth(lines: Sequence[PlacedLine], folder: Path) -> None:
             for line in lines
         ],
     }
-    (folder / "truth.json").write_text(
-        json.dumps(truth, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-    )
+    (folder / "truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     rows = [
-        f"SPEAKER episode 1 {start:.3f} {end - start:.3f} <NA> <NA> {line.speaker}"
-        " <NA> <NA>"
-        for line in lines
-        for start, end in line.turns
+        f"SPEAKER episode 1 {start:.3f} {end - start:.3f} <NA> <NA> {line.speaker} <NA> <NA>" for line in lines for start, end in line.turns
     ]
     (folder / "truth.rttm").write_text("\n".join(rows) + "\n", encoding="utf-8")
 
@@ -617,9 +593,7 @@ def main() -> None:
     speech_db = 20 * math.log10(math.sqrt(float(np.mean(speech**2))))
     bed_db = 20 * math.log10(math.sqrt(float(np.mean(bed**2))))
     print(f"episode: {duration:.3f} s ({n_frames} frames), shots at {cuts}")
-    print(
-        f"dialogue RMS {speech_db:.1f} dBFS, M&E RMS {bed_db:.1f} dBFS, peak {peak:.2f}"
-    )
+    print(f"dialogue RMS {speech_db:.1f} dBFS, M&E RMS {bed_db:.1f} dBFS, peak {peak:.2f}")
     for line in lines:
         times = f"{line.start:7.3f} {line.end:7.3f}"
         print(f"{line.line_id} {line.speaker:<6} {times}  {line.text}")

@@ -46,6 +46,8 @@ class EmbeddedDiarizer(Diarizer):
         num_speakers: int | None = Field(None, ge=1)
         min_speakers: int = Field(1, ge=1)
         max_speakers: int = Field(12, ge=1)
+        min_speaker_seconds: float = Field(1.0, ge=0.0)
+        """A cluster with less speech than this is merged into its nearest neighbour."""
         smoothing: int = Field(5, ge=1)
         """Windows in the label mode filter (odd)."""
         vad_threshold: float = 0.5
@@ -143,10 +145,20 @@ class EmbeddedDiarizer(Diarizer):
             bounded = min(max(count, options.min_speakers), options.max_speakers, len(sample))
             if bounded != count:
                 labels = AgglomerativeClustering(n_clusters=bounded, metric="cosine", linkage="average").fit_predict(sample)
-        centroids = np.stack([sample[labels == k].mean(axis=0) for k in sorted(set(labels))])
-        centroids /= np.linalg.norm(centroids, axis=1, keepdims=True)
         normed = embeddings / np.linalg.norm(embeddings, axis=1, keepdims=True)
-        return np.argmax(normed @ centroids.T, axis=1)
+        assigned = np.argmax(normed @ _centroids(sample, labels).T, axis=1)
+        keep_windows = self.options.min_speaker_seconds / self.options.hop
+        while len(set(assigned)) > max(1, options.min_speakers):
+            counts = np.bincount(assigned, minlength=assigned.max() + 1)
+            present = [k for k in range(len(counts)) if counts[k] > 0]
+            smallest = min(present, key=lambda k: counts[k])
+            if counts[smallest] >= keep_windows:
+                break
+            others = [k for k in present if k != smallest]
+            centroids = _centroids(normed, assigned)
+            for index in np.where(assigned == smallest)[0]:
+                assigned[index] = max(others, key=lambda k: float(normed[index] @ centroids[k]))
+        return assigned
 
     def _smooth(self, labels: np.ndarray, centres: np.ndarray) -> np.ndarray:
         """Mode filter over neighbouring windows of the same speech stretch."""
@@ -175,6 +187,15 @@ class EmbeddedDiarizer(Diarizer):
         embeddings = self._embed(encoder, mels, hook)
         labels = self._smooth(self._cluster(embeddings), centres)
         return _turns_from_labels(regions, centres, labels, embeddings)
+
+
+def _centroids(vectors: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Unit-length mean vector per label (rows indexed by label; empty labels are zero)."""
+    centroids = np.zeros((int(labels.max()) + 1, vectors.shape[1]), dtype=np.float32)
+    for label in set(labels.tolist()):
+        mean = vectors[labels == label].mean(axis=0)
+        centroids[label] = mean / (np.linalg.norm(mean) + 1e-9)
+    return centroids
 
 
 def _turns_from_labels(

@@ -1,0 +1,55 @@
+"""Shared fixtures: real media made with ffmpeg and espeak-ng, and a CLI runner."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "samples" / "colectivo"
+SAMPLE_GLOSSARY = ROOT / "glossaries" / "colectivo.yaml"
+
+
+def run_cli(*args: str | Path, timeout: float = 900, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``localize`` as a user would, in a subprocess."""
+    env = {**os.environ, "LOCALIZE_DEBUG": ""}
+    env.pop("LOCALIZE_DEBUG")
+    return subprocess.run(
+        [sys.executable, "-m", "localize.cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=cwd or ROOT,
+        env=env,
+        check=False,
+    )
+
+
+def ffmpeg(*args: str | Path) -> None:
+    """Run ffmpeg quietly, failing the test on error."""
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", *map(str, args)], check=True)
+
+
+def espeak(text: str, out: Path, voice: str = "es-419", pitch: int = 50, speed: int = 165) -> Path:
+    """Speak ``text`` into a WAV with espeak-ng."""
+    subprocess.run(["espeak-ng", "-v", voice, "-p", str(pitch), "-s", str(speed), "-w", str(out), text], check=True)
+    return out
+
+
+@pytest.fixture(scope="session")
+def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder of small real media files for input-handling tests."""
+    folder = tmp_path_factory.mktemp("media")
+    ffmpeg("-f", "lavfi", "-i", "testsrc=size=160x120:rate=24", "-t", "2", "-c:v", "libx264", "-pix_fmt", "yuv420p", folder / "no_audio.mp4")
+    ffmpeg("-f", "lavfi", "-i", "testsrc=size=160x120:rate=24", "-f", "lavfi", "-i", "anullsrc=r=48000:cl=stereo", "-t", "4",
+           "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", folder / "silent.mp4")
+    (folder / "empty.mp4").write_bytes(b"")
+    (folder / "notes.mp4").write_text("these are meeting notes, not a video\n" * 20)
+    speech = espeak("Che, Martín, ¿querés un mate? El agua ya está lista.", folder / "speech.wav")
+    ffmpeg("-f", "lavfi", "-i", "testsrc=size=160x120:rate=24", "-i", speech, "-c:v", "libx264", "-pix_fmt", "yuv420p",
+           "-c:a", "aac", "-shortest", folder / "short.mp4")
+    return folder

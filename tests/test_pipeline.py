@@ -1,0 +1,130 @@
+"""The whole flow on the bundled sample: deliverables, cache, and resuming after SIGKILL."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, SAMPLE, SAMPLE_GLOSSARY, run_cli
+
+pytestmark = pytest.mark.slow
+
+TARGETS = ["en", "pt-BR", "fr"]
+RUN_ARGS = ["--from", "es-AR", "--to", ",".join(TARGETS), "--glossary", str(SAMPLE_GLOSSARY)]
+
+
+def ffprobe_streams(path: Path) -> list[dict]:
+    """Every stream of a file, as ffprobe reports it."""
+    raw = subprocess.run(
+        ["ffprobe", "-v", "error", "-print_format", "json", "-show_streams", str(path)], capture_output=True, check=True
+    ).stdout
+    return json.loads(raw)["streams"]
+
+
+def stream_md5(path: Path, selector: str) -> str:
+    """MD5 of one stream's packets (stream copy, no decoding)."""
+    return subprocess.run(
+        ["ffmpeg", "-v", "error", "-i", str(path), "-map", selector, "-c", "copy", "-f", "md5", "-"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, float]:
+    out = tmp_path_factory.mktemp("run")
+    started = time.perf_counter()
+    result = run_cli("run", SAMPLE / "episode.mp4", *RUN_ARGS, "--out", out)
+    elapsed = time.perf_counter() - started
+    assert result.returncode == 0, result.stderr
+    return out / "episode", elapsed
+
+
+def test_master_has_copied_video_and_tagged_tracks(first_run: tuple[Path, float]) -> None:
+    folder, _ = first_run
+    master = folder / "episode.mkv"
+    streams = ffprobe_streams(master)
+    video = [s for s in streams if s["codec_type"] == "video"]
+    audio = [s for s in streams if s["codec_type"] == "audio"]
+    assert len(video) == 1 and video[0]["codec_name"] == "h264"
+    assert stream_md5(master, "0:v:0") == stream_md5(SAMPLE / "episode.mp4", "0:v:0"), "video must be stream-copied"
+    assert [s["tags"]["language"] for s in audio] == ["es-AR", *TARGETS]
+    assert audio[0]["disposition"]["default"] == 1
+    assert audio[0]["tags"]["title"] == "Spanish (Argentina) (original)"
+    assert audio[1]["tags"]["title"] == "English (dubbed)"
+    assert audio[2]["tags"]["title"] == "Portuguese (Brazil) (dubbed)"
+    subtitles = [s for s in streams if s["codec_type"] == "subtitle"]
+    assert [s["tags"]["language"] for s in subtitles] == TARGETS
+
+
+def test_per_language_deliverables(first_run: tuple[Path, float]) -> None:
+    folder, _ = first_run
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    listed = {d["path"] for d in manifest["deliverables"]}
+    for language in TARGETS:
+        for name in (f"episode.{language}.srt", f"episode.{language}.vtt", f"episode.{language}.dub-mix.wav",
+                     f"episode.{language}.dialogue-stem.wav", f"glossary-report.{language}.html", f"glossary-report.{language}.json"):
+            assert (folder / language / name).is_file(), name
+            assert f"{language}/{name}" in listed
+        srt = (folder / language / f"episode.{language}.srt").read_text(encoding="utf-8")
+        assert srt.count("-->") >= 10
+        vtt = (folder / language / f"episode.{language}.vtt").read_text(encoding="utf-8")
+        assert vtt.startswith("WEBVTT")
+        mix = next(s for s in ffprobe_streams(folder / language / f"episode.{language}.dub-mix.wav"))
+        assert (mix["sample_rate"], mix["bits_per_sample"]) == ("48000", 24)
+        stem = ffprobe_streams(folder / language / f"episode.{language}.dialogue-stem.wav")[0]
+        assert stem["channels"] == 1
+
+
+def test_every_line_dubbed_with_a_voice_per_speaker(first_run: tuple[Path, float]) -> None:
+    folder, _ = first_run
+    episode = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert len(episode["speakers"]) == 3
+    genders = sorted(s["gender"] for s in episode["speakers"])
+    assert genders == ["female", "male", "male"]
+    for language in TARGETS:
+        track = episode["tracks"][language]
+        assert len(set(track["voices"].values())) == 3, "each character gets a distinct voice"
+        takes = [r["take"] for r in track["renditions"].values()]
+        assert len(takes) == len(episode["lines"]) and all(takes), "no line dropped"
+        for rendition in track["renditions"].values():
+            line = next(line for line in episode["lines"] if line["id"] == rendition["line_id"])
+            assert abs(rendition["take"]["start"] - line["start"]) < 0.7, "takes are placed from their own source start"
+        assert -29 <= track["loudness"]["dialogue_lkfs"] <= -25
+        assert track["loudness"]["true_peak_dbtp"] <= -2.0
+
+
+def test_second_run_is_all_cache_hits(first_run: tuple[Path, float]) -> None:
+    folder, first_seconds = first_run
+    started = time.perf_counter()
+    result = run_cli("run", SAMPLE / "episode.mp4", *RUN_ARGS, "--out", folder.parent)
+    elapsed = time.perf_counter() - started
+    assert result.returncode == 0, result.stderr
+    stages = json.loads((folder / ".localize" / "manifest.json").read_text(encoding="utf-8"))["stages"]
+    assert all(record["cache_hit"] for record in stages.values()), stages
+    assert elapsed < first_seconds / 2
+
+
+def test_sigkill_then_resume_gives_same_deliverables(first_run: tuple[Path, float], tmp_path: Path) -> None:
+    folder, _ = first_run
+    state = tmp_path / "episode" / ".localize" / "manifest.json"
+    command = [sys.executable, "-m", "localize.cli", "run", str(SAMPLE / "episode.mp4"), *RUN_ARGS, "--out", str(tmp_path)]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 600
+    while time.time() < deadline and process.poll() is None:
+        if state.is_file() and "translate" in state.read_text(encoding="utf-8"):
+            break
+        time.sleep(0.2)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert not (tmp_path / "episode" / "manifest.json").exists(), "a killed run must not look finished"
+    result = run_cli("run", SAMPLE / "episode.mp4", *RUN_ARGS, "--out", tmp_path)
+    assert result.returncode == 0, result.stderr
+    resumed = json.loads((tmp_path / "episode" / "manifest.json").read_text(encoding="utf-8"))
+    original = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert {d["path"]: d["sha256"] for d in resumed["deliverables"]} == {d["path"]: d["sha256"] for d in original["deliverables"]}
