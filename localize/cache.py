@@ -66,6 +66,16 @@ def _output_error(path: Path, exc: OSError) -> OutputError:
     return OutputError(f"cannot write {path}: {exc.strerror}", "check the output directory")
 
 
+def _file_mode() -> int:
+    """rw for everyone the umask allows (mkstemp alone would leave deliverables private to their writer)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+_FILE_MODE = _file_mode()
+
+
 @contextlib.contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it into place on success.
@@ -81,6 +91,8 @@ def atomic_path(path: Path) -> Iterator[Path]:
     temp = Path(name)
     try:
         yield temp
+        if temp.exists():
+            os.chmod(temp, _FILE_MODE)
         os.replace(temp, path)
     except OSError as exc:
         raise _output_error(path, exc) from exc

@@ -44,7 +44,10 @@ class _RichProgress:
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
         self.progress = Progress(
-            TextColumn("[bold]{task.fields[stage]:<10}"), TextColumn("{task.fields[step]:<14}"), BarColumn(), TimeElapsedColumn(),
+            TextColumn("[bold]{task.fields[stage]:<10}"),
+            TextColumn("{task.fields[step]:<14}"),
+            BarColumn(),
+            TimeElapsedColumn(),
             transient=False,
         )
         self.tasks: dict[str, Any] = {}
@@ -67,7 +70,7 @@ def _hook(quiet: bool) -> tuple[Any, ProgressHook]:
 
     from localize.progress import silent_hook
 
-    if quiet or not sys.stderr.isatty() and os.environ.get("LOCALIZE_PROGRESS") != "1":
+    if quiet or (not sys.stderr.isatty() and os.environ.get("LOCALIZE_PROGRESS") != "1"):
         return nullcontext(), silent_hook
     bar = _RichProgress()
     return bar, bar
@@ -110,8 +113,10 @@ def _summary(episode: Any, folder: Path) -> None:
 
     console = Console(stderr=True)
     hits = sum(1 for r in episode.stages.values() if r.cache_hit)
-    console.print(f"[green]done[/green] {episode.id}: {len(episode.lines)} lines, {len(episode.speakers)} speakers, "
-                  f"{len(episode.tracks)} languages; {hits}/{len(episode.stages)} stages from cache -> {folder}")
+    console.print(
+        f"[green]done[/green] {episode.id}: {len(episode.lines)} lines, {len(episode.speakers)} speakers, "
+        f"{len(episode.tracks)} languages; {hits}/{len(episode.stages)} stages from cache -> {folder}"
+    )
     for warning in episode.warnings:
         console.print(f"[yellow]warning[/yellow] {warning}")
 
@@ -180,6 +185,164 @@ def doctor() -> None:
         raise typer.Exit(1)
 
 
+# --- service commands (localize/service): imported lazily so `localize --help` stays fast ---------------
+
+if TYPE_CHECKING:
+    from localize.service.schemas import JobView
+    from localize.service.settings import Settings
+
+DataOption = Annotated[Path | None, typer.Option("--data", help="Shared artifact directory (jobs, uploads, embedded databases).")]
+RootOption = Annotated[list[Path] | None, typer.Option("--root", help="A storage root jobs may name episodes in (repeatable).")]
+DatabaseOption = Annotated[str | None, typer.Option("--database", help="Job database URL (default: SQLite in --data).")]
+BrokerOption = Annotated[str | None, typer.Option("--broker", help="Celery broker URL, e.g. redis://host:6379/0 (default: embedded).")]
+ConcurrencyOption = Annotated[int, typer.Option("--concurrency", help="Stage tasks run at once by a worker.")]
+
+
+def _service_settings(
+    data: Path | None, root: list[Path] | None, database: str | None, broker: str | None, config: Path | None
+) -> Settings:
+    from localize.service.settings import Settings
+
+    return Settings.from_env(data_dir=data, storage_roots=root or None, database_url=database, broker_url=broker, config_file=config)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    worker: Annotated[
+        bool | None, typer.Option("--worker/--no-worker", help="Also run a worker (default: with the embedded broker).")
+    ] = None,
+    concurrency: ConcurrencyOption = 1,
+    data: DataOption = None,
+    root: RootOption = None,
+    database: DatabaseOption = None,
+    broker: BrokerOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Serve the HTTP API (OpenAPI at /openapi.json); settings also come from LOCALIZE_SERVICE_* variables."""
+    from localize.service.server import serve as serve_api
+
+    serve_api(_service_settings(data, root, database, broker, config), host, port, worker, concurrency)
+
+
+@app.command()
+def worker(
+    queues: Annotated[str | None, typer.Option("--queues", "-Q", help="Queues to consume, comma separated (default: gpu,cpu).")] = None,
+    concurrency: ConcurrencyOption = 1,
+    pool: Annotated[str, typer.Option(help="Celery pool: prefork, threads or solo.")] = "prefork",
+    name: Annotated[str | None, typer.Option("--name", help="Worker name, e.g. gpu1@%h.")] = None,
+    data: DataOption = None,
+    root: RootOption = None,
+    database: DatabaseOption = None,
+    broker: BrokerOption = None,
+) -> None:
+    """Run stage tasks from the broker (any number of workers on machines sharing --data)."""
+    from localize.service.server import work
+
+    chosen = [queue.strip() for queue in queues.split(",") if queue.strip()] if queues else None
+    work(_service_settings(data, root, database, broker, None), chosen, concurrency, pool, name)
+
+
+ApiOption = Annotated[str, typer.Option("--api", envvar="LOCALIZE_API_URL", help="Base URL of the localize API.")]
+TokenOption = Annotated[str, typer.Option("--token", envvar="LOCALIZE_API_TOKEN", help="API token with the submit scope.")]
+
+
+@app.command()
+def batch(
+    season: Annotated[Path, typer.Argument(help="CSV, one row per episode: source, targets, name, glossary, source_language.")],
+    token: TokenOption,
+    api: ApiOption = "http://127.0.0.1:8000",
+    to: Annotated[str | None, typer.Option("--to", "-t", help="Target languages for rows without a 'targets' value.")] = None,
+    follow: Annotated[bool, typer.Option("--follow/--no-follow", help="Follow the jobs until they finish.")] = True,
+    interval: Annotated[float, typer.Option(help="Seconds between status checks.")] = 2.0,
+) -> None:
+    """Submit a season to the service and follow its progress; exits 1 if any episode failed."""
+    from rich.console import Console
+    from rich.live import Live
+
+    from localize.service.batch import Client, follow_jobs, read_season, submit_season
+
+    submissions = read_season(season, to)
+    client = Client(api, token)
+    try:
+        submitted = submit_season(client, submissions)
+        console = Console(stderr=True)
+        console.print(f"submitted {len(submitted)} episodes: " + " ".join(view.id for view in submitted))
+        if not follow:
+            return
+        with Live(_season_table(submitted), console=console, auto_refresh=False) as live:
+            final = follow_jobs(
+                client, [view.id for view in submitted], lambda views: live.update(_season_table(views), refresh=True), interval
+            )
+    finally:
+        client.close()
+    failed = [view for view in final if view.status != "succeeded"]
+    for view in failed:
+        console.print(f"[red]{view.status}[/red] {view.source} ({view.id}): {view.error or ''}")
+    if failed:
+        raise typer.Exit(1)
+
+
+def _season_table(views: list[JobView]) -> Any:
+    from rich.table import Table
+
+    table = Table("job", "episode", "status", "stage", "progress")
+    for view in views:
+        current = next((name for name, stage in view.stages.items() if stage.state == "running"), "")
+        table.add_row(view.id, view.episode or view.source, view.status, current, f"{view.progress:.0%}")
+    return table
+
+
+token_app = typer.Typer(help="Create, list and revoke API tokens (stored hashed in the job database).", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+
+
+@token_app.command("create")
+def token_create(
+    name: Annotated[str, typer.Argument(help="Who or what the token is for.")],
+    scope: Annotated[
+        list[str] | None, typer.Option("--scope", "-s", help="read, submit or admin (repeatable; default read and submit).")
+    ] = None,
+    data: DataOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Create a token and print its secret (shown only this once)."""
+    from localize.service.db import Database
+    from localize.service.security import create_token
+
+    store = Database(_service_settings(data, None, database, None, None).database)
+    store.create_all()
+    secret, _ = create_token(store, name, scope or ["read", "submit"])
+    typer.echo(secret)
+
+
+@token_app.command("list")
+def token_list(data: DataOption = None, database: DatabaseOption = None) -> None:
+    """List tokens: name, scopes, creation time."""
+    from localize.service.db import Database
+    from localize.service.schemas import iso
+    from localize.service.security import list_tokens
+
+    store = Database(_service_settings(data, None, database, None, None).database)
+    store.create_all()
+    for token in list_tokens(store):
+        typer.echo(f"{token.name}\t{token.scopes}\t{iso(token.created_at)}")
+
+
+@token_app.command("revoke")
+def token_revoke(
+    name: Annotated[str, typer.Argument(help="The token's name.")], data: DataOption = None, database: DatabaseOption = None
+) -> None:
+    """Revoke a token."""
+    from localize.service.db import Database
+    from localize.service.security import revoke_token
+
+    store = Database(_service_settings(data, None, database, None, None).database)
+    store.create_all()
+    revoke_token(store, name)
+
+
 def main() -> None:
     """Entry point: run the app, turning known errors into one line and an exit code."""
     logging.basicConfig(level=os.environ.get("LOCALIZE_LOG", "WARNING").upper(), format="%(levelname)s %(message)s")
@@ -191,10 +354,12 @@ def main() -> None:
     except KeyboardInterrupt:
         print("localize: interrupted; run the same command again to resume", file=sys.stderr)
         sys.exit(130)
-    except Exception as exc:  # noqa: BLE001 - last resort: one line, not a traceback
+    except Exception as exc:
         if os.environ.get("LOCALIZE_DEBUG"):
             raise
-        print(f"localize: internal error: {type(exc).__name__}: {exc} (set LOCALIZE_DEBUG=1 for details; please report it)", file=sys.stderr)
+        print(
+            f"localize: internal error: {type(exc).__name__}: {exc} (set LOCALIZE_DEBUG=1 for details; please report it)", file=sys.stderr
+        )
         sys.exit(70)
 
 

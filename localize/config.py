@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from localize.errors import ConfigError
+from localize.package.rules import PackageConfig
 
 __all__ = ["BackendChoice", "Config", "DubConfig", "MixConfig", "load_config"]
 
@@ -37,20 +38,40 @@ class DubConfig(_Section):
     """Manual casting: character name -> {language tag -> voice id}."""
     casting_file: Path | None = None
     """Series-level casting file, read and updated so voices stay stable."""
-    min_rate: float = 0.85
-    max_rate: float = 1.2
-    max_stretch: float = 1.3
-    max_borrow: float = 0.6
-    """Seconds of adjacent silence a take may borrow at most on each side."""
+    clone_backend: str | None = None
+    """A voice-cloning TTS backend (``xtts.v1``): every speaker with a reference clip is voiced by it."""
+    backend_options: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    """Options per TTS backend name, e.g. ``{"xtts.v1": {"model": "/models/xtts-v2"}}``."""
+    min_rate: float = Field(default=0.85, gt=0.0, le=1.0)
+    max_rate: float = Field(default=1.2, ge=1.0)
+    max_stretch: float = Field(default=1.3, ge=1.0)
+    end_slack: float = Field(default=0.2, ge=0.0)
+    """Seconds of the silence after a line that its take may fill without counting as borrowing."""
+    max_borrow: float = Field(default=0.6, ge=0.0)
+    """Seconds of adjacent silence a take may borrow at most on each side (ladder step 4)."""
+    max_lead: float = Field(default=0.3, ge=0.0)
+    """Seconds a take may start before its source speech, at most (borrowed silence before the line)."""
+    pause_split: float = Field(default=0.8, gt=0.0)
+    """An internal pause at least this long splits a line's take, keeping the pause."""
+    scene_window: float = Field(default=60.0, ge=0.0)
+    """Characters speaking within this many seconds of each other share a scene and get distinct voices."""
+    dub_forced_narrative: bool = False
+    """Also dub lines marked forced narrative (another language in the programme, subtitled by default)."""
+    workers: int = Field(default=2, ge=1, le=16)
+    """Lines synthesized and retimed at once."""
 
 
 class MixConfig(_Section):
     """Mixing and loudness targets."""
 
-    duck_db: float = -14.0
-    duck_ramp: float = 0.12
+    duck_db: float = Field(default=-14.0, le=0.0)
+    """How far the original audio dips under each dubbed line (when there is no M&E stem)."""
+    duck_ramp: float = Field(default=0.12, gt=0.0)
+    """Seconds the dip takes to fade in before, and out after, each line."""
     dialogue_lkfs: float = -27.0
     programme_lkfs: float = -24.0
+    dialogue_share_for_gating: float = Field(default=0.15, ge=0.0, le=1.0)
+    """Below this share of dialogue, the full programme is measured instead (at ``programme_lkfs``)."""
     true_peak_dbtp: float = -2.0
 
 
@@ -66,6 +87,7 @@ class Config(_Section):
     translate: BackendChoice = BackendChoice(backend="apertium.v1")
     dub: DubConfig = Field(default_factory=DubConfig)
     mix: MixConfig = Field(default_factory=MixConfig)
+    package: PackageConfig = Field(default_factory=PackageConfig)
 
 
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

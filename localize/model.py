@@ -64,6 +64,11 @@ class MediaInfo(_Model):
     audio_stream: int | None = None
     """Index (in ``audio_streams``) of the stream used as dialogue source."""
 
+    @property
+    def has_video(self) -> bool:
+        """Whether the source has a picture (audio-only sources get no shot detection or proxy)."""
+        return self.video_codec is not None
+
 
 class Word(_Model):
     """A transcribed word with its timing."""
@@ -73,6 +78,8 @@ class Word(_Model):
     end: float
     probability: float = 1.0
     speaker: str | None = None
+    language: str | None = None
+    """The language this word was transcribed in (the line's detected language)."""
 
 
 class SpeechTurn(_Model):
@@ -135,10 +142,19 @@ class Take(_Model):
     window_start: float
     window_end: float
     rate: float = 1.0
+    """Engine speaking rate used (1.0 natural, >1 faster)."""
     stretch: float = 1.0
+    """Time-stretch speed factor applied after synthesis (>1 faster, <1 slower)."""
     ladder_step: str = "natural"
+    """Furthest retiming step needed: natural, rate, candidate, stretch, borrow or flagged."""
+    steps: list[str] = Field(default_factory=list)
+    """Every retiming step the take used, in ladder order."""
+    text: str | None = None
+    """What the take says (a shorter candidate when the ladder chose one)."""
     duration_error: float = 0.0
+    """Take length minus its window length, in seconds."""
     overlap: float = 0.0
+    """Seconds this take runs into the next take, beyond what the source lines overlap."""
     flags: list[str] = Field(default_factory=list)
 
 
@@ -186,6 +202,12 @@ class Deliverable(_Model):
     language: str | None = None
     sha256: str
     bytes: int
+    format: str | None = None
+    """Container or file format: matroska, mp4, wav-pcm24-48k, srt, webvtt, imsc1.1-text, csv, xlsx, html, json."""
+    duration: float | None = None
+    """Seconds of media (for subtitles: the end of the last event)."""
+    figures: dict[str, Any] = Field(default_factory=dict)
+    """Measurements: loudness (LUFS, dBTP, LU), subtitle timing (events, reading speed, violations), take fit."""
 
 
 class Episode(_Model):

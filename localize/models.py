@@ -58,9 +58,7 @@ _PIP_NAMES = {
 
 def cache_dir() -> Path:
     """Where assembled models live: ``$LOCALIZE_CACHE`` or ``~/.cache/localize``."""
-    root = os.environ.get("LOCALIZE_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "localize"
-    )
+    root = os.environ.get("LOCALIZE_CACHE") or os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "localize")
     return Path(root) / "models"
 
 

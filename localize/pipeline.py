@@ -18,7 +18,7 @@ from localize.model import Episode, StageRecord
 from localize.progress import ProgressHook, silent_hook
 from localize.stages.base import RunContext, Stage, stage_key
 
-__all__ = ["STAGE_NAMES", "RunRequest", "open_episode", "resume_context", "run", "run_stages", "stages"]
+__all__ = ["STAGE_NAMES", "RunRequest", "open_episode", "prepare_run", "resume_context", "run", "run_stages", "stages"]
 
 log = logging.getLogger("localize")
 
@@ -28,7 +28,7 @@ ME_SUFFIXES = (".me.flac", ".me.wav")
 
 def stages() -> list[Stage]:
     """Every stage in flow order (imported here so ``localize --help`` stays fast)."""
-    from localize.package import PackageStage
+    from localize.package.stage import PackageStage
     from localize.stages.diarize import DiarizeStage
     from localize.stages.dub import DubStage
     from localize.stages.ingest import IngestStage
@@ -38,8 +38,14 @@ def stages() -> list[Stage]:
     from localize.stages.translate import TranslateStage
 
     return [
-        IngestStage(), TranscribeStage(), DiarizeStage(), SegmentStage(),
-        TranslateStage(), DubStage(), MixStage(), PackageStage(),
+        IngestStage(),
+        TranscribeStage(),
+        DiarizeStage(),
+        SegmentStage(),
+        TranslateStage(),
+        DubStage(),
+        MixStage(),
+        PackageStage(),
     ]
 
 
@@ -120,6 +126,12 @@ def run_stages(episode: Episode, ctx: RunContext, names: tuple[str, ...] = STAGE
 
 def run(request: RunRequest, config: Config, hook: ProgressHook = silent_hook) -> Episode:
     """Localize one episode end to end."""
+    ctx, episode = prepare_run(request, config, hook)
+    return run_stages(episode, ctx)
+
+
+def prepare_run(request: RunRequest, config: Config, hook: ProgressHook = silent_hook) -> tuple[RunContext, Episode]:
+    """Open the episode and the context ``run`` uses, running no stage (the service runs one stage per task)."""
     from localize.glossary import load_glossary
 
     glossary = load_glossary(request.glossary) if request.glossary else None
@@ -137,7 +149,7 @@ def run(request: RunRequest, config: Config, hook: ProgressHook = silent_hook) -
         }
     )
     ctx = RunContext(workdir=workdir, config=config, targets=request.targets, glossary=glossary, hook=hook)
-    return run_stages(episode, ctx)
+    return ctx, episode
 
 
 def resume_context(folder: Path, hook: ProgressHook = silent_hook) -> tuple[RunContext, Episode]:

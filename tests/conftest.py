@@ -44,12 +44,46 @@ def espeak(text: str, out: Path, voice: str = "es-419", pitch: int = 50, speed: 
 def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder of small real media files for input-handling tests."""
     folder = tmp_path_factory.mktemp("media")
-    ffmpeg("-f", "lavfi", "-i", "testsrc=size=160x120:rate=24", "-t", "2", "-c:v", "libx264", "-pix_fmt", "yuv420p", folder / "no_audio.mp4")
-    ffmpeg("-f", "lavfi", "-i", "testsrc=size=160x120:rate=24", "-f", "lavfi", "-i", "anullsrc=r=48000:cl=stereo", "-t", "4",
-           "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", folder / "silent.mp4")
+    ffmpeg(
+        "-f", "lavfi", "-i", "testsrc=size=160x120:rate=24", "-t", "2", "-c:v", "libx264", "-pix_fmt", "yuv420p", folder / "no_audio.mp4"
+    )
+    ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc=size=160x120:rate=24",
+        "-f",
+        "lavfi",
+        "-i",
+        "anullsrc=r=48000:cl=stereo",
+        "-t",
+        "4",
+        "-c:v",
+        "libx264",
+        "-pix_fmt",
+        "yuv420p",
+        "-c:a",
+        "aac",
+        "-shortest",
+        folder / "silent.mp4",
+    )
     (folder / "empty.mp4").write_bytes(b"")
     (folder / "notes.mp4").write_text("these are meeting notes, not a video\n" * 20)
     speech = espeak("Che, Martín, ¿querés un mate? El agua ya está lista.", folder / "speech.wav")
-    ffmpeg("-f", "lavfi", "-i", "testsrc=size=160x120:rate=24", "-i", speech, "-c:v", "libx264", "-pix_fmt", "yuv420p",
-           "-c:a", "aac", "-shortest", folder / "short.mp4")
+    ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc=size=160x120:rate=24",
+        "-i",
+        speech,
+        "-c:v",
+        "libx264",
+        "-pix_fmt",
+        "yuv420p",
+        "-c:a",
+        "aac",
+        "-shortest",
+        folder / "short.mp4",
+    )
     return folder

@@ -31,7 +31,9 @@ def stream_md5(path: Path, selector: str) -> str:
     """MD5 of one stream's packets (stream copy, no decoding)."""
     return subprocess.run(
         ["ffmpeg", "-v", "error", "-i", str(path), "-map", selector, "-c", "copy", "-f", "md5", "-"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
 
 
@@ -67,8 +69,14 @@ def test_per_language_deliverables(first_run: tuple[Path, float]) -> None:
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     listed = {d["path"] for d in manifest["deliverables"]}
     for language in TARGETS:
-        for name in (f"episode.{language}.srt", f"episode.{language}.vtt", f"episode.{language}.dub-mix.wav",
-                     f"episode.{language}.dialogue-stem.wav", f"glossary-report.{language}.html", f"glossary-report.{language}.json"):
+        for name in (
+            f"episode.{language}.srt",
+            f"episode.{language}.vtt",
+            f"episode.{language}.dub-mix.wav",
+            f"episode.{language}.dialogue-stem.wav",
+            f"glossary-report.{language}.html",
+            f"glossary-report.{language}.json",
+        ):
             assert (folder / language / name).is_file(), name
             assert f"{language}/{name}" in listed
         srt = (folder / language / f"episode.{language}.srt").read_text(encoding="utf-8")

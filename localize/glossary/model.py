@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+import warnings
+from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from localize.cache import stable_hash
 from localize.glossary.match import find_terms
@@ -15,6 +16,8 @@ __all__ = ["SCOPES", "Entry", "FormalityRule", "Glossary", "Register", "Scope", 
 Scope = Literal["character", "place", "slang", "food", "brand", "object", "other"]
 SCOPES: tuple[str, ...] = get_args(Scope)
 Register = Literal["formal", "informal"]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+"""A non-blank string, surrounding whitespace removed."""
 
 
 class _Model(BaseModel):
@@ -24,8 +27,8 @@ class _Model(BaseModel):
 class TargetRule(_Model):
     """What one target language must say for a term, and must never say."""
 
-    renderings: list[str] = Field(default_factory=list)
-    forbidden: list[str] = Field(default_factory=list)
+    renderings: list[Text] = Field(default_factory=list)
+    forbidden: list[Text] = Field(default_factory=list)
     note: str = ""
     dnt: bool = False
 
@@ -38,9 +41,9 @@ class TargetRule(_Model):
 class Entry(_Model):
     """One glossary term in the source language, written in dictionary form."""
 
-    id: str = Field(min_length=1)
-    term: str = Field(min_length=1)
-    variants: list[str] = Field(default_factory=list)
+    id: Text
+    term: Text
+    variants: list[Text] = Field(default_factory=list)
     pos: str = ""
     scope: Scope = "other"
     dnt: bool = False
@@ -69,11 +72,15 @@ class Entry(_Model):
         return rule or TargetRule()
 
 
-class FormalityRule(_Model):
-    """The register these characters use (e.g. tú/vous vs usted/vous)."""
+with warnings.catch_warnings():
+    # "register" is the schema's word; it only shadows ABCMeta.register on the class, never on instances.
+    warnings.filterwarnings("ignore", message='Field name "register"', category=UserWarning)
 
-    speakers: list[str]
-    register: Register
+    class FormalityRule(_Model):
+        """The register these characters use (e.g. tú/vous vs usted/vous)."""
+
+        speakers: list[Text]
+        register: Register
 
 
 class Glossary(_Model):
@@ -102,16 +109,20 @@ class Glossary(_Model):
 
         Editing an entry changes the digest only of the texts it applies to.
         """
-        parts = [
-            (e.id, e.forms, e.dnt, e.case_sensitive, e.rule(target).model_dump(exclude={"note"}))
-            for e in self.entries_for(text, target)
-        ]
+        entries = self.entries_for(text, target)
+        parts = [(e.id, e.forms, e.dnt, e.case_sensitive, e.rule(target).model_dump(exclude={"note"})) for e in entries]
         return stable_hash(parts)
 
-    def formality_for(self, speaker_name: str) -> Register | None:
-        """The register a character speaks in, if the glossary sets one."""
-        wanted = speaker_name.casefold()
-        for rule in self.formality:
-            if any(name.casefold() == wanted for name in rule.speakers):
-                return rule.register
-        return None
+    def formality_for(self, speaker: str, addressee: str | None = None) -> Register | None:
+        """The register ``speaker`` uses (towards ``addressee`` when known); None when unset or ambiguous."""
+        registers = {
+            rule.register
+            for rule in self.formality
+            if _named(speaker, rule.speakers) and (addressee is None or _named(addressee, rule.speakers))
+        }
+        return registers.pop() if len(registers) == 1 else None
+
+
+def _named(name: str, names: list[str]) -> bool:
+    wanted = name.casefold()
+    return any(other.casefold() == wanted for other in names)

@@ -6,6 +6,8 @@ Internal processing runs at 48 kHz (mixing) or 16 kHz (speech models); shapes ar
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -19,21 +21,36 @@ from localize.model import MediaInfo
 __all__ = [
     "MIX_RATE",
     "SPEECH_RATE",
+    "audio_duration",
     "choose_audio_stream",
     "extract_audio",
     "read_audio",
+    "read_windows",
     "time_stretch",
     "write_wav",
 ]
+
+log = logging.getLogger("localize")
 
 MIX_RATE = 48_000
 SPEECH_RATE = 16_000
 
 
+def _tag_language(tag: str) -> str | None:
+    """The base language of a stream's language tag ("spa", "fre", "es-AR" -> "es", "fr", "es")."""
+    import langcodes
+
+    try:
+        return langcodes.Language.get(tag.strip().replace("_", "-")).language
+    except (langcodes.LanguageTagError, ValueError):
+        return None
+
+
 def choose_audio_stream(info: MediaInfo, language: str | None, requested: int | None) -> int:
     """Pick the dialogue stream: the one asked for, else one tagged with ``language``, else the first.
 
-    Returns a position in ``info.audio_streams``.
+    ``requested`` and the result are positions in ``info.audio_streams`` (0 is the
+    first audio stream). Stream tags match in any form: ``spa``, ``es`` or ``es-AR``.
     """
     streams = info.audio_streams
     if requested is not None:
@@ -43,27 +60,87 @@ def choose_audio_stream(info: MediaInfo, language: str | None, requested: int | 
                 f"pass --audio-stream between 0 and {len(streams) - 1}",
             )
         return requested
-    if language:
-        from localize.languages import base_language, iso639_2
-
-        wanted = {base_language(language), iso639_2(language)}
+    if language and len(streams) > 1:
+        wanted = _tag_language(language)
         for position, stream in enumerate(streams):
-            if stream.language and stream.language.lower() in wanted:
+            if stream.language and _tag_language(stream.language) == wanted:
                 return position
+        log.warning("no audio stream is tagged %s; using the first (choose one with --audio-stream)", language)
     return 0
 
 
-def extract_audio(info: MediaInfo, position: int, out: Path, rate: int = SPEECH_RATE) -> None:
-    """Decode one audio stream to a mono float WAV at ``rate`` (downmixing as needed)."""
+CENTRE_CHANNEL_LAYOUTS = 6
+"""Streams with this many channels or more are surround mixes; dialogue lives in their centre channel."""
+SILENT_PEAK = 1e-4
+
+
+def _extract(info: MediaInfo, position: int, out: Path, rate: int, channel_filter: list[str]) -> None:
     ffmpeg = require_tool("ffmpeg", "ffmpeg")
     stream = info.audio_streams[position]
+    command = [ffmpeg, "-nostdin", "-v", "error", "-y", "-i", info.path, "-map", f"0:{stream.index}", *channel_filter]
+    command += ["-ac", "1", "-ar", str(rate), "-c:a", "pcm_f32le", "-f", "wav"]
     with atomic_path(out) as temp:
         run_tool(
-            [ffmpeg, "-nostdin", "-v", "error", "-y", "-i", info.path, "-map", f"0:{stream.index}",
-             "-ac", "1", "-ar", str(rate), "-c:a", "pcm_f32le", "-f", "wav", str(temp)],
+            [*command, str(temp)],
             f"extracting audio from {Path(info.path).name}",
-            "the audio stream may be corrupt; re-export the file",
+            "the audio stream may be corrupt; re-export the file, or pick another with --audio-stream",
         )
+
+
+def _is_silent(path: Path, block_seconds: float = 30.0) -> bool:
+    with soundfile.SoundFile(path) as handle:
+        for block in handle.blocks(blocksize=int(block_seconds * handle.samplerate), dtype="float32"):
+            if len(block) and float(np.max(np.abs(block))) > SILENT_PEAK:
+                return False
+    return True
+
+
+def extract_audio(info: MediaInfo, position: int, out: Path, rate: int = SPEECH_RATE) -> None:
+    """Decode one audio stream to a mono float WAV at ``rate``.
+
+    Mono and stereo streams are downmixed. A surround stream (5.1, 7.1) gives its
+    centre channel, where mixes put the dialogue; when the centre is silent the
+    whole mix is downmixed instead.
+    """
+    stream = info.audio_streams[position]
+    if stream.channels >= CENTRE_CHANNEL_LAYOUTS:
+        _extract(info, position, out, rate, ["-af", "pan=mono|c0=FC"])
+        if not _is_silent(out):
+            return
+        log.warning("the centre channel of audio stream %d is silent; downmixing all %d channels", position, stream.channels)
+    _extract(info, position, out, rate, [])
+
+
+def audio_duration(path: Path) -> float:
+    """Length in seconds of an audio file soundfile can read (the extracted WAVs)."""
+    return float(soundfile.info(str(path)).duration)
+
+
+def read_windows(path: Path, seconds: float, search: float = 20.0) -> Iterator[tuple[float, np.ndarray]]:
+    """Read a mono audio file in windows of about ``seconds``, each cut at the quietest moment near its end.
+
+    Yields ``(start_seconds, samples)``; only one window is in memory at a time, so
+    hours of audio can be processed in bounded memory. A cut falls in the quietest
+    100 ms of the last ``search`` seconds of a window, so words are rarely split.
+    """
+    with soundfile.SoundFile(path) as handle:
+        rate, total = handle.samplerate, handle.frames
+        width, frame = int(seconds * rate), max(1, rate // 10)
+        start = 0
+        while start < total:
+            handle.seek(start)
+            samples = handle.read(min(width, total - start), dtype="float32", always_2d=False)
+            if samples.ndim > 1:
+                samples = samples.mean(axis=1)
+            if start + len(samples) < total:
+                tail = samples[max(0, len(samples) - int(search * rate)) :]
+                usable = len(tail) // frame * frame
+                if usable >= frame:
+                    energy = np.square(tail[len(tail) - usable :]).reshape(-1, frame).sum(axis=1)
+                    cut = len(samples) - usable + int(np.argmin(energy)) * frame + frame // 2
+                    samples = samples[:cut]
+            yield start / rate, samples
+            start += len(samples)
 
 
 def read_audio(

@@ -1,14 +1,28 @@
-"""Muxing the master: video stream-copied, original audio, one dubbed track per language."""
+"""Muxing masters: video stream-copied, original audio (default), one dubbed track per language, subtitle tracks.
+
+Matroska carries BCP-47 language tags, FLAC dubs and SRT subtitles; MP4 carries
+ISO 639-2 codes, AAC dubs and mov_text subtitles, with the track title as its
+handler name (what players show).
+"""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from localize.cache import atomic_path
+from localize.languages import iso639_2
 from localize.media.tools import require_tool, run_tool
+from localize.package.rules import MasterFormat
 
-__all__ = ["AudioTrack", "SubtitleTrack", "mux_master"]
+__all__ = ["AudioTrack", "MasterFormat", "SubtitleTrack", "mux_master", "probe_streams"]
+
+
+_DUB_CODEC = {"mkv": ["flac"], "mp4": ["aac", "-b:a", "256k"]}
+_SUBTITLE_CODEC = {"mkv": "srt", "mp4": "mov_text"}
+_MUXER = {"mkv": "matroska", "mp4": "mp4"}
 
 
 @dataclass(frozen=True)
@@ -22,11 +36,34 @@ class AudioTrack:
 
 @dataclass(frozen=True)
 class SubtitleTrack:
-    """A subtitle file to add."""
+    """A subtitle file (SRT) to add, with its BCP-47 tag, title and flags."""
 
     path: Path
     language: str
     title: str
+    forced: bool = False
+    hearing_impaired: bool = False
+
+
+def _language(tag: str, fmt: MasterFormat) -> str:
+    if fmt == "mkv" or tag == "und":
+        return tag
+    return iso639_2(tag)
+
+
+def _disposition(subtitle: SubtitleTrack) -> str:
+    flags = [name for name, on in (("forced", subtitle.forced), ("hearing_impaired", subtitle.hearing_impaired)) if on]
+    return "+".join(flags) or "0"
+
+
+def _describe(kind: str, number: int, language: str, title: str, fmt: MasterFormat) -> list[str]:
+    tags = [f"language={language}", f"title={title}"]
+    if fmt == "mp4":
+        tags.append(f"handler_name={title}")
+    command: list[str] = []
+    for tag in tags:
+        command += [f"-metadata:s:{kind}:{number}", tag]
+    return command
 
 
 def mux_master(
@@ -37,26 +74,41 @@ def mux_master(
     audio: list[AudioTrack],
     subtitles: list[SubtitleTrack],
     out: Path,
+    fmt: MasterFormat = "mkv",
 ) -> None:
-    """Write a Matroska master: video copied, original audio copied and default, dubs as FLAC."""
+    """Write a master: video copied, original audio copied and default, dubs and subtitles after it, untagged by time or version."""
     ffmpeg = require_tool("ffmpeg", "ffmpeg")
     command = [ffmpeg, "-nostdin", "-v", "error", "-y", "-i", str(source)]
-    for item in [*audio, *subtitles]:
-        command += ["-i", str(item.path)]
+    for item in [*(track.path for track in audio), *(track.path for track in subtitles)]:
+        command += ["-i", str(item)]
     command += ["-map", "0:v?", "-map", f"0:{original_stream}"]
     for number in range(len(audio)):
         command += ["-map", f"{number + 1}:a:0"]
     for number in range(len(subtitles)):
         command += ["-map", f"{len(audio) + number + 1}:s:0"]
-    command += ["-c:v", "copy", "-c:a:0", "copy", "-c:s", "srt"]
-    command += ["-metadata:s:a:0", f"language={original_language}", "-metadata:s:a:0", f"title={original_title}"]
+    command += ["-map_metadata", "-1", "-map_chapters", "-1", "-c:v", "copy", "-c:a:0", "copy", "-c:s", _SUBTITLE_CODEC[fmt]]
+    command += _describe("a", 0, _language(original_language, fmt), original_title, fmt)
     command += ["-disposition:a:0", "default"]
     for number, track in enumerate(audio, start=1):
-        command += [f"-c:a:{number}", "flac", f"-disposition:a:{number}", "0"]
-        command += [f"-metadata:s:a:{number}", f"language={track.language}", f"-metadata:s:a:{number}", f"title={track.title}"]
-    for number, track in enumerate(subtitles):
-        command += [f"-metadata:s:s:{number}", f"language={track.language}", f"-metadata:s:s:{number}", f"title={track.title}"]
-        command += [f"-disposition:s:{number}", "0"]
+        command += [f"-c:a:{number}", *_DUB_CODEC[fmt], f"-disposition:a:{number}", "0"]
+        command += _describe("a", number, _language(track.language, fmt), track.title, fmt)
+    for number, subtitle in enumerate(subtitles):
+        command += _describe("s", number, _language(subtitle.language, fmt), subtitle.title, fmt)
+        command += [f"-disposition:s:{number}", _disposition(subtitle)]
+    if fmt == "mp4":
+        command += ["-movflags", "+faststart"]
     with atomic_path(out) as temp:
-        bitexact = ["-fflags", "+bitexact", "-flags:a", "+bitexact"]
-        run_tool([*command, *bitexact, "-f", "matroska", str(temp)], f"writing the master {out.name}")
+        bitexact = ["-fflags", "+bitexact", "-flags:a", "+bitexact", "-flags:s", "+bitexact"]
+        run_tool([*command, *bitexact, "-f", _MUXER[fmt], str(temp)], f"writing the master {out.name}")
+
+
+def probe_streams(path: Path) -> list[dict[str, Any]]:
+    """Every stream of a file as ffprobe describes it (codec, tags, disposition...)."""
+    ffprobe = require_tool("ffprobe", "ffmpeg")
+    raw = run_tool([ffprobe, "-v", "error", "-print_format", "json", "-show_streams", "-show_format", str(path)], f"reading {path.name}")
+    data = json.loads(raw or b"{}")
+    streams: list[dict[str, Any]] = data.get("streams", [])
+    duration = data.get("format", {}).get("duration")
+    for stream in streams:
+        stream.setdefault("format_duration", duration)
+    return streams

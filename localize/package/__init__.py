@@ -1,5 +1,1 @@
-"""Deliverables: master, subtitles, stems, reports."""
-
-from localize.package.stage import PackageStage
-
-__all__ = ["PackageStage"]
+"""Deliverables: master, subtitles, stems, reports (the stage lives in ``localize.package.stage``)."""

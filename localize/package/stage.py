@@ -13,13 +13,22 @@ from typing import Any
 
 from localize.cache import WorkDir, atomic_write_text, sha256_file
 from localize.errors import OutputError
+from localize.glossary import write_glossary_report
 from localize.languages import display_name
 from localize.media.mux import AudioTrack, SubtitleTrack, mux_master
+from localize.media.scenes import detect_shot_changes
 from localize.model import Deliverable, Episode
-from localize.package.subtitles import write_subtitles
+from localize.package.proxy import write_review_proxy
+from localize.package.stems import write_me_stem
+from localize.package.subtitles import subtitle_format, write_subtitles
+from localize.package.timing import DEFAULT_FRAME_RATE, Variant, build_cues
+from localize.script import write_dubbing_script
 from localize.stages.base import RunContext
 
 __all__ = ["PackageStage"]
+
+WAV_FORMAT = "wav-pcm24-48k"
+MASTER_FORMATS = {"mkv": "matroska", "mp4": "mp4"}
 
 
 class PackageStage:
@@ -30,7 +39,7 @@ class PackageStage:
 
     def backend_name(self, ctx: RunContext) -> str:
         """Packaging is built in (ffmpeg for the master)."""
-        return "mkv.v1"
+        return "masters.v2"
 
     def inputs(self, episode: Episode, ctx: RunContext) -> Any:
         """Everything the deliverables show."""
@@ -57,20 +66,19 @@ class PackageStage:
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
         (workdir.root / "manifest.json").unlink(missing_ok=True)
-        names = self._stage_files(episode, ctx, staging)
-        deliverables = [
-            Deliverable(path=name, kind=kind, language=language, sha256=sha256_file(staging / name), bytes=(staging / name).stat().st_size)
-            for name, kind, language in names
-        ]
-        _move_into_place(staging, workdir.root, {name.split("/")[0] for name, _, _ in names})
+        deliverables = self._stage_files(episode, ctx, staging)
+        _move_into_place(staging, workdir.root, {item.path.split("/")[0] for item in deliverables})
         episode = episode.model_copy(update={"deliverables": deliverables})
         atomic_write_text(workdir.root / "manifest.json", episode.model_dump_json(indent=2))
         return episode
 
-    def _stage_files(self, episode: Episode, ctx: RunContext, staging: Path) -> list[tuple[str, str, str | None]]:
+    def _stage_files(self, episode: Episode, ctx: RunContext, staging: Path) -> list[Deliverable]:
         workdir: WorkDir = ctx.workdir
-        stem = episode.id
-        names: list[tuple[str, str, str | None]] = []
+        settings = ctx.config.package
+        source = Path(episode.source.path)
+        shots = detect_shot_changes(source, settings.scene_threshold) if episode.source.has_video else []
+        fps = episode.source.frame_rate or DEFAULT_FRAME_RATE
+        made: list[Deliverable] = []
         audio: list[AudioTrack] = []
         subtitles: list[SubtitleTrack] = []
         for index, language in enumerate(ctx.targets):
@@ -78,31 +86,80 @@ class PackageStage:
             track = episode.tracks[language]
             folder = staging / language
             folder.mkdir()
-            for suffix, kind in ((".srt", "subtitles"), (".vtt", "subtitles")):
-                path = folder / f"{stem}.{language}{suffix}"
-                write_subtitles(episode, track, path)
-                names.append((f"{language}/{path.name}", kind, language))
-            for stored, kind in ((track.mix, "dub-mix"), (track.dialogue_stem, "dialogue-stem")):
-                if stored:
-                    path = folder / f"{stem}.{language}.{kind}.wav"
-                    _link_or_copy(workdir.resolve(stored), path)
-                    names.append((f"{language}/{path.name}", kind, language))
+            stem = f"{episode.id}.{language}"
+            rules = settings.rules_for(language)
+            variants = [("", Variant())]
+            if settings.sdh:
+                variants.append((".sdh", Variant(sdh=True)))
+            forced = build_cues(episode, track, rules, shots, Variant(forced_only=True))
+            if forced:
+                variants.append((".forced", Variant(forced_only=True)))
+            cues_by_variant = {label: build_cues(episode, track, rules, shots, variant) for label, variant in variants}
+            for label, cues in cues_by_variant.items():
+                for suffix in (".srt", ".vtt", ".ttml"):
+                    path = folder / f"{stem}{label}{suffix}"
+                    write_subtitles(cues, path, language, fps, forced=label == ".forced")
+                    end = cues[-1].end if cues else 0.0
+                    made.append(_deliverable(staging, path, "subtitles", language, subtitle_format(path), end, {"events": len(cues)}))
+            subtitles.append(SubtitleTrack(folder / f"{stem}.srt", language, display_name(language)))
+            if ".sdh" in cues_by_variant:
+                title = f"{display_name(language)} (SDH)"
+                subtitles.append(SubtitleTrack(folder / f"{stem}.sdh.srt", language, title, hearing_impaired=True))
+            if ".forced" in cues_by_variant:
+                title = f"{display_name(language)} (forced)"
+                subtitles.append(SubtitleTrack(folder / f"{stem}.forced.srt", language, title, forced=True))
+            if track.mix and track.dialogue_stem:
+                mix, dialogue = folder / f"{stem}.dub-mix.wav", folder / f"{stem}.dialogue-stem.wav"
+                _link_or_copy(workdir.resolve(track.mix), mix)
+                _link_or_copy(workdir.resolve(track.dialogue_stem), dialogue)
+                bed = folder / f"{stem}.me.wav"
+                write_me_stem(mix, dialogue, bed)
+                made.append(_deliverable(staging, mix, "dub-mix", language, WAV_FORMAT, episode.source.duration, track.loudness))
+                made.append(_deliverable(staging, dialogue, "dialogue-stem", language, WAV_FORMAT, episode.source.duration))
+                made.append(_deliverable(staging, bed, "me-stem", language, WAV_FORMAT, episode.source.duration))
+                audio.append(AudioTrack(mix, language, f"{display_name(language)} (dubbed)"))
+                if settings.review_proxy and episode.source.has_video:
+                    proxy = folder / f"{stem}.review.mp4"
+                    write_review_proxy(source, mix, cues_by_variant[""], fps, f"{display_name(language)} dub", proxy, settings.proxy_height)
+                    made.append(_deliverable(staging, proxy, "review-proxy", language, "mp4", episode.source.duration))
+            for suffix in (".csv", ".xlsx"):
+                path = folder / f"{stem}.script{suffix}"
+                write_dubbing_script(episode, language, path)
+                made.append(_deliverable(staging, path, "dubbing-script", language, suffix[1:]))
             if ctx.glossary is not None:
-                from localize.glossary import write_glossary_report
-
                 for path in write_glossary_report(episode, ctx.glossary, language, folder):
-                    names.append((f"{language}/{path.name}", "glossary-report", language))
-            if track.mix:
-                audio.append(AudioTrack(folder / f"{stem}.{language}.dub-mix.wav", language, f"{display_name(language)} (dubbed)"))
-            subtitles.append(SubtitleTrack(folder / f"{stem}.{language}.srt", language, display_name(language)))
-        master = staging / f"{stem}.mkv"
+                    made.append(_deliverable(staging, path, "glossary-report", language, path.suffix[1:]))
         source_language = episode.source_language or "und"
         original_title = f"{display_name(source_language)} (original)" if episode.source_language else "Original"
         stream = episode.source.audio_streams[episode.source.audio_stream or 0].index
-        mux_master(Path(episode.source.path), stream, source_language, original_title, audio, subtitles, master)
-        names.append((master.name, "master", None))
+        for fmt in settings.masters:
+            master = staging / f"{episode.id}.{fmt}"
+            mux_master(source, stream, source_language, original_title, audio, subtitles, master, fmt)
+            made.append(_deliverable(staging, master, "master", None, MASTER_FORMATS[fmt], episode.source.duration))
         ctx.hook(self.name, "master", len(ctx.targets), len(ctx.targets))
-        return names
+        return made
+
+
+def _deliverable(
+    staging: Path,
+    path: Path,
+    kind: str,
+    language: str | None,
+    fmt: str,
+    duration: float | None = None,
+    figures: dict[str, Any] | None = None,
+) -> Deliverable:
+    """Describe a staged file by its path relative to the package folder."""
+    return Deliverable(
+        path=path.relative_to(staging).as_posix(),
+        kind=kind,
+        language=language,
+        sha256=sha256_file(path),
+        bytes=path.stat().st_size,
+        format=fmt,
+        duration=round(duration, 3) if duration is not None else None,
+        figures=dict(figures or {}),
+    )
 
 
 def _link_or_copy(source: Path, target: Path) -> None:

@@ -1,56 +1,101 @@
-"""Subtitle files (SRT, WebVTT) from a track's renditions."""
+"""Subtitle files: SRT, WebVTT and IMSC 1.1 TTML (text profile), written atomically from cues."""
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
 
-import pysubs2
+from localize.cache import atomic_write_text
+from localize.package.cues import Cue
 
-from localize.cache import atomic_path
-from localize.model import Episode, Track
+__all__ = ["SUBTITLE_FORMATS", "srt_text", "subtitle_format", "ttml_text", "vtt_text", "write_subtitles"]
 
-__all__ = ["MAX_CHARS_PER_LINE", "subtitle_events", "write_subtitles"]
-
-MAX_CHARS_PER_LINE = 42
-MAX_LINES = 2
-MIN_EVENT = 5 / 6
+SUBTITLE_FORMATS = {".srt": "srt", ".vtt": "webvtt", ".ttml": "imsc1.1-text"}
+"""File suffix -> format name as listed in the manifest."""
 
 
-def _wrap(text: str) -> list[str]:
-    """Split text into events of at most two lines of 42 characters."""
-    rows = textwrap.wrap(" ".join(text.split()), MAX_CHARS_PER_LINE) or [""]
-    return ["\n".join(rows[i : i + MAX_LINES]) for i in range(0, len(rows), MAX_LINES)]
+def subtitle_format(path: Path) -> str:
+    """The format name of a subtitle file, by suffix."""
+    try:
+        return SUBTITLE_FORMATS[path.suffix.lower()]
+    except KeyError:
+        raise ValueError(f"not a subtitle file suffix: {path.suffix}") from None
 
 
-def subtitle_events(episode: Episode, track: Track) -> list[tuple[float, float, str]]:
-    """(start, end, text) per event; long renditions split over the line's time by length."""
-    events: list[tuple[float, float, str]] = []
-    for line in sorted(episode.lines, key=lambda item: item.start):
-        rendition = track.renditions.get(line.id)
-        if rendition is None or not rendition.text.strip():
-            continue
-        start = rendition.take.start if rendition.take else line.start
-        end = max(line.end, rendition.take.start + rendition.take.duration if rendition.take else line.end)
-        chunks = _wrap(rendition.text)
-        total = sum(len(chunk) for chunk in chunks)
-        cursor = start
-        for chunk in chunks:
-            share = (end - start) * len(chunk) / total
-            events.append((cursor, cursor + max(share, MIN_EVENT), chunk))
-            cursor += share
-    fixed: list[tuple[float, float, str]] = []
-    for index, (start, end, text) in enumerate(events):
-        if index + 1 < len(events):
-            end = min(end, events[index + 1][0] - 0.084)
-        fixed.append((start, max(end, start + 0.3), text))
-    return fixed
+def _clock(seconds: float, separator: str) -> str:
+    millis = max(0, round(seconds * 1000))
+    hours, rest = divmod(millis, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    secs, millis = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}{separator}{millis:03d}"
 
 
-def write_subtitles(episode: Episode, track: Track, path: Path) -> None:
-    """Write SRT or WebVTT (by suffix) atomically."""
-    subs = pysubs2.SSAFile()
-    for start, end, text in subtitle_events(episode, track):
-        subs.append(pysubs2.SSAEvent(start=round(start * 1000), end=round(end * 1000), text=text.replace("\n", "\\N")))
-    with atomic_path(path) as temp:
-        subs.save(str(temp), format_="vtt" if path.suffix == ".vtt" else "srt")
+def srt_text(cues: list[Cue]) -> str:
+    """SubRip: numbered blocks, comma before the milliseconds."""
+    blocks = [f"{number}\n{_clock(cue.start, ',')} --> {_clock(cue.end, ',')}\n{cue.text}\n" for number, cue in enumerate(cues, start=1)]
+    return "\n".join(blocks)
+
+
+def vtt_text(cues: list[Cue]) -> str:
+    """WebVTT; cue text escaped."""
+    blocks = ["WEBVTT\n"]
+    for number, cue in enumerate(cues, start=1):
+        body = "\n".join(escape(line) for line in cue.lines)
+        blocks.append(f"{number}\n{_clock(cue.start, '.')} --> {_clock(cue.end, '.')}\n{body}\n")
+    return "\n".join(blocks)
+
+
+def ttml_text(cues: list[Cue], language: str, frame_rate: float, forced: bool = False) -> str:
+    """IMSC 1.1 Text Profile TTML: one region at the bottom, white on a translucent box, media time base."""
+    numerator, multiplier = _frame_rate_attributes(frame_rate)
+    forced_attribute = ' itts:forcedDisplay="true"' if forced else ""
+    paragraphs = []
+    for number, cue in enumerate(cues, start=1):
+        body = "<br/>".join(escape(line) for line in cue.lines)
+        paragraphs.append(
+            f'      <p xml:id="s{number}" begin="{_clock(cue.start, ".")}" end="{_clock(cue.end, ".")}"{forced_attribute}>'
+            f'<span style="box">{body}</span></p>'
+        )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<tt xmlns="http://www.w3.org/ns/ttml" xmlns:ttp="http://www.w3.org/ns/ttml#parameter"'
+        ' xmlns:tts="http://www.w3.org/ns/ttml#styling" xmlns:ttm="http://www.w3.org/ns/ttml#metadata"'
+        ' xmlns:itts="http://www.w3.org/ns/ttml/profile/imsc1#styling"'
+        ' ttp:contentProfiles="http://www.w3.org/ns/ttml/profile/imsc1.1/text"'
+        f' ttp:timeBase="media" ttp:frameRate="{numerator}"{multiplier} ttp:cellResolution="32 15"'
+        f" xml:lang={quoteattr(language)}>\n"
+        "  <head>\n"
+        "    <styling>\n"
+        '      <style xml:id="text" tts:fontFamily="proportionalSansSerif" tts:fontSize="100%" tts:lineHeight="125%"'
+        ' tts:textAlign="center" tts:color="#FFFFFF"/>\n'
+        '      <style xml:id="box" tts:backgroundColor="#000000C2"/>\n'
+        "    </styling>\n"
+        "    <layout>\n"
+        '      <region xml:id="bottom" tts:origin="10% 10%" tts:extent="80% 80%" tts:displayAlign="after"/>\n'
+        "    </layout>\n"
+        "  </head>\n"
+        '  <body region="bottom" style="text">\n'
+        "    <div>\n" + "".join(p + "\n" for p in paragraphs) + "    </div>\n"
+        "  </body>\n"
+        "</tt>\n"
+    )
+
+
+def _frame_rate_attributes(frame_rate: float) -> tuple[int, str]:
+    """``ttp:frameRate`` and, for NTSC rates such as 23.976, ``ttp:frameRateMultiplier="1000 1001"``."""
+    nominal = round(frame_rate)
+    if abs(frame_rate - nominal) < 1e-3:
+        return nominal, ""
+    return round(frame_rate * 1001 / 1000), ' ttp:frameRateMultiplier="1000 1001"'
+
+
+def write_subtitles(cues: list[Cue], path: Path, language: str, frame_rate: float, forced: bool = False) -> None:
+    """Write ``cues`` as SRT, WebVTT or TTML, chosen by the suffix of ``path``."""
+    kind = subtitle_format(path)
+    if kind == "srt":
+        text = srt_text(cues)
+    elif kind == "webvtt":
+        text = vtt_text(cues)
+    else:
+        text = ttml_text(cues, language, frame_rate, forced)
+    atomic_write_text(path, text)

@@ -36,7 +36,7 @@ def place_takes(track: Track, length: int, resolve: Any) -> tuple[np.ndarray, li
             continue
         audio, rate = soundfile.read(resolve(take.audio), dtype="float32")
         assert rate == MIX_RATE, "takes are written at the mix rate"
-        start = int(round(take.start * MIX_RATE))
+        start = round(take.start * MIX_RATE)
         end = min(length, start + len(audio))
         if end > start:
             stem[start:end] += audio[: end - start]
@@ -79,19 +79,25 @@ class MixStage:
             ctx.config.mix.model_dump(),
             episode.me_stem,
             episode.source.fingerprint,
-            {lang: sorted((k, r.take.audio, r.take.start) for k, r in t.renditions.items() if r.take) for lang, t in episode.tracks.items()},
+            {
+                lang: sorted((k, r.take.audio, r.take.start) for k, r in t.renditions.items() if r.take)
+                for lang, t in episode.tracks.items()
+            },
         ]
 
     def outputs_present(self, episode: Episode, ctx: RunContext) -> bool:
         """Stems and mixes are still on disk."""
         return all(
-            track.mix and track.dialogue_stem and ctx.workdir.resolve(track.mix).is_file() and ctx.workdir.resolve(track.dialogue_stem).is_file()
+            track.mix
+            and track.dialogue_stem
+            and ctx.workdir.resolve(track.mix).is_file()
+            and ctx.workdir.resolve(track.dialogue_stem).is_file()
             for track in episode.tracks.values()
         )
 
     def run(self, episode: Episode, ctx: RunContext) -> Episode:
         """Mix every target language."""
-        length = int(round(episode.source.duration * MIX_RATE))
+        length = round(episode.source.duration * MIX_RATE)
         stream = episode.source.audio_streams[episode.source.audio_stream or 0]
         original = _fit_length(read_audio(Path(episode.source.path), MIX_RATE, channels=2, stream=stream.index), length)
         source_spans = [(int(line.start * MIX_RATE), int(line.end * MIX_RATE)) for line in episode.lines]

@@ -23,9 +23,9 @@ SENTENCE_END = (".", "?", "!", "。", "？", "！")
 class SegmentOptions(BaseModel):
     """Where lines are cut."""
 
-    max_seconds: float = Field(8.0, gt=1.0)
-    max_pause: float = Field(2.0, gt=0.1)
-    sentence_pause: float = Field(0.35, ge=0.0)
+    max_seconds: float = Field(default=8.0, gt=1.0)
+    max_pause: float = Field(default=2.0, gt=0.1)
+    sentence_pause: float = Field(default=0.35, ge=0.0)
 
 
 def _ends_sentence(text: str) -> bool:

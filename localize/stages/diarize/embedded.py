@@ -72,9 +72,7 @@ class EmbeddedDiarizer(Diarizer):
     def _speech_regions(self, samples: np.ndarray) -> list[tuple[int, int]]:
         from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-        options = VadOptions(
-            threshold=self.options.vad_threshold, min_silence_duration_ms=self.options.min_silence_ms, speech_pad_ms=60
-        )
+        options = VadOptions(threshold=self.options.vad_threshold, min_silence_duration_ms=self.options.min_silence_ms, speech_pad_ms=60)
         return [(int(r["start"]), int(r["end"])) for r in get_speech_timestamps(samples, options)]
 
     def _encoder(self) -> object:
@@ -137,9 +135,7 @@ class EmbeddedDiarizer(Diarizer):
             clustering = AgglomerativeClustering(n_clusters=min(options.num_speakers, len(sample)), metric="cosine", linkage="average")
             labels = clustering.fit_predict(sample)
         else:
-            clustering = AgglomerativeClustering(
-                n_clusters=None, distance_threshold=options.threshold, metric="cosine", linkage="average"
-            )
+            clustering = AgglomerativeClustering(n_clusters=None, distance_threshold=options.threshold, metric="cosine", linkage="average")
             labels = clustering.fit_predict(sample)
             count = len(set(labels))
             bounded = min(max(count, options.min_speakers), options.max_speakers, len(sample))
@@ -198,9 +194,7 @@ def _centroids(vectors: np.ndarray, labels: np.ndarray) -> np.ndarray:
     return centroids
 
 
-def _turns_from_labels(
-    regions: list[tuple[int, int]], centres: np.ndarray, labels: np.ndarray, embeddings: np.ndarray
-) -> Diarization:
+def _turns_from_labels(regions: list[tuple[int, int]], centres: np.ndarray, labels: np.ndarray, embeddings: np.ndarray) -> Diarization:
     """Cut each speech region where the nearest window's label changes; name speakers by first appearance."""
     order: dict[int, str] = {}
     for label in labels:
@@ -218,9 +212,7 @@ def _turns_from_labels(
             if is_last or labels[inside[k + 1]] != labels[index]:
                 turns.append(SpeechTurn(start=round(cursor, 3), end=round(boundary, 3), speaker=order[int(labels[index])]))
                 cursor = boundary
-    means = {
-        order[label]: (embeddings[labels == label].mean(axis=0)).tolist() for label in order
-    }
+    means = {order[label]: (embeddings[labels == label].mean(axis=0)).tolist() for label in order}
     return Diarization(turns=_merge_adjacent(turns), embeddings=means)
 
 

@@ -38,6 +38,7 @@ def estimate_gender(f0: float | None) -> Gender:
 
 def reference_segments(turns: list[SpeechTurn], all_turns: list[SpeechTurn], target: float = 12.0) -> list[SpeechTurn]:
     """The speaker's longest turns free of overlap with others, up to about ``target`` seconds."""
+
     def overlaps(turn: SpeechTurn) -> bool:
         return any(o.speaker != turn.speaker and o.start < turn.end and o.end > turn.start for o in all_turns)
 

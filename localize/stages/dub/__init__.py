@@ -1,5 +1,10 @@
-"""Voices, synthesis and retiming."""
+"""Voices, synthesis and retiming.
 
+Importing the package registers its TTS backends (espeak-ng, Piper, Coqui XTTS);
+heavy engines are imported only when a backend is used.
+"""
+
+from localize.stages.dub import espeak, piper, xtts
 from localize.stages.dub.stage import DubStage
 
-__all__ = ["DubStage"]
+__all__ = ["DubStage", "espeak", "piper", "xtts"]

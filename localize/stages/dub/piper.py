@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import threading
 import wave
 from functools import lru_cache
 from pathlib import Path
@@ -13,9 +14,12 @@ from localize.cache import atomic_path
 from localize.errors import BackendUnavailable
 from localize.models import resolve_model
 from localize.registry import Availability, register
-from localize.stages.dub.backend import Synthesizer, VoiceSpec
+from localize.stages.dub.backend import SynthesisError, Synthesizer, VoiceSpec
 
 __all__ = ["PiperSynthesizer"]
+
+_ENGINE_LOCK = threading.Lock()
+"""Piper phonemizes through espeak-ng's library, whose state is global: one synthesis at a time."""
 
 
 @lru_cache(maxsize=4)
@@ -24,7 +28,10 @@ def _load_voice(model_path: str) -> object:
         from piper import PiperVoice
     except ImportError as exc:
         raise BackendUnavailable("piper-tts is not installed", "pip install piper-tts") from exc
-    return PiperVoice.load(model_path)
+    try:
+        return PiperVoice.load(model_path)
+    except (RuntimeError, ValueError, KeyError, OSError) as exc:
+        raise BackendUnavailable(f"cannot load the Piper voice {model_path}: {exc}", "point the voice at a valid Piper .onnx file") from exc
 
 
 def _model_file(reference: str, allow_downloads: bool, models_dir: Path | None) -> str:
@@ -64,11 +71,14 @@ class PiperSynthesizer(Synthesizer):
 
     def synthesize(self, text: str, voice: VoiceSpec, rate: float, out: Path) -> None:
         """Synthesize with ``length_scale = 1 / rate``."""
+        with _ENGINE_LOCK:
+            model = _load_voice(_model_file(voice.voice, self.options.allow_downloads, self.options.models_dir))
         from piper import SynthesisConfig
 
-        model = _load_voice(_model_file(voice.voice, self.options.allow_downloads, self.options.models_dir))
-        config = SynthesisConfig(
-            length_scale=1.0 / rate, noise_scale=self.options.noise_scale, noise_w_scale=self.options.noise_w_scale
-        )
-        with atomic_path(out) as temp, wave.open(str(temp), "wb") as handle:
-            model.synthesize_wav(text, handle, syn_config=config)  # type: ignore[attr-defined]
+        config = SynthesisConfig(length_scale=1.0 / rate, noise_scale=self.options.noise_scale, noise_w_scale=self.options.noise_w_scale)
+        with atomic_path(out) as temp:
+            try:
+                with _ENGINE_LOCK, wave.open(str(temp), "wb") as handle:
+                    model.synthesize_wav(text, handle, syn_config=config)  # type: ignore[attr-defined]
+            except (RuntimeError, ValueError, KeyError, OSError, wave.Error) as exc:
+                raise SynthesisError(f"Piper failed on {text[:40]!r}: {exc}", "check the voice model file") from exc

@@ -1,14 +1,22 @@
 """Isochrony: fit each synthesized take into its line's window, cheapest step first.
 
-The ladder: (1) the engine's speaking rate within ``min_rate..max_rate``;
-(2) a shorter candidate translation; (3) a Rubber Band time-stretch of at most
-``max_stretch``; (4) more of the adjacent silence; (5) a QC flag. A take is placed
-from its own source start, never after the previous take, and never dropped.
+The ladder, per pause-separated span of a line:
+
+1. ``rate``: the engine's own speaking rate, within ``min_rate..max_rate``;
+2. ``candidate``: a shorter candidate translation (already glossary-checked by the stage);
+3. ``stretch``: a Rubber Band time-stretch of at most ``max_stretch`` either way;
+4. ``borrow``: more of the adjacent silence (after the line first, then a little before it);
+5. ``flagged``: the take still does not fit; it is kept whole and flagged for QC.
+
+A take is placed from its own window start, never after the previous take, and is never dropped.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import itertools
+import math
+import tempfile
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -19,19 +27,28 @@ from localize.cache import WorkDir, stable_hash
 from localize.config import DubConfig
 from localize.media.audio import MIX_RATE, time_stretch, write_wav
 from localize.model import Take
-from localize.stages.dub.backend import Synthesizer, VoiceSpec
+from localize.stages.dub.backend import SynthesisError, Synthesizer, VoiceSpec
 
-__all__ = ["FIT_TOLERANCE", "Window", "fit_take", "split_text"]
+__all__ = ["FIT_TOLERANCE", "LADDER", "SHORT_TOLERANCE", "Clip", "Voice", "Window", "fit_take", "split_text"]
 
 FIT_TOLERANCE = 0.05
 """Seconds a take may run past its window before the next ladder step is tried."""
 SHORT_TOLERANCE = 0.25
 """Seconds a take may fall short of its window before it is slowed down."""
+LADDER = ("natural", "rate", "candidate", "stretch", "borrow", "flagged")
+"""Ladder steps, cheapest first; a take records the furthest step it needed."""
+RATE_TRIES = 3
+"""Syntheses at most per text while searching the speaking rate (engines are not exactly linear)."""
+TRIM_LEVEL = 0.01
+"""Samples below this fraction of the peak, at either end of a clip, are silence."""
+FADE_SECONDS = 0.004
+PART_GAP = 0.05
+"""Least silence kept between two spans of a split take."""
 
 
 @dataclass(frozen=True)
 class Window:
-    """Where a take may sound: the source speech, and the silence around it it may borrow."""
+    """Where a span may sound: its target (source speech plus default slack) and the silence it may borrow."""
 
     start: float
     end: float
@@ -40,164 +57,261 @@ class Window:
 
     @property
     def length(self) -> float:
-        """Seconds available without borrowing."""
+        """Seconds of the target."""
         return self.end - self.start
 
 
-@dataclass
-class _Attempt:
+@dataclass(frozen=True)
+class Clip:
+    """A synthesized (and maybe stretched) recording: 48 kHz mono float WAV, silence trimmed."""
+
     path: Path
     duration: float
+    text: str
     rate: float = 1.0
     stretch: float = 1.0
-    step: str = "natural"
+    """Speed factor of the time-stretch applied (>1 faster, <1 slower)."""
 
 
-class _Speaker:
-    """Synthesis and stretching with every result cached in the work directory."""
+class Voice:
+    """One voice of one engine, with every synthesis and stretch cached in the work directory."""
 
-    def __init__(self, synthesizer: Synthesizer, voice: VoiceSpec, workdir: WorkDir) -> None:
+    def __init__(self, synthesizer: Synthesizer, spec: VoiceSpec, workdir: WorkDir) -> None:
         self.synthesizer = synthesizer
-        self.voice = voice
+        self.spec = spec
         self.workdir = workdir
 
-    def say(self, text: str, rate: float) -> _Attempt:
-        key = stable_hash("tts", self.synthesizer.name, self.synthesizer.options.model_dump(mode="json"), self.voice.model_dump(), text, round(rate, 3))
-        path = self.workdir.artifact(key, ".wav")
+    def say(self, text: str, rate: float) -> Clip:
+        """Speak ``text`` at the engine rate ``rate``."""
+        options = self.synthesizer.options.model_dump(mode="json")
+        key = stable_hash("tts", 2, self.synthesizer.name, options, self.spec.model_dump(mode="json"), text, round(rate, 3))
+        path = self.workdir.artifact(key, ".clip.wav")
         if not path.is_file():
-            self.synthesizer.synthesize(text, self.voice, rate, path)
-        return _Attempt(path, _trimmed_duration(path), rate=rate, step="natural" if rate == 1.0 else "rate")
+            with tempfile.TemporaryDirectory(prefix="localize-tts-") as folder:
+                raw = Path(folder) / "raw.wav"
+                self.synthesizer.synthesize(text, self.spec, rate, raw)
+                if self.spec.semitones:
+                    shifted = Path(folder) / "shifted.wav"
+                    time_stretch(raw, shifted, 1.0, self.spec.semitones)
+                    raw = shifted
+                _normalize(raw, path, text)
+        return Clip(path, _duration(path), text, rate=rate)
 
-    def stretch(self, attempt: _Attempt, factor: float, step: str) -> _Attempt:
-        key = stable_hash("stretch", attempt.path.name, round(factor, 4), self.voice.semitones)
-        path = self.workdir.artifact(key, ".wav")
+    def stretch(self, clip: Clip, factor: float) -> Clip:
+        """``clip`` made ``factor`` times faster (Rubber Band, pitch kept)."""
+        key = stable_hash("stretch", 2, clip.path.name, round(factor, 4))
+        path = self.workdir.artifact(key, ".clip.wav")
         if not path.is_file():
-            time_stretch(attempt.path, path, factor, self.voice.semitones)
-        return _Attempt(path, _trimmed_duration(path), attempt.rate, factor, step)
+            with tempfile.TemporaryDirectory(prefix="localize-stretch-") as folder:
+                stretched = Path(folder) / "stretched.wav"
+                time_stretch(clip.path, stretched, factor)
+                _normalize(stretched, path, clip.text)
+        return replace(clip, path=path, duration=_duration(path), stretch=factor)
 
 
-def _load_trimmed(path: Path) -> np.ndarray:
-    """The file at 48 kHz mono with leading and trailing silence removed."""
-    samples, rate = soundfile.read(path, dtype="float32", always_2d=True)
+def _normalize(source: Path, out: Path, text: str) -> None:
+    """Write ``source`` as a 48 kHz mono float WAV with its silent ends trimmed and short fades."""
+    samples, rate = soundfile.read(source, dtype="float32", always_2d=True)
     mono = samples.mean(axis=1)
     if rate != MIX_RATE:
-        divisor = np.gcd(MIX_RATE, rate)
+        divisor = math.gcd(MIX_RATE, rate)
         mono = resample_poly(mono, MIX_RATE // divisor, rate // divisor).astype(np.float32)
-    loud = np.where(np.abs(mono) > 0.01 * (np.max(np.abs(mono)) + 1e-9))[0]
-    return mono[loud[0] : loud[-1] + 1] if len(loud) else mono[:0]
+    peak = float(np.max(np.abs(mono))) if len(mono) else 0.0
+    loud = np.flatnonzero(np.abs(mono) > TRIM_LEVEL * peak) if peak > 1e-5 else np.zeros(0, dtype=np.int64)
+    if len(loud) == 0:
+        raise SynthesisError(f"the engine produced no speech for {text[:40]!r}")
+    mono = mono[loud[0] : loud[-1] + 1].copy()
+    fade = min(len(mono) // 2, round(FADE_SECONDS * MIX_RATE))
+    if fade:
+        ramp = np.linspace(0.0, 1.0, fade, dtype=np.float32)
+        mono[:fade] *= ramp
+        mono[-fade:] *= ramp[::-1]
+    write_wav(out, mono, MIX_RATE, subtype="FLOAT")
 
 
-def _trimmed_duration(path: Path) -> float:
-    return len(_load_trimmed(path)) / MIX_RATE
+def _duration(path: Path) -> float:
+    return float(soundfile.info(str(path)).frames) / MIX_RATE
 
 
-def _fit_one(speaker: _Speaker, texts: list[str], window: Window, config: DubConfig) -> tuple[_Attempt, Window, list[str]]:
-    """Run the ladder for one text span; returns the attempt, the (possibly widened) window and flags."""
+def _fits(duration: float, target: float) -> bool:
+    return target - SHORT_TOLERANCE <= duration <= target + FIT_TOLERANCE
+
+
+def _by_rate(voice: Voice, text: str, target: float, config: DubConfig) -> tuple[Clip, bool]:
+    """Step 1: search the engine rate (within limits) that brings ``text`` closest to ``target``."""
+    clip = voice.say(text, 1.0)
+    tried = [clip]
+    rate = 1.0
+    for _ in range(RATE_TRIES - 1):
+        if _fits(clip.duration, target):
+            break
+        wanted = round(min(max(rate * clip.duration / target, config.min_rate), config.max_rate), 2)
+        if abs(wanted - rate) < 0.01:
+            break
+        rate = wanted
+        clip = voice.say(text, rate)
+        tried.append(clip)
+    fitting = [c for c in tried if _fits(c.duration, target)]
+    if fitting:
+        return min(fitting, key=lambda c: abs(math.log(c.rate))), True
+    return min(tried, key=lambda c: abs(c.duration - target)), False
+
+
+@dataclass(frozen=True)
+class _SpanFit:
+    clip: Clip
+    window: Window
+    steps: tuple[str, ...]
+    flags: tuple[str, ...] = ()
+
+
+def _steps_for(clip: Clip, texts: list[str]) -> tuple[str, ...]:
+    steps = []
+    if clip.rate != 1.0:
+        steps.append("rate")
+    if clip.text != texts[0]:
+        steps.append("candidate")
+    if clip.stretch != 1.0:
+        steps.append("stretch")
+    return tuple(steps) or ("natural",)
+
+
+def _fit_span(voice: Voice, texts: list[str], window: Window, config: DubConfig) -> _SpanFit:
+    """Run the ladder for one span; ``texts[0]`` is the translation, the rest shorter alternatives."""
     target = window.length
-    natural = speaker.say(texts[0], 1.0)
-    if natural.duration == 0:
-        return natural, window, ["empty-audio"]
-    rate = min(max(natural.duration / target, config.min_rate), config.max_rate)
-    best = natural if abs(rate - 1.0) < 0.02 else speaker.say(texts[0], rate)
-    if best.duration <= target + FIT_TOLERANCE and best.duration >= target - SHORT_TOLERANCE:
-        return best, window, []
-    if best.duration > target + FIT_TOLERANCE:
-        for candidate in sorted(texts[1:], key=len):
-            if len(candidate) >= len(texts[0]):
-                continue
-            shorter = speaker.say(candidate, config.max_rate)
-            if shorter.duration <= target + FIT_TOLERANCE:
-                shorter.step = "candidate"
-                return shorter, window, []
+    best, fits = _by_rate(voice, texts[0], target, config)
+    if fits:
+        return _SpanFit(best, window, _steps_for(best, texts))
+    if best.duration > target:
+        for candidate in texts[1:]:
+            clip, fits = _by_rate(voice, candidate, target, config)
+            if fits:
+                return _SpanFit(clip, window, _steps_for(clip, texts))
+            if clip.duration < best.duration:
+                best = clip
     factor = best.duration / target
     if 1 / config.max_stretch <= factor <= config.max_stretch:
-        return speaker.stretch(best, factor, "stretch"), window, []
+        clip = voice.stretch(best, factor)
+        return _SpanFit(clip, window, _steps_for(clip, texts))
     if factor < 1:
-        return speaker.stretch(best, 1 / config.max_stretch, "stretch"), window, []
-    needed = best.duration / config.max_stretch - target
-    before = min(window.start - window.earliest, config.max_borrow, needed / 2)
-    after = min(window.latest - window.end, config.max_borrow, needed - before)
+        clip = voice.stretch(best, 1 / config.max_stretch)
+        return _SpanFit(clip, window, (*_steps_for(clip, texts), "flagged"), ("short",))
+    return _borrow(voice, best, texts, window, config)
+
+
+def _borrow(voice: Voice, clip: Clip, texts: list[str], window: Window, config: DubConfig) -> _SpanFit:
+    """Step 4: widen the window into the silence after (then before) the span, stretching at most ``max_stretch``."""
+    needed = clip.duration / config.max_stretch - window.length
+    after = min(window.latest - window.end, config.max_borrow, needed)
     before = min(window.start - window.earliest, config.max_borrow, needed - after)
     wider = Window(window.start - max(0.0, before), window.end + max(0.0, after), window.earliest, window.latest)
-    factor = min(best.duration / wider.length, config.max_stretch)
-    stretched = speaker.stretch(best, factor, "borrow")
-    flags = ["overrun"] if stretched.duration > wider.length + FIT_TOLERANCE else []
-    return stretched, wider, flags
+    if clip.duration > wider.length + FIT_TOLERANCE:
+        clip = voice.stretch(clip, min(clip.duration / wider.length, config.max_stretch))
+    steps = (*_steps_for(clip, texts), "borrow")
+    if clip.duration > wider.length + FIT_TOLERANCE:
+        return _SpanFit(clip, wider, (*steps, "flagged"), ("overrun",))
+    return _SpanFit(clip, wider, steps)
 
 
-def split_text(text: str, ratios: list[float]) -> list[str]:
-    """Cut ``text`` at word boundaries near the given cumulative ratios (0..1), preferring punctuation."""
+def split_text(text: str, weights: list[float]) -> list[str] | None:
+    """Cut ``text`` at word boundaries into ``len(weights)`` pieces of about those shares, preferring punctuation.
+
+    None when the text has too few words to cut.
+    """
     words = text.split()
-    if len(words) < len(ratios) + 1:
-        return [text] + [""] * len(ratios)
+    if len(words) < len(weights):
+        return None
+    total = sum(weights)
+    targets = list(itertools.accumulate(w / total for w in weights[:-1]))
+    ends = list(itertools.accumulate(len(w) + 1 for w in words))
+    length = ends[-1]
     cuts: list[int] = []
-    total = len(text)
-    for ratio in ratios:
-        positions = [len(" ".join(words[: i + 1])) for i in range(len(words) - 1)]
-        scores = [
-            abs(p / total - ratio) - (0.08 if words[i].endswith((",", ".", "…", ";", ":", "?", "!")) else 0.0)
-            for i, p in enumerate(positions)
-        ]
-        allowed = [i for i in range(len(positions)) if not cuts or i + 1 > cuts[-1]]
-        cuts.append(min(allowed, key=lambda i: scores[i]) + 1 if allowed else len(words) - 1)
+    for number, share in enumerate(targets):
+        first = (cuts[-1] if cuts else 0) + 1
+        last = len(words) - (len(targets) - number)
+        if first > last:
+            return None
+
+        def score(cut: int, share: float = share) -> float:
+            bonus = 0.08 if words[cut - 1].endswith((",", ".", "…", ";", ":", "?", "!")) else 0.0
+            return abs(ends[cut - 1] / length - share) - bonus
+
+        cuts.append(min(range(first, last + 1), key=score))
     bounds = [0, *cuts, len(words)]
-    return [" ".join(words[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
+    return [" ".join(words[a:b]) for a, b in itertools.pairwise(bounds)]
+
+
+def _pieces(texts: list[str], weights: list[float]) -> list[list[str]] | None:
+    """Per span, the alternatives split like the spans; None when the translation cannot be split."""
+    splits = [split_text(text, weights) for text in texts]
+    if splits[0] is None:
+        return None
+    usable = [s for s in splits if s is not None]
+    return [list(dict.fromkeys(split[index] for split in usable)) for index in range(len(weights))]
 
 
 def fit_take(
     synthesizer: Synthesizer,
-    voice: VoiceSpec,
+    spec: VoiceSpec,
     texts: list[str],
-    parts: list[Window],
+    spans: list[tuple[Window, float]],
     workdir: WorkDir,
     config: DubConfig,
 ) -> Take:
-    """Synthesize ``texts[0]`` (others are shorter alternatives) into ``parts`` windows, one per pause-separated span.
+    """Speak ``texts[0]`` (the others are shorter alternatives) into one take covering ``spans``.
 
-    The result is one 48 kHz WAV that starts at the first part's (possibly widened) start.
+    ``spans`` are the line's pause-separated windows with the share of the source text
+    spoken in each; the translation is cut in the same shares so the pauses are kept.
+    The result is one 48 kHz WAV that starts at the first span's (possibly widened) start.
     """
-    speaker = _Speaker(synthesizer, voice, workdir)
-    span = parts[-1].end - parts[0].start
-    if len(parts) > 1:
-        source_ratios = [(p.start - parts[0].start) / span for p in parts[1:]]
-        pieces = split_text(texts[0], source_ratios)
-        if "" in pieces:
-            parts, pieces = [Window(parts[0].start, parts[-1].end, parts[0].earliest, parts[-1].latest)], [texts[0]]
-    else:
-        pieces = [texts[0]]
-    results = []
-    for index, (piece, window) in enumerate(zip(pieces, parts, strict=True)):
-        alternatives = texts if len(parts) == 1 else [piece]
-        latest = parts[index + 1].start - 0.05 if index + 1 < len(parts) else window.latest
-        earliest = results[-1][1].end + 0.05 if results else window.earliest
-        bounded = Window(window.start, window.end, min(earliest, window.start), max(latest, window.end))
-        results.append(_fit_one(speaker, alternatives, bounded, config))
-    start = results[0][1].start
-    audio = np.zeros(0, dtype=np.float32)
-    for attempt, window, _ in results:
-        offset = int(round((window.start - start) * MIX_RATE))
-        if len(audio) < offset:
-            audio = np.concatenate([audio, np.zeros(offset - len(audio), dtype=np.float32)])
-        audio = np.concatenate([audio[:offset], _load_trimmed(attempt.path)])
-    key = stable_hash("take", [str(a.path.name) for a, _, _ in results], [w.start for _, w, _ in results])
+    voice = Voice(synthesizer, spec, workdir)
+    windows = [window for window, _ in spans]
+    pieces = _pieces(texts, [weight for _, weight in spans]) if len(spans) > 1 else None
+    if pieces is None:
+        windows = [Window(windows[0].start, windows[-1].end, windows[0].earliest, windows[-1].latest)]
+        pieces = [texts]
+    fits = [_fit_span(voice, alternatives, window, config) for alternatives, window in zip(pieces, windows, strict=True)]
+    return _assemble(fits, spec, workdir)
+
+
+def _furthest(factors: list[float]) -> float:
+    """The factor furthest from 1 (in either direction)."""
+    return max(factors, key=lambda factor: abs(math.log(factor)))
+
+
+def _assemble(fits: list[_SpanFit], spec: VoiceSpec, workdir: WorkDir) -> Take:
+    """Join the spans' clips at their own starts (never cutting one short) into the take."""
+    start = fits[0].window.start
+    offsets: list[int] = []
+    cursor = 0
+    for fit in fits:
+        offset = max(round((fit.window.start - start) * MIX_RATE), cursor + (round(PART_GAP * MIX_RATE) if offsets else 0))
+        offsets.append(offset)
+        cursor = offset + round(fit.clip.duration * MIX_RATE)
+    key = stable_hash("take", 2, [fit.clip.path.name for fit in fits], offsets)
     out = workdir.artifact(key, ".take.wav")
     if not out.is_file():
+        audio = np.zeros(cursor, dtype=np.float32)
+        for fit, offset in zip(fits, offsets, strict=True):
+            clip, _ = soundfile.read(fit.clip.path, dtype="float32")
+            audio[offset : offset + len(clip)] = clip
         write_wav(out, audio, MIX_RATE, subtype="FLOAT")
-    duration = len(audio) / MIX_RATE
-    end = results[-1][1].end
-    flags = sorted({flag for _, _, fl in results for flag in fl})
-    steps = [attempt.step for attempt, _, _ in results]
-    step = max(steps, key=["natural", "rate", "candidate", "stretch", "borrow"].index)
+    duration = _duration(out)
+    window_end = fits[-1].window.end
+    steps = list(dict.fromkeys(step for fit in fits for step in fit.steps))
+    texts = [fit.clip.text for fit in fits]
     return Take(
         audio=workdir.relative(out),
-        voice=voice.id,
+        voice=spec.id,
         start=round(start, 3),
         duration=round(duration, 3),
         window_start=round(start, 3),
-        window_end=round(end, 3),
-        rate=round(max(a.rate for a, _, _ in results), 3),
-        stretch=round(max(a.stretch if a.stretch >= 1 else 1 / a.stretch for a, _, _ in results), 3),
-        ladder_step="flagged" if flags else step,
-        duration_error=round(duration - (end - start), 3),
-        flags=flags,
+        window_end=round(window_end, 3),
+        rate=round(_furthest([fit.clip.rate for fit in fits]), 3),
+        stretch=round(_furthest([fit.clip.stretch for fit in fits]), 3),
+        ladder_step=max(steps, key=LADDER.index),
+        steps=steps,
+        text=" ".join(texts),
+        duration_error=round(duration - (window_end - start), 3),
+        flags=sorted({flag for fit in fits for flag in fit.flags}),
     )

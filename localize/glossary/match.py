@@ -1,0 +1,204 @@
+"""Find glossary terms in source text and renderings in target text, inflection-aware.
+
+Words are compared through spaCy's tokenizer and lookup lemma tables (from
+spacy-lookups-data). A text word matches a term word when the term word equals
+the text word, its lemma or, for languages with an -s plural, its singular.
+Terms are therefore written in dictionary form ("mate" matches "mates"), and
+irregular forms are listed as variants. Languages without tables fall back to a
+lowercase comparison.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING
+
+import spacy
+from spacy.language import Language
+from spacy.lookups import Table
+
+from localize.languages import base_language
+
+if TYPE_CHECKING:
+    from localize.glossary.model import Entry, Glossary
+
+__all__ = ["RenderingMatch", "TermMatch", "find_rendering", "find_terms", "is_stop_word", "sentence_initial"]
+
+log = logging.getLogger(__name__)
+
+# Languages whose plurals mostly add -s/-es: a cheap fallback when a form is missing from the tables.
+_S_PLURAL = frozenset({"es", "pt", "fr", "en", "ca", "gl", "oc", "ast"})
+_SENTENCE_END = re.compile(r"[.!?…:;]$")
+_OPENERS = " \t¡¿\"'«“‘—–-(["
+# Markup and symbol characters read as spaces (same length, so offsets hold): "<i>Martín</i>" has the word "Martín".
+_BLANKS = str.maketrans({char: " " for char in "<>/\\[]{}|*_#@=+~^"})
+
+
+@dataclass(frozen=True)
+class TermMatch:
+    """A glossary entry found in a source text, at character offsets [start, end)."""
+
+    entry: Entry
+    start: int
+    end: int
+    surface: str
+
+
+@dataclass(frozen=True)
+class RenderingMatch:
+    """A rendering found in a target text, at character offsets [start, end)."""
+
+    rendering: str
+    start: int
+    end: int
+    surface: str
+
+
+@dataclass(frozen=True)
+class _Token:
+    text: str
+    start: int
+    keys: frozenset[str]
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.text)
+
+
+@dataclass(frozen=True)
+class _Analyzer:
+    nlp: Language
+    lemmas: Table | None
+    s_plural: bool
+
+    def keys(self, word: str) -> frozenset[str]:
+        lower = word.lower()
+        keys = {lower}
+        lemma = self.lemmas.get(lower) if self.lemmas is not None else None
+        if isinstance(lemma, str):
+            keys.add(lemma)
+        elif lemma:
+            keys.update(lemma)
+        if self.s_plural and len(lower) > 3 and lower.endswith("s"):
+            keys.add(lower[:-1])
+            if lower.endswith("es"):
+                keys.add(lower[:-2])
+        return frozenset(keys)
+
+    def tokens(self, text: str) -> list[_Token]:
+        tokens = self.nlp.tokenizer(text.translate(_BLANKS))
+        return [_Token(t.text, t.idx, self.keys(t.text)) for t in tokens if not t.is_space]
+
+
+@cache
+def _analyzer(language: str) -> _Analyzer:
+    """A tokenizer and lemma table for a language, built once per language."""
+    code = base_language(language)
+    try:
+        nlp = spacy.blank(code)
+    except ImportError:
+        log.info("spaCy has no tokenizer for '%s'; using the multilingual one", code)
+        nlp = spacy.blank("xx")
+    lemmas: Table | None = None
+    try:
+        lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+        nlp.initialize()
+        lemmas = lemmatizer.lookups.get_table("lemma_lookup")  # type: ignore[attr-defined]
+    except (ValueError, KeyError) as exc:
+        log.info("no lemma tables for '%s' (%s); matching lowercase words only", code, exc)
+    return _Analyzer(nlp, lemmas, code in _S_PLURAL)
+
+
+@lru_cache(maxsize=4096)
+def _form_words(language: str, form: str) -> tuple[str, ...]:
+    """The words of a term or rendering, as the language's tokenizer splits them."""
+    return tuple(t.text for t in _analyzer(language).nlp.tokenizer(form) if not t.is_space)
+
+
+def _positions(tokens: Sequence[_Token]) -> dict[str, list[int]]:
+    """Token indices by every key a token answers to."""
+    positions: dict[str, list[int]] = {}
+    for i, token in enumerate(tokens):
+        for key in token.keys:
+            positions.setdefault(key, []).append(i)
+    return positions
+
+
+def _matches_at(tokens: Sequence[_Token], i: int, words: tuple[str, ...], case_sensitive: bool) -> bool:
+    if not words or i + len(words) > len(tokens):
+        return False
+    for token, word in zip(tokens[i : i + len(words)], words, strict=False):
+        if case_sensitive:
+            if token.text != word:
+                return False
+        elif word.lower() not in token.keys:
+            return False
+    return True
+
+
+def _entries(glossary: Glossary, target: str | None) -> Iterable[Entry]:
+    if target is None:
+        return glossary.terms
+    return (entry for entry in glossary.terms if entry.rule(target).constrains)
+
+
+def find_terms(glossary: Glossary, text: str, language: str, target: str | None = None) -> list[TermMatch]:
+    """Glossary entries occurring in ``text`` (in ``language``), in text order.
+
+    Multiword terms match as word sequences; case-sensitive entries match their exact
+    surface only; the longest match wins and matches never overlap. With ``target``,
+    only entries that constrain that target language are considered.
+    """
+    tokens = _analyzer(language).tokens(text)
+    positions = _positions(tokens)
+    candidates: list[tuple[int, int, Entry]] = []
+    for entry in _entries(glossary, target):
+        for form in dict.fromkeys(entry.forms):
+            words = _form_words(language, form)
+            for i in positions.get(words[0].lower(), []) if words else []:
+                if _matches_at(tokens, i, words, entry.case_sensitive):
+                    candidates.append((i, i + len(words), entry))
+    candidates.sort(key=lambda c: (-(c[1] - c[0]), -(tokens[c[1] - 1].end - tokens[c[0]].start), c[0]))
+    taken: set[int] = set()
+    found: list[TermMatch] = []
+    for first, stop, entry in candidates:
+        span = set(range(first, stop))
+        if span & taken:
+            continue
+        taken |= span
+        start, end = tokens[first].start, tokens[stop - 1].end
+        found.append(TermMatch(entry, start, end, text[start:end]))
+    return sorted(found, key=lambda m: m.start)
+
+
+def find_rendering(text: str, candidates: Sequence[str], language: str) -> RenderingMatch | None:
+    """The earliest occurrence in ``text`` of any of ``candidates``, in any inflection; None if none."""
+    tokens = _analyzer(language).tokens(text)
+    positions = _positions(tokens)
+    found: list[tuple[int, int, str]] = []
+    for candidate in candidates:
+        words = _form_words(language, candidate)
+        for i in positions.get(words[0].lower(), []) if words else []:
+            if _matches_at(tokens, i, words, case_sensitive=False):
+                found.append((i, i + len(words), candidate))
+                break
+    if not found:
+        return None
+    first, stop, candidate = min(found, key=lambda f: (f[0], f[0] - f[1]))
+    start, end = tokens[first].start, tokens[stop - 1].end
+    return RenderingMatch(candidate, start, end, text[start:end])
+
+
+def is_stop_word(word: str, language: str) -> bool:
+    """Whether spaCy lists ``word`` as a stop word of ``language``."""
+    return word.lower() in _analyzer(language).nlp.Defaults.stop_words
+
+
+def sentence_initial(text: str, start: int) -> bool:
+    """Whether the word at ``start`` opens a sentence (only opening punctuation before it since a sentence end)."""
+    before = text[:start].rstrip(_OPENERS)
+    return not before or bool(_SENTENCE_END.search(before))

@@ -1,0 +1,141 @@
+"""The glossary report for one target language: every term occurrence, a summary, candidate terms."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from localize.cache import atomic_write_text
+from localize.glossary.check import VIOLATIONS, check_matches
+from localize.glossary.match import find_terms, is_stop_word, sentence_initial
+from localize.glossary.model import Glossary
+from localize.glossary.report_html import report_html
+from localize.model import Episode, Line
+
+__all__ = ["candidate_terms", "glossary_report", "timecode", "write_glossary_report"]
+
+_DEFAULT_FPS = 25.0
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+
+
+def timecode(seconds: float, frame_rate: float) -> str:
+    """HH:MM:SS:FF (non-drop-frame, counted at ``frame_rate``)."""
+    nominal = max(1, round(frame_rate))
+    frames = max(0, round(seconds * frame_rate))
+    whole, ff = divmod(frames, nominal)
+    return f"{whole // 3600:02d}:{whole // 60 % 60:02d}:{whole % 60:02d}:{ff:02d}"
+
+
+def _span_of(text: str, found: str | None) -> list[int] | None:
+    if not found:
+        return None
+    start = text.find(found)
+    return [start, start + len(found)] if start >= 0 else None
+
+
+def _occurrences(episode: Episode, glossary: Glossary, language: str, source_lang: str) -> list[dict[str, Any]]:
+    track = episode.tracks.get(language)
+    frame_rate = episode.source.frame_rate or _DEFAULT_FPS
+    rows: list[dict[str, Any]] = []
+    for line in episode.lines:
+        rendition = track.renditions.get(line.id) if track else None
+        if rendition is None:
+            continue
+        speaker = episode.speaker(line.speaker)
+        for match, hit in check_matches(line.text, rendition.text, glossary, source_lang, language):
+            rows.append(
+                {
+                    "line_id": line.id,
+                    "start": line.start,
+                    "timecode": timecode(line.start, frame_rate),
+                    "character": speaker.name if speaker else line.speaker,
+                    "term_id": hit.term_id,
+                    "term": match.entry.term,
+                    "dnt": match.entry.rule(language).dnt,
+                    "source": line.text,
+                    "source_span": [match.start, match.end],
+                    "translation": rendition.text,
+                    "translation_span": _span_of(rendition.text, hit.found),
+                    "origin": rendition.origin,
+                    "status": hit.status,
+                    "expected": hit.expected,
+                    "found": hit.found,
+                    "note": hit.note,
+                }
+            )
+    return rows
+
+
+def _summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    statuses = Counter(row["status"] for row in rows)
+    dnt = [row for row in rows if row["dnt"]]
+    good = statuses["honoured"] + statuses["kept"]
+    return {
+        "occurrences": len(rows),
+        "honoured": statuses["honoured"],
+        "kept": statuses["kept"],
+        "violated": statuses["violated"],
+        "forbidden": statuses["forbidden"],
+        "violations": sum(statuses[s] for s in VIOLATIONS),
+        "success_rate": round(good / len(rows), 4) if rows else None,
+        "dnt_kept": sum(1 for row in dnt if row["status"] == "kept"),
+        "dnt_total": len(dnt),
+    }
+
+
+def candidate_terms(lines: list[Line], glossary: Glossary, language: str) -> list[dict[str, Any]]:
+    """Capitalised words that look like names but are not glossary terms.
+
+    A word qualifies when it is capitalised somewhere other than the start of a
+    sentence, or capitalised more than once; never lowercase in the episode; and
+    not a stop word or part of a glossary term.
+    """
+    counts: Counter[str] = Counter()
+    named: set[str] = set()
+    lowercase: set[str] = set()
+    where: dict[str, list[str]] = {}
+    for line in lines:
+        covered = [(m.start, m.end) for m in find_terms(glossary, line.text, language)]
+        for word in _WORD.finditer(line.text):
+            text = word.group()
+            if not text[0].isupper():
+                lowercase.add(text.casefold())
+                continue
+            if any(start <= word.start() < end for start, end in covered):
+                continue
+            counts[text] += 1
+            where.setdefault(text, []).append(line.id)
+            if not sentence_initial(line.text, word.start()):
+                named.add(text)
+    return [
+        {"word": word, "count": count, "lines": list(dict.fromkeys(where[word]))}
+        for word, count in counts.most_common()
+        if (word in named or count > 1) and word.casefold() not in lowercase and not is_stop_word(word, language)
+    ]
+
+
+def glossary_report(episode: Episode, glossary: Glossary, language: str) -> dict[str, Any]:
+    """The report's data: summary, occurrences (in programme order) and candidate terms."""
+    source_lang = episode.source_language or glossary.source_language
+    rows = _occurrences(episode, glossary, language, source_lang)
+    return {
+        "episode": episode.id,
+        "glossary": glossary.name,
+        "language": language,
+        "summary": _summary(rows),
+        "occurrences": rows,
+        "candidates": candidate_terms(episode.lines, glossary, source_lang),
+    }
+
+
+def write_glossary_report(episode: Episode, glossary: Glossary, language: str, out_dir: Path) -> tuple[Path, Path]:
+    """Write ``glossary-report.<language>.html`` and ``.json`` atomically; return (html, json) paths."""
+    data = glossary_report(episode, glossary, language)
+    html_path = out_dir / f"glossary-report.{language}.html"
+    json_path = out_dir / f"glossary-report.{language}.json"
+    atomic_write_text(json_path, json.dumps(data, ensure_ascii=False, indent=2))
+    atomic_write_text(html_path, report_html(data))
+    return html_path, json_path

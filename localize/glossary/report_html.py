@@ -1,0 +1,113 @@
+"""Render the glossary report as one self-contained HTML page (inline CSS and a little vanilla JS)."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from localize.languages import display_name
+
+__all__ = ["report_html"]
+
+_STATUSES = ("honoured", "kept", "violated", "forbidden")
+
+_CSS = """
+body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}
+h1{font-size:1.4em}.cards{display:flex;gap:1em;flex-wrap:wrap;margin:1em 0}
+.card{border:1px solid #ddd;border-radius:6px;padding:.6em 1em}.card b{display:block;font-size:1.4em}
+table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #eee;padding:.35em .5em;text-align:left;
+vertical-align:top}th{cursor:pointer;background:#f6f6f6;user-select:none}mark{background:#ffe58a;padding:0 .1em}
+.honoured,.kept{color:#176b2c}.violated,.forbidden{color:#a4161a;font-weight:600}
+.controls{margin:1em 0;display:flex;gap:1em}input,select{font:inherit;padding:.2em .4em}
+"""
+
+_JS = """
+const rows=[...document.querySelectorAll('#occurrences tbody tr')];
+const text=document.getElementById('filter'),status=document.getElementById('status');
+function apply(){const q=text.value.toLowerCase(),s=status.value;
+ for(const r of rows){r.hidden=!(r.textContent.toLowerCase().includes(q)&&(!s||r.dataset.status===s));}}
+text.addEventListener('input',apply);status.addEventListener('change',apply);
+document.querySelectorAll('#occurrences th').forEach((th,i)=>th.addEventListener('click',()=>{
+ const body=th.closest('table').tBodies[0],asc=th.dataset.dir!=='asc';th.dataset.dir=asc?'asc':'desc';
+ const sorted=[...body.rows].sort((a,b)=>a.cells[i].textContent.localeCompare(b.cells[i].textContent,undefined,
+  {numeric:true})*(asc?1:-1));sorted.forEach(r=>body.appendChild(r));}));
+"""
+
+
+def _marked(text: str, span: list[int] | None) -> str:
+    """Escaped text with ``span`` wrapped in <mark>."""
+    if not span:
+        return escape(text)
+    start, end = span
+    return f"{escape(text[:start])}<mark>{escape(text[start:end])}</mark>{escape(text[end:])}"
+
+
+def _row(row: dict[str, Any]) -> str:
+    cells = [
+        escape(row["timecode"]),
+        escape(row["character"]),
+        escape(row["term"]) + (" <small>(dnt)</small>" if row["dnt"] else ""),
+        _marked(row["source"], row["source_span"]),
+        _marked(row["translation"], row["translation_span"]),
+        f'<span class="{escape(row["status"])}">{escape(row["status"])}</span>',
+        escape(row["note"]),
+    ]
+    return f'<tr data-status="{escape(row["status"])}">' + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>"
+
+
+def _cards(summary: dict[str, Any]) -> str:
+    rate = summary["success_rate"]
+    cards = [
+        ("term occurrences", str(summary["occurrences"])),
+        ("success rate", "—" if rate is None else f"{rate:.1%}"),
+        ("violations", str(summary["violations"])),
+        ("do-not-translate kept", f"{summary['dnt_kept']}/{summary['dnt_total']}"),
+    ]
+    return "".join(f'<div class="card">{escape(label)}<b>{escape(value)}</b></div>' for label, value in cards)
+
+
+def _candidate(candidate: dict[str, Any]) -> str:
+    lines = escape(", ".join(candidate["lines"]))
+    return f"<li>{escape(candidate['word'])} <small>({candidate['count']}×, lines {lines})</small></li>"
+
+
+def _candidates(candidates: list[dict[str, Any]]) -> str:
+    if not candidates:
+        return "<p>None found.</p>"
+    items = "".join(_candidate(c) for c in candidates)
+    return f"<ul>{items}</ul>"
+
+
+def report_html(data: dict[str, Any]) -> str:
+    """The report page for data from ``glossary_report``."""
+    title = f"Glossary report — {data['episode']} — {display_name(data['language'])}"
+    headers = ("Timecode", "Character", "Term", "Source", "Translation", "Status", "Note")
+    options = "".join(f'<option value="{s}">{s}</option>' for s in _STATUSES)
+    rows = "\n".join(_row(row) for row in data["occurrences"])
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>{escape(title)}</title>
+<style>{_CSS}</style>
+</head>
+<body>
+<h1>{escape(title)}</h1>
+<p>Glossary: {escape(data["glossary"])}</p>
+<div class="cards">{_cards(data["summary"])}</div>
+<div class="controls">
+<input id="filter" type="search" placeholder="Filter rows" aria-label="Filter rows">
+<select id="status" aria-label="Status"><option value="">all statuses</option>{options}</select>
+</div>
+<table id="occurrences">
+<thead><tr>{"".join(f"<th>{h}</th>" for h in headers)}</tr></thead>
+<tbody>
+{rows}
+</tbody>
+</table>
+<h2>Candidate terms not in the glossary</h2>
+{_candidates(data["candidates"])}
+<script>{_JS}</script>
+</body>
+</html>
+"""

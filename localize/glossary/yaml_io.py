@@ -1,0 +1,69 @@
+"""The YAML glossary format: parse with line numbers, and write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from localize.errors import GlossaryError
+from localize.glossary.model import Glossary
+from localize.glossary.validate import DataPath, LineMap, build_glossary
+
+__all__ = ["read_yaml", "yaml_text"]
+
+
+def _walk(loader: yaml.SafeLoader, node: yaml.Node, path: DataPath, lines: LineMap, file: str) -> Any:
+    """Plain data from a composed node, recording the line of every key and item.
+
+    Mapping keys are kept as written (so a language tag such as ``no`` stays a string).
+    """
+    if isinstance(node, yaml.MappingNode):
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            line = key_node.start_mark.line + 1
+            if key in result:
+                raise GlossaryError(file, line, key, "duplicate key in the same mapping")
+            lines[(*path, key)] = line
+            result[key] = _walk(loader, value_node, (*path, key), lines, file)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        items = []
+        for index, item in enumerate(node.value):
+            lines[(*path, index)] = item.start_mark.line + 1
+            items.append(_walk(loader, item, (*path, index), lines, file))
+        return items
+    return loader.construct_object(node, deep=True)
+
+
+def read_yaml(text: str, file: str) -> Glossary:
+    """Parse and validate a YAML glossary; errors name the line."""
+    loader = yaml.SafeLoader(text)
+    lines: LineMap = {}
+    try:
+        node = loader.get_single_node()
+        data = None if node is None else _walk(loader, node, (), lines, file)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise GlossaryError(file, mark.line + 1 if mark else None, "(syntax)", str(exc.problem or exc)) from None
+    except yaml.YAMLError as exc:
+        raise GlossaryError(file, None, "(syntax)", str(exc)) from None
+    finally:
+        loader.dispose()
+    if node is not None:
+        lines[()] = node.start_mark.line + 1
+    return build_glossary(data, lines, file)
+
+
+def yaml_text(glossary: Glossary) -> str:
+    """The glossary as YAML in the documented schema (default values left out)."""
+    data: dict[str, Any] = {
+        "name": glossary.name,
+        "source_language": glossary.source_language,
+        "targets": glossary.targets,
+        "terms": [entry.model_dump(exclude={"line"}, exclude_defaults=True) for entry in glossary.terms],
+    }
+    if glossary.formality:
+        data["formality"] = [rule.model_dump() for rule in glossary.formality]
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=120)

@@ -1,0 +1,199 @@
+"""The HTTP API (FastAPI). Every route but ``/health`` needs a bearer token with the right scope.
+
+The OpenAPI schema is served at ``/openapi.json`` (browsable at ``/docs``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+import anyio
+from fastapi import Depends, FastAPI, HTTPException, Query, Request, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import text
+
+from localize.errors import ConfigError, GlossaryError, InputError, LocalizeError, MediaError
+from localize.service import jobs
+from localize.service.db import JOB_STATES, Token
+from localize.service.errors import AccessDenied, Conflict, NotFound, ServiceUnavailable, UnsupportedUpload, UploadTooLarge
+from localize.service.runtime import Service, job_view
+from localize.service.schemas import (
+    DeliverableView,
+    JobList,
+    JobView,
+    Submission,
+    TokenCreate,
+    TokenCreated,
+    TokenView,
+    UploadView,
+    iso,
+)
+from localize.service.security import Principal, authenticate, create_token, list_tokens, revoke_token
+
+__all__ = ["create_app"]
+
+_STATUS: tuple[tuple[type[LocalizeError], int], ...] = (
+    (AccessDenied, status.HTTP_403_FORBIDDEN),
+    (NotFound, status.HTTP_404_NOT_FOUND),
+    (Conflict, status.HTTP_409_CONFLICT),
+    (UploadTooLarge, status.HTTP_413_CONTENT_TOO_LARGE),
+    (UnsupportedUpload, status.HTTP_415_UNSUPPORTED_MEDIA_TYPE),
+    (ServiceUnavailable, status.HTTP_503_SERVICE_UNAVAILABLE),
+    (InputError, status.HTTP_422_UNPROCESSABLE_CONTENT),
+    (ConfigError, status.HTTP_422_UNPROCESSABLE_CONTENT),
+    (GlossaryError, status.HTTP_422_UNPROCESSABLE_CONTENT),
+    (MediaError, status.HTTP_422_UNPROCESSABLE_CONTENT),
+)
+_CHALLENGE = {"WWW-Authenticate": "Bearer"}
+
+_bearer = HTTPBearer(auto_error=False, description="An API token made with 'localize token create'.")
+
+
+def _require(scope: str) -> Callable[[Request, HTTPAuthorizationCredentials | None], Principal]:
+    """A dependency that admits a bearer token granting ``scope``."""
+
+    def check(request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
+        service: Service = request.app.state.service
+        principal = authenticate(service.database, credentials.credentials) if credentials else None
+        if principal is None:
+            raise HTTPException(status.HTTP_401_UNAUTHORIZED, "a valid bearer token is required", headers=_CHALLENGE)
+        if not principal.allows(scope):
+            raise HTTPException(status.HTTP_403_FORBIDDEN, f"this token lacks the '{scope}' scope")
+        return principal
+
+    return check
+
+
+Reader = Annotated[Principal, Depends(_require("read"))]
+Submitter = Annotated[Principal, Depends(_require("submit"))]
+Admin = Annotated[Principal, Depends(_require("admin"))]
+
+
+def _token_view(token: Token) -> TokenView:
+    return TokenView(name=token.name, scopes=token.scopes.split(), created_at=iso(token.created_at) or "")  # type: ignore[arg-type]
+
+
+def _status_of(exc: LocalizeError) -> int:
+    return next((code for kind, code in _STATUS if isinstance(exc, kind)), status.HTTP_400_BAD_REQUEST)
+
+
+def create_app(service: Service) -> FastAPI:
+    """The API app over one service."""
+    from localize import __version__
+
+    app = FastAPI(
+        title="localize",
+        version=__version__,
+        description="Submit episodes to transcribe, translate and dub; follow their stages; download the deliverables.",
+    )
+
+    app.state.service = service
+
+    @app.exception_handler(LocalizeError)
+    async def _localize_error(_: Request, exc: LocalizeError) -> JSONResponse:
+        return JSONResponse({"detail": exc.one_line()}, status_code=_status_of(exc))
+
+    @app.get("/health", tags=["service"])
+    def health() -> dict[str, str]:
+        """Liveness and database reachability; needs no token."""
+        try:
+            with service.database.read() as session:
+                session.execute(text("SELECT 1"))
+        except Exception as exc:
+            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, f"database unreachable: {type(exc).__name__}") from exc
+        return {"status": "ok"}
+
+    @app.post("/uploads", status_code=status.HTTP_201_CREATED, tags=["uploads"])
+    async def upload(
+        request: Request, _: Submitter, filename: Annotated[str, Query(description="File name; its suffix says media or glossary.")]
+    ) -> UploadView:
+        """Upload an episode (video or audio) or a glossary as the raw request body; size-limited and type-checked."""
+        limit = service.settings.max_upload_bytes
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > limit:
+            raise UploadTooLarge(f"upload of {declared} bytes is over the {limit}-byte limit", "upload a smaller file")
+        upload_id, kind, path = service.new_upload(filename)
+        size = 0
+        try:
+            async with await anyio.open_file(path, "wb") as handle:
+                async for chunk in request.stream():
+                    size += len(chunk)
+                    if size > limit:
+                        raise UploadTooLarge(f"upload is over the {limit}-byte limit", "upload a smaller file")
+                    await handle.write(chunk)
+        except BaseException:
+            service.discard_upload(path)
+            raise
+        if size == 0:
+            service.discard_upload(path)
+            raise InputError("the upload is empty", "send the file as the request body")
+        await run_in_threadpool(service.check_upload, path, kind)
+        return UploadView(id=upload_id, filename=path.name, kind=kind, bytes=size)  # type: ignore[arg-type]
+
+    @app.post("/jobs", status_code=status.HTTP_201_CREATED, tags=["jobs"])
+    def submit(submission: Submission, principal: Submitter) -> JobView:
+        """Submit an episode: checked now, then run stage by stage on the workers."""
+        return job_view(service.submit(submission, principal.name))
+
+    @app.get("/jobs", tags=["jobs"])
+    def list_jobs(
+        _: Reader,
+        state: Annotated[str | None, Query(alias="status", description=f"One of {', '.join(JOB_STATES)}.")] = None,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> JobList:
+        """Jobs, newest first."""
+        if state is not None and state not in JOB_STATES:
+            raise InputError(f"unknown status '{state}'", f"use one of {', '.join(JOB_STATES)}")
+        found, total = service.list_jobs(state, limit, offset)
+        return JobList(jobs=[job_view(job) for job in found], total=total)
+
+    @app.get("/jobs/{job_id}", tags=["jobs"])
+    def get_job(job_id: str, _: Reader) -> JobView:
+        """A job's status and per-stage progress."""
+        return job_view(jobs.get(service.database, job_id))
+
+    @app.post("/jobs/{job_id}/cancel", tags=["jobs"])
+    def cancel(job_id: str, _: Submitter) -> JobView:
+        """Cancel a job; a running stage stops at its next progress report."""
+        return job_view(service.cancel(job_id))
+
+    @app.post("/jobs/{job_id}/retry", tags=["jobs"])
+    def retry(job_id: str, _: Submitter) -> JobView:
+        """Run a failed or cancelled job again; finished work comes from the cache."""
+        return job_view(service.retry(job_id))
+
+    @app.get("/jobs/{job_id}/files", tags=["deliverables"])
+    def files(job_id: str, _: Reader) -> list[DeliverableView]:
+        """The deliverables and reports of a finished job."""
+        job = jobs.get(service.database, job_id)
+        return [
+            DeliverableView(**d.model_dump(include={"path", "kind", "language", "sha256", "bytes"}), url=f"/jobs/{job_id}/files/{d.path}")
+            for d in service.deliverables(job)
+        ]
+
+    @app.get("/jobs/{job_id}/files/{path:path}", tags=["deliverables"], response_class=FileResponse)
+    def download(job_id: str, path: str, _: Reader) -> FileResponse:
+        """Download one deliverable."""
+        return FileResponse(service.deliverable_path(jobs.get(service.database, job_id), path))
+
+    @app.get("/tokens", tags=["tokens"])
+    def tokens(_: Admin) -> list[TokenView]:
+        """Every token's name and scopes."""
+        return [_token_view(token) for token in list_tokens(service.database)]
+
+    @app.post("/tokens", status_code=status.HTTP_201_CREATED, tags=["tokens"])
+    def new_token(body: TokenCreate, _: Admin) -> TokenCreated:
+        """Create a token; its secret is in this response only."""
+        secret, token = create_token(service.database, body.name, body.scopes)
+        return TokenCreated(**_token_view(token).model_dump(), token=secret)
+
+    @app.delete("/tokens/{name}", status_code=status.HTTP_204_NO_CONTENT, tags=["tokens"])
+    def delete_token(name: str, _: Admin) -> None:
+        """Revoke a token."""
+        revoke_token(service.database, name)
+
+    return app

@@ -1,0 +1,151 @@
+"""What the Whisper backends share: options, windowed decoding, per-line language, word timing.
+
+A backend only says how to load its model, decode a stretch of 16 kHz samples,
+and detect the language of one; this base class reads the audio window by
+window (bounded memory for long programmes), checks each decoded segment's own
+language (code-switching: an English line in a Spanish episode is re-decoded in
+English and its words carry ``language="en"``), and gives every word a time.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from localize.media.audio import SPEECH_RATE, audio_duration, read_windows
+from localize.model import Word
+from localize.progress import ProgressHook
+from localize.stages.transcribe.backend import Transcriber, Transcript
+from localize.stages.transcribe.words import RawSegment, segment_words, settle_times
+
+__all__ = ["Decoded", "Hints", "WhisperOptions", "WhisperTranscriber"]
+
+log = logging.getLogger("localize")
+
+
+class WhisperOptions(BaseModel):
+    """Options every Whisper backend understands."""
+
+    model: str = "bundled:whisper-base"
+    """A bundled model (``bundled:whisper-base``), a local directory or file, or a hub name (downloads allowed)."""
+    device: Literal["cpu", "cuda", "auto"] = "cpu"
+    language: str | None = None
+    """Force the programme language (else ``--from``, else detected from the audio)."""
+    beam_size: int = Field(default=5, ge=1, le=20)
+    temperature: list[float] = Field(default_factory=lambda: [0.0, 0.2, 0.4, 0.6, 0.8, 1.0], min_length=1)
+    """Temperatures tried in turn when a decode looks repetitive or unlikely (fallback)."""
+    compression_ratio_threshold: float | None = 2.4
+    log_prob_threshold: float | None = -1.0
+    no_speech_threshold: float | None = 0.6
+    condition_on_previous_text: bool = False
+    word_timestamps: bool = True
+    """Align each word (cross-attention); off: words share their segment's time by length."""
+    initial_prompt: str | None = None
+    glossary_hints: Literal["hotwords", "prompt", "off"] = "hotwords"
+    """How glossary character and place names reach the decoder."""
+    detect_line_language: bool = True
+    """Detect the language of every decoded line and re-decode lines in another language."""
+    line_language_threshold: float = Field(default=0.75, gt=0.0, le=1.0)
+    """Probability a line's detected language needs before the line counts as another language."""
+    min_line_language_seconds: float = Field(default=1.2, ge=0.0)
+    """Lines shorter than this keep the programme language (too short to tell)."""
+    window_seconds: float = Field(default=600.0, ge=60.0)
+    """Audio is decoded in windows of about this length (cut in silence) to bound memory."""
+    allow_downloads: bool = False
+    models_dir: Path | None = None
+
+
+@dataclass(frozen=True)
+class Hints:
+    """Text that primes the decoder: a prompt and hotwords."""
+
+    prompt: str | None = None
+    hotwords: str | None = None
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """A backend's decode of one stretch of audio."""
+
+    language: str
+    language_probability: float
+    segments: list[RawSegment] = field(default_factory=list)
+
+
+class WhisperTranscriber(Transcriber):
+    """Template for Whisper backends: subclasses implement ``_decode`` and ``_detect``."""
+
+    options: WhisperOptions
+
+    def _decode(self, samples: np.ndarray, language: str | None, hints: Hints) -> Decoded:
+        """Decode 16 kHz mono samples; segment times relative to the first sample."""
+        raise NotImplementedError
+
+    def _detect(self, samples: np.ndarray) -> tuple[str, float]:
+        """The most likely language of 16 kHz mono samples, and its probability."""
+        raise NotImplementedError
+
+    def hints(self, vocabulary: list[str]) -> Hints:
+        """The prompt and hotwords, from the options and the glossary's names."""
+        names = ", ".join(dict.fromkeys(v.strip() for v in vocabulary if v.strip()))
+        mode = self.options.glossary_hints if names else "off"
+        prompt = self.options.initial_prompt
+        if mode == "prompt":
+            prompt = f"{prompt} {names}." if prompt else f"{names}."
+        return Hints(prompt=prompt, hotwords=names if mode == "hotwords" else None)
+
+    def transcribe(self, audio: Path, language: str | None, vocabulary: list[str], hook: ProgressHook) -> Transcript:
+        """Decode window by window; every line checked for its own language; every word timed."""
+        options = self.options
+        language = options.language or language
+        hints = self.hints(vocabulary)
+        duration = audio_duration(audio)
+        total = max(1, round(duration))
+        probability = 1.0
+        words: list[Word] = []
+        hook("transcribe", "whisper", 0, total)
+        for offset, samples in read_windows(audio, options.window_seconds):
+            decoded = self._decode(samples, language, hints)
+            if language is None:
+                language, probability = decoded.language, decoded.language_probability
+                log.info("detected language %s (p=%.2f)", language, probability)
+            for segment in decoded.segments:
+                words.extend(self._segment_words(segment, samples, offset, language, hints))
+            hook("transcribe", "whisper", min(total, round(offset + len(samples) / SPEECH_RATE)), total)
+        hook("transcribe", "whisper", total, total)
+        return Transcript(language=language or "en", words=settle_times(words, duration), language_probability=probability)
+
+    def _segment_words(self, segment: RawSegment, samples: np.ndarray, offset: float, language: str, hints: Hints) -> list[Word]:
+        """The segment's words; a segment spoken in another language is decoded again in that language."""
+        options = self.options
+        if not options.detect_line_language or segment.end - segment.start < options.min_line_language_seconds:
+            return segment_words(segment, offset, language)
+        piece = samples[int(segment.start * SPEECH_RATE) : int(segment.end * SPEECH_RATE)]
+        detected, probability = self._detect(piece)
+        if detected == language or probability < options.line_language_threshold:
+            return segment_words(segment, offset, language)
+        log.info(
+            "%.1f-%.1f s is in %s (p=%.2f), not %s: decoding it again",
+            offset + segment.start,
+            offset + segment.end,
+            detected,
+            probability,
+            language,
+        )
+        again = self._decode(piece, detected, hints)
+        if not again.segments or _mean_logprob(again.segments) <= segment.avg_logprob:
+            log.info("kept %s: the %s decode is less likely", language, detected)
+            return segment_words(segment, offset, language)
+        base = offset + segment.start
+        return [word for part in again.segments for word in segment_words(part, base, detected)]
+
+
+def _mean_logprob(segments: list[RawSegment]) -> float:
+    """Average token log-probability over segments, weighted by their length."""
+    weights = [max(s.end - s.start, 1e-3) for s in segments]
+    return float(np.average([s.avg_logprob for s in segments], weights=weights))

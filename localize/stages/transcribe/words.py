@@ -1,0 +1,125 @@
+"""Turn a decoder's raw words into ``Word`` objects that all have a usable start and end.
+
+Whisper sometimes gives a word no duration (numbers, symbols, names it aligned
+badly), emits a stray punctuation token, or (without word timestamps) no words
+at all. Downstream, a subtitle or a take is cut by word times, so every word
+here gets ``start < end``, times never go backwards, and punctuation rides on
+the word next to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from localize.model import Word
+
+__all__ = ["MIN_WORD_SECONDS", "RawSegment", "RawWord", "segment_words", "settle_times"]
+
+MIN_WORD_SECONDS = 0.04
+"""The shortest duration a word is given."""
+OPENING = "¿¡\"'“«([{-"
+
+
+@dataclass(frozen=True)
+class RawWord:
+    """A word as a decoder gave it; times may be missing or degenerate."""
+
+    text: str
+    start: float | None = None
+    end: float | None = None
+    probability: float = 1.0
+
+
+@dataclass(frozen=True)
+class RawSegment:
+    """A decoded stretch of speech, times relative to the audio handed to the decoder."""
+
+    start: float
+    end: float
+    text: str
+    words: list[RawWord] = field(default_factory=list)
+    avg_logprob: float = 0.0
+    no_speech_prob: float = 0.0
+
+
+def _is_punctuation(text: str) -> bool:
+    return not any(ch.isalnum() for ch in text)
+
+
+def _attach_punctuation(words: list[RawWord]) -> list[RawWord]:
+    """Fold punctuation-only tokens into the neighbouring word (opening marks forward, others back)."""
+    merged: list[RawWord] = []
+    pending = ""
+    for word in words:
+        text = word.text.strip()
+        if not text:
+            continue
+        if _is_punctuation(text):
+            if merged and not (text[0] in OPENING and len(text) == 1):
+                last = merged[-1]
+                merged[-1] = RawWord(last.text + text, last.start, word.end if word.end is not None else last.end, last.probability)
+            else:
+                pending += text
+            continue
+        merged.append(RawWord(pending + text, word.start, word.end, word.probability))
+        pending = ""
+    if pending and merged:
+        last = merged[-1]
+        merged[-1] = RawWord(last.text + pending, last.start, last.end, last.probability)
+    return merged
+
+
+def _spread(texts: list[str], start: float, end: float) -> list[tuple[float, float]]:
+    """Times for words with none: the segment split in proportion to each word's length."""
+    weights = [len(text) + 1 for text in texts]
+    total = float(sum(weights)) or 1.0
+    span = max(end - start, MIN_WORD_SECONDS * len(texts))
+    times: list[tuple[float, float]] = []
+    cursor = start
+    for weight in weights:
+        width = span * weight / total
+        times.append((cursor, cursor + width))
+        cursor += width
+    return times
+
+
+def segment_words(segment: RawSegment, offset: float, language: str | None) -> list[Word]:
+    """Words of a decoded segment on the programme's timeline (``offset`` added), every one timed."""
+    raw = _attach_punctuation(segment.words) if segment.words else []
+    if not raw:
+        texts = [t for t in segment.text.split() if t]
+        raw = _attach_punctuation([RawWord(t) for t in texts])
+    if not raw:
+        return []
+    if any(w.start is None or w.end is None for w in raw):
+        spread = _spread([w.text for w in raw], segment.start, segment.end)
+        raw = [
+            RawWord(w.text, w.start if w.start is not None else s, w.end if w.end is not None else e, w.probability)
+            for w, (s, e) in zip(raw, spread, strict=True)
+        ]
+    return [
+        Word(
+            text=w.text,
+            start=round(offset + float(w.start or 0.0), 3),
+            end=round(offset + float(w.end or 0.0), 3),
+            probability=round(float(w.probability), 4),
+            language=language,
+        )
+        for w in raw
+    ]
+
+
+def settle_times(words: list[Word], duration: float | None = None) -> list[Word]:
+    """Make times monotonic and every word at least ``MIN_WORD_SECONDS`` long, within the audio."""
+    settled: list[Word] = []
+    previous_end = 0.0
+    for word in sorted(words, key=lambda w: w.start):
+        start = max(word.start, previous_end)
+        end = max(word.end, start + MIN_WORD_SECONDS)
+        if duration is not None and end > duration:
+            end = max(duration, start + MIN_WORD_SECONDS)
+        if (start, end) != (word.start, word.end):
+            word = word.model_copy(update={"start": round(start, 3), "end": round(end, 3)})
+        settled.append(word)
+        previous_end = word.end
+    return settled

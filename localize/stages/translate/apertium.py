@@ -1,0 +1,212 @@
+"""The embedded translate backend: Apertium rule-based MT from Debian packages.
+
+A whole batch goes through one ``apertium`` process. Lines are separated by a
+blank line: Apertium's text deformatter treats a blank line as a hard sentence
+boundary (it inserts a sentence end there), so words never move between lines
+and the blank lines come back in place. A line whose output cannot be aligned
+(never seen in practice) is retranslated on its own.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+import subprocess
+from functools import cached_property
+from pathlib import Path
+
+import langcodes
+from pydantic import BaseModel, ConfigDict
+
+from localize.errors import BackendUnavailable
+from localize.languages import base_language
+from localize.registry import Availability, names, register
+from localize.stages.translate.backend import TranslationRequest, Translator
+from localize.stages.translate.shorten import drop_leading_interjections
+
+__all__ = ["ApertiumTranslator", "apertium_datadir"]
+
+log = logging.getLogger(__name__)
+
+_SEPARATOR = "\n\n"
+_DATADIRS = (Path("/usr/share/apertium"), Path("/usr/local/share/apertium"))
+
+# Debian packages providing Apertium pairs, by unordered pair of language subtags.
+PAIR_PACKAGES: dict[frozenset[str], str] = {
+    frozenset(pair): package
+    for pair, package in [
+        (("es", "en"), "apertium-eng-spa"),
+        (("es", "pt"), "apertium-es-pt"),
+        (("es", "fr"), "apertium-fr-es"),
+        (("es", "it"), "apertium-spa-ita"),
+        (("es", "ca"), "apertium-spa-cat"),
+        (("es", "gl"), "apertium-es-gl"),
+        (("es", "ro"), "apertium-es-ro"),
+        (("es", "oc"), "apertium-oc-es"),
+        (("es", "ast"), "apertium-spa-ast"),
+        (("es", "an"), "apertium-spa-arg"),
+        (("es", "eo"), "apertium-eo-es"),
+        (("es", "eu"), "apertium-eu-es"),
+        (("en", "ca"), "apertium-eng-cat"),
+        (("en", "gl"), "apertium-en-gl"),
+        (("en", "eo"), "apertium-eo-en"),
+        (("en", "eu"), "apertium-eu-en"),
+        (("en", "mk"), "apertium-mkd-eng"),
+        (("en", "is"), "apertium-isl-eng"),
+        (("fr", "ca"), "apertium-fra-cat"),
+        (("fr", "eo"), "apertium-eo-fr"),
+        (("fr", "oc"), "apertium-oci-fra"),
+        (("fr", "br"), "apertium-br-fr"),
+        (("pt", "ca"), "apertium-por-cat"),
+        (("pt", "gl"), "apertium-pt-gl"),
+        (("ca", "it"), "apertium-cat-ita"),
+        (("ca", "oc"), "apertium-oc-ca"),
+        (("ca", "eo"), "apertium-eo-ca"),
+        (("nl", "af"), "apertium-afr-nld"),
+        (("nn", "nb"), "apertium-nno-nob"),
+        (("sv", "da"), "apertium-swe-dan"),
+        (("ru", "uk"), "apertium-rus-ukr"),
+    ]
+}
+
+
+def apertium_datadir(configured: Path | None = None) -> Path | None:
+    """Apertium's data folder (with ``modes/``): as configured, from $APERTIUM_DATADIR, the
+    default written in the ``apertium`` script, or the usual install locations."""
+    candidates: list[Path] = []
+    if configured is not None:
+        candidates.append(configured)
+    if os.environ.get("APERTIUM_DATADIR"):
+        candidates.append(Path(os.environ["APERTIUM_DATADIR"]))
+    script = shutil.which("apertium")
+    if script:
+        try:
+            found = re.search(r'APERTIUM_DATADIR:-([^}"]+)', Path(script).read_text(errors="replace")[:4096])
+        except OSError:
+            found = None
+        if found:
+            candidates.append(Path(found.group(1)))
+    candidates.extend(_DATADIRS)
+    return next((path for path in candidates if (path / "modes").is_dir()), None)
+
+
+def _codes(tag: str) -> list[str]:
+    """Codes a mode name may use for a language: two-letter then three-letter ("es", "spa")."""
+    language = langcodes.Language.get(tag)
+    code = language.language or tag
+    return list(dict.fromkeys([code, language.to_alpha3()]))
+
+
+def _mode_names(source: str, target: str) -> list[str]:
+    """Mode names to look for, most specific first (es-pt_BR before es-pt)."""
+    region = langcodes.Language.get(target).territory
+    suffixes = [f"_{region}", ""] if region else [""]
+    return [f"{s}-{t}{suffix}" for suffix in suffixes for s in _codes(source) for t in _codes(target)]
+
+
+@register("translate")
+class ApertiumTranslator(Translator):
+    """Spanish (and other) rule-based translation through installed Apertium pairs."""
+
+    name = "apertium.v1"
+
+    class Options(BaseModel):
+        """Apertium options."""
+
+        model_config = ConfigDict(extra="forbid")
+
+        datadir: Path | None = None
+        """Apertium data folder (containing ``modes/``); found automatically when unset."""
+        alternatives: bool = True
+        """Add a shorter second candidate (leading interjections dropped) where a line has them."""
+
+    options: Options
+
+    @classmethod
+    def availability(cls) -> Availability:
+        """Usable when the ``apertium`` command and its data folder exist."""
+        if shutil.which("apertium") is None:
+            return Availability(False, "the 'apertium' command is missing (apt-get install apertium)")
+        if apertium_datadir() is None:
+            return Availability(False, "no Apertium language data found (apt-get install apertium-eng-spa)")
+        return Availability(True, "ready")
+
+    @cached_property
+    def datadir(self) -> Path | None:
+        """The data folder this instance uses."""
+        return apertium_datadir(self.options.datadir)
+
+    def mode(self, source: str, target: str) -> str | None:
+        """The installed mode translating ``source`` to ``target`` (e.g. "es-pt_BR"), if any."""
+        if self.datadir is None:
+            return None
+        modes = self.datadir / "modes"
+        return next((name for name in _mode_names(source, target) if (modes / f"{name}.mode").is_file()), None)
+
+    def supports(self, source: str, target: str) -> bool:
+        """Whether a mode for the pair is installed."""
+        return shutil.which("apertium") is not None and self.mode(source, target) is not None
+
+    def missing_hint(self, source: str, target: str) -> str:
+        """The Debian package that provides the pair, or another backend to use."""
+        if shutil.which("apertium") is None:
+            return "install Apertium: apt-get install apertium"
+        package = PAIR_PACKAGES.get(frozenset({base_language(source), base_language(target)}))
+        if package:
+            return f"install the Apertium pair: apt-get install {package}"
+        others = [name for name in names("translate") if name != self.name]
+        suggestion = f"one of: {', '.join(others)}" if others else "a neural (transformers/CTranslate2) or LLM backend"
+        return (
+            f"Apertium has no {base_language(source)}-{base_language(target)} pair; "
+            f"set [translate] backend in localize.toml to {suggestion}"
+        )
+
+    def translate(self, requests: list[TranslationRequest], source: str, target: str) -> list[list[str]]:
+        """Translate all requests in one Apertium call; a shorter second candidate where one makes sense."""
+        mode = self.mode(source, target)
+        if mode is None:
+            hint = self.missing_hint(source, target)
+            raise BackendUnavailable(f"Apertium cannot translate {source} to {target}", hint)
+        texts = [" ".join(request.text.split()) for request in requests]
+        shorter = [drop_leading_interjections(text, source) if self.options.alternatives else None for text in texts]
+        extra = [text for text in shorter if text]
+        outputs = self._run_batch([*texts, *extra], mode)
+        alternatives = iter(outputs[len(texts) :])
+        candidates: list[list[str]] = []
+        for output, short in zip(outputs, shorter, strict=False):
+            alternative = next(alternatives) if short else ""
+            candidates.append([output, alternative] if alternative and alternative != output else [output])
+        return candidates
+
+    def _run_batch(self, texts: list[str], mode: str) -> list[str]:
+        """Translations of ``texts`` (one line each, no newlines), aligned, from one Apertium process."""
+        todo = [i for i, text in enumerate(texts) if text.strip()]
+        results = [""] * len(texts)
+        if not todo:
+            return results
+        output = self._run(_SEPARATOR.join(texts[i] for i in todo) + "\n", mode)
+        parts = output.removesuffix("\n").split(_SEPARATOR)
+        if len(parts) != len(todo):
+            log.warning("Apertium returned %d lines for %d; translating them one by one", len(parts), len(todo))
+            parts = [" ".join(self._run(texts[i] + "\n", mode).split()) for i in todo]
+        for index, part in zip(todo, parts, strict=True):
+            results[index] = part.strip()
+        return results
+
+    def _run(self, text: str, mode: str) -> str:
+        command = ["apertium", "-u"]
+        if self.datadir is not None:
+            command += ["-d", str(self.datadir)]
+        command.append(mode)
+        try:
+            done = subprocess.run(command, input=text, capture_output=True, text=True, encoding="utf-8", check=False)
+        except OSError as exc:
+            raise BackendUnavailable(f"cannot run apertium: {exc.strerror}", "apt-get install apertium") from exc
+        if done.returncode != 0:
+            raise BackendUnavailable(
+                f"apertium {mode} failed (exit {done.returncode}): {done.stderr.strip()[-500:]}",
+                f"check the installation of the Apertium pair providing '{mode}'",
+            )
+        return done.stdout

@@ -1,0 +1,54 @@
+"""The translator protocol every translate backend implements."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Literal
+
+from localize.errors import BackendUnavailable
+from localize.registry import Backend
+
+__all__ = ["TranslationRequest", "Translator"]
+
+
+@dataclass(frozen=True)
+class TranslationRequest:
+    """One line to translate, with what a context-aware backend may use."""
+
+    text: str
+    previous: str = ""
+    """Text of the line before (context only, not translated)."""
+    next: str = ""
+    """Text of the line after (context only, not translated)."""
+    gender: Literal["male", "female", "unknown"] = "unknown"
+    """The speaker's gender, for languages that inflect for it."""
+    formality: Literal["formal", "informal"] | None = None
+    """The register the speaker uses, when the glossary sets one."""
+
+
+class Translator(Backend, ABC):
+    """A translate backend: batches of lines in, ranked candidates out."""
+
+    @abstractmethod
+    def translate(self, requests: list[TranslationRequest], source: str, target: str) -> list[list[str]]:
+        """One list of candidates per request (at least one, best first), in request order."""
+
+    @abstractmethod
+    def supports(self, source: str, target: str) -> bool:
+        """Whether this backend can translate ``source`` to ``target`` here."""
+
+    @abstractmethod
+    def missing_hint(self, source: str, target: str) -> str:
+        """What to install or configure so that ``source`` to ``target`` works."""
+
+    def require(self, source: str, target: str) -> None:
+        """Raise BackendUnavailable (with the hint) unless the backend and the pair are usable."""
+        availability = self.availability()
+        if not availability.usable:
+            raise BackendUnavailable(f"translate backend '{self.name}' is not usable: {availability.detail}")
+        if not self.supports(source, target):
+            raise BackendUnavailable(
+                f"translate backend '{self.name}' cannot translate {source} to {target}",
+                self.missing_hint(source, target),
+            )

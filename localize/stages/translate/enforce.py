@@ -1,0 +1,158 @@
+"""Glossary enforcement around any translator.
+
+1. Protect: each source term with an approved rendering is replaced by a
+   placeholder (``QZXA``, ``QZXB``...): an upper-case nonsense word that
+   translators copy through unchanged (Apertium passes unknown words verbatim in
+   every pair). After translation the placeholder becomes the first approved
+   rendering, or for a do-not-translate term the source surface itself.
+2. Verify with ``check_rendition``. Lines still breaking the glossary are
+   retranslated without placeholders, and the literal (or forbidden) rendering of
+   each broken term, found by translating the term alone, is replaced by the
+   approved one. The better of the two attempts is kept; whatever still breaks
+   the glossary is flagged by the caller, never hidden.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from localize.glossary.check import VIOLATIONS, check_matches
+from localize.glossary.match import TermMatch, find_rendering, find_terms, sentence_initial
+from localize.glossary.model import Glossary
+from localize.stages.translate.backend import TranslationRequest, Translator
+
+__all__ = ["PLACEHOLDER_PREFIX", "placeholder", "translate_lines"]
+
+PLACEHOLDER_PREFIX = "QZX"
+_PLACEHOLDER = re.compile(rf"(?<![^\W\d_]){PLACEHOLDER_PREFIX}[A-Z]+(?![^\W\d_])")
+
+
+def placeholder(index: int) -> str:
+    """The placeholder for the ``index``-th protected term of a line: QZXA, QZXB, ... QZXBA."""
+    letters = ""
+    while True:
+        index, digit = divmod(index, 26)
+        letters = chr(ord("A") + digit) + letters
+        if index == 0:
+            return PLACEHOLDER_PREFIX + letters
+
+
+@dataclass(frozen=True)
+class _Protected:
+    text: str
+    substitutions: dict[str, str]
+
+
+def _protect(text: str, matches: list[TermMatch], target: str) -> _Protected:
+    """Replace every term with an approved rendering by a placeholder."""
+    protected = [(match, rule) for match in matches if (rule := match.entry.rule(target)).renderings]
+    substitutions: dict[str, str] = {}
+    for index, (match, rule) in reversed(list(enumerate(protected))):
+        token = placeholder(index)
+        substitutions[token] = match.surface if rule.dnt else rule.renderings[0]
+        text = text[: match.start] + token + text[match.end :]
+    return _Protected(text, substitutions)
+
+
+def _fix_leading_case(source: str, translated: str) -> str:
+    """Undo Apertium's capitalising of the word after a line-initial unknown word.
+
+    ("QZXA y yo" -> "QZXA And I"): lower it again when it was lowercase in the source.
+    English "I" is left alone.
+    """
+    head = re.match(rf"\s*{_PLACEHOLDER.pattern}\s+([^\W\d_])", source)
+    if not head or not head.group(1).islower():
+        return translated
+    found = re.match(rf"(\s*{_PLACEHOLDER.pattern}\s+)([^\W\d_])(\w*)", translated)
+    if not found or not found.group(2).isupper() or (found.group(2) == "I" and not found.group(3)):
+        return translated
+    return found.group(1) + found.group(2).lower() + translated[found.end(1) + 1 :]
+
+
+def _restore(translated: str, protected: _Protected) -> str:
+    """Put renderings where the placeholders came back (capitalised where a sentence starts)."""
+    translated = _fix_leading_case(protected.text, translated)
+
+    def rendering(found: re.Match[str]) -> str:
+        value = protected.substitutions.get(found.group(), found.group())
+        if sentence_initial(translated, found.start()) and value[:1].islower():
+            return value[0].upper() + value[1:]
+        return value
+
+    return _PLACEHOLDER.sub(rendering, translated)
+
+
+def _violations(source_text: str, text: str, glossary: Glossary, source: str, target: str) -> int:
+    pairs = check_matches(source_text, text, glossary, source, target)
+    return sum(1 for _, hit in pairs if hit.status in VIOLATIONS)
+
+
+def _post_edit(
+    source_text: str,
+    plain: str,
+    glossary: Glossary,
+    source: str,
+    target: str,
+    literal: dict[str, str],
+) -> str:
+    """Replace, in a plain translation, the forbidden or literal rendering of each broken term by the approved one."""
+    text = plain
+    for match, hit in reversed(check_matches(source_text, plain, glossary, source, target)):
+        rule = match.entry.rule(target)
+        if hit.status not in VIOLATIONS or not rule.renderings:
+            continue
+        wrong = find_rendering(text, rule.forbidden, target)
+        if wrong is None and literal.get(match.surface):
+            wrong = find_rendering(text, [literal[match.surface]], target)
+        if wrong is not None:
+            wanted = match.surface if rule.dnt else rule.renderings[0]
+            text = text[: wrong.start] + wanted + text[wrong.end :]
+    return text
+
+
+def _retry(
+    translator: Translator,
+    requests: list[TranslationRequest],
+    failing: list[int],
+    glossary: Glossary,
+    source: str,
+    target: str,
+) -> dict[int, str]:
+    """Second attempt for failing lines: plain translation, then post-edit; one translator call."""
+    matches = [m for i in failing for m in find_terms(glossary, requests[i].text, source, target=target)]
+    terms = list(dict.fromkeys(m.surface for m in matches))
+    batch = [requests[i] for i in failing] + [TranslationRequest(term) for term in terms]
+    outputs = translator.translate(batch, source, target)
+    literal = {term: _first(out).strip(" .!?¡¿,;:") for term, out in zip(terms, outputs[len(failing) :], strict=True)}
+    return {
+        i: _post_edit(requests[i].text, _first(output), glossary, source, target, literal)
+        for i, output in zip(failing, outputs, strict=False)
+    }
+
+
+def _first(candidates: list[str]) -> str:
+    return candidates[0] if candidates else ""
+
+
+def translate_lines(
+    translator: Translator,
+    requests: list[TranslationRequest],
+    source: str,
+    target: str,
+    glossary: Glossary | None,
+) -> list[list[str]]:
+    """Translate a batch, enforcing ``glossary`` when given; candidates per request, best first."""
+    if glossary is None or not requests:
+        return translator.translate(requests, source, target)
+    protected = [_protect(r.text, find_terms(glossary, r.text, source, target=target), target) for r in requests]
+    masked = [replace(request, text=p.text) for request, p in zip(requests, protected, strict=True)]
+    outputs = translator.translate(masked, source, target)
+    results = [list(dict.fromkeys(_restore(c, p) for c in out)) for out, p in zip(outputs, protected, strict=True)]
+    scores = [_violations(r.text, _first(c), glossary, source, target) for r, c in zip(requests, results, strict=True)]
+    failing = [i for i, score in enumerate(scores) if score]
+    if failing:
+        for i, text in _retry(translator, requests, failing, glossary, source, target).items():
+            if _violations(requests[i].text, text, glossary, source, target) < scores[i]:
+                results[i] = [text, *(c for c in results[i] if c != text)]
+    return results

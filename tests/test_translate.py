@@ -1,0 +1,293 @@
+"""Translation with real Apertium: batching, glossary enforcement, unsupported pairs, the stage's per-line cache."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+
+from localize.cache import WorkDir
+from localize.config import BackendChoice, Config
+from localize.errors import BackendUnavailable
+from localize.glossary import Glossary, check_rendition, load_glossary
+from localize.model import Episode, Line, MediaInfo, Rendition, Speaker, Track
+from localize.registry import create, register
+from localize.stages.base import RunContext
+from localize.stages.translate import TranslateStage, TranslationRequest
+from localize.stages.translate.apertium import ApertiumTranslator
+from localize.stages.translate.enforce import placeholder, translate_lines
+from tests.conftest import SAMPLE_GLOSSARY
+from tests.test_glossary import with_rendering
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("apertium") is None, reason="needs Apertium (apt-get install apertium)"),
+]
+
+TARGETS = ["en", "pt-BR", "fr"]
+
+
+@register("translate")
+class CountingApertium(ApertiumTranslator):
+    """The real Apertium backend, counting its calls (for cache tests)."""
+
+    name = "counting-apertium.test"
+    calls: ClassVar[list[list[str]]] = []
+    processes: ClassVar[int] = 0
+
+    def translate(self, requests: list[TranslationRequest], source: str, target: str) -> list[list[str]]:
+        type(self).calls.append([request.text for request in requests])
+        return super().translate(requests, source, target)
+
+    def _run(self, text: str, mode: str) -> str:
+        type(self).processes += 1
+        return super()._run(text, mode)
+
+
+@register("translate")
+class LowercasingApertium(ApertiumTranslator):
+    """Apertium followed by lowercasing: a backend that mangles placeholders, so enforcement must retry."""
+
+    name = "lowercasing-apertium.test"
+
+    def translate(self, requests: list[TranslationRequest], source: str, target: str) -> list[list[str]]:
+        return [[text.lower() for text in candidates] for candidates in super().translate(requests, source, target)]
+
+
+@pytest.fixture(autouse=True)
+def reset_counts() -> None:
+    CountingApertium.calls = []
+    CountingApertium.processes = 0
+
+
+@pytest.fixture(scope="module")
+def glossary() -> Glossary:
+    return load_glossary(SAMPLE_GLOSSARY)
+
+
+def apertium(name: str = "counting-apertium.test") -> ApertiumTranslator:
+    translator = create("translate", name, {})
+    assert isinstance(translator, ApertiumTranslator)
+    return translator
+
+
+BATCH = [
+    "Hola, Martín.",
+    "Son las 11:45 y cuesta 3.500 pesos.",
+    "¿",
+    "",
+    "la casa",
+    "roja y grande",
+    "¡Che, boludo! Vamos a la plaza.",
+    "Dijo: «no» — y se fue...",
+]
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_batch_in_one_process_keeps_lines_aligned(target: str) -> None:
+    translator = apertium()
+    batch = translator.translate([TranslationRequest(text) for text in BATCH], "es-AR", target)
+    assert CountingApertium.processes == 1, "the whole batch, alternatives included, is one apertium call"
+    assert len(batch) == len(BATCH)
+    one_by_one = [translator.translate([TranslationRequest(text)], "es-AR", target)[0] for text in BATCH]
+    assert batch == one_by_one, "joining lines must not change any line's translation"
+    assert "11:45" in batch[1][0] and "3.500" in batch[1][0]
+    assert batch[3] == [""]
+    assert all(candidates and all("\n" not in c for c in candidates) for candidates in batch)
+    assert len(batch[6]) == 2, "a shorter alternative without the leading interjection"
+    assert len(batch[6][1]) < len(batch[6][0])
+
+
+def test_modes_follow_the_target_variant() -> None:
+    translator = apertium()
+    assert translator.mode("es-AR", "en") == "spa-eng"
+    assert translator.mode("es", "en-US") == "spa-eng_US"
+    assert translator.mode("es-AR", "pt-BR") == "es-pt_BR"
+    assert translator.mode("es-AR", "pt") == "es-pt"
+    assert translator.mode("es-AR", "fr-CA") == "es-fr"
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_placeholders_round_trip(target: str) -> None:
+    tokens = [placeholder(i) for i in range(3)]
+    assert tokens == ["QZXA", "QZXB", "QZXC"] and placeholder(26) == "QZXBA"
+    a, b, c = tokens
+    texts = [f"{a} y {b} llegaron a la {c}.", f"¿Tomamos unos {a}?", f"{c}, vení acá."]
+    out = apertium().translate([TranslationRequest(text) for text in texts], "es", target)
+    for text, candidates in zip(texts, out, strict=True):
+        assert [t for t in tokens if t in text] == [t for t in tokens if t in candidates[0]], candidates
+
+
+@pytest.mark.parametrize(
+    ("target", "approved", "forbidden"),
+    [("en", "mate", "tea"), ("pt-BR", "chimarrão", None), ("fr", "maté", "thé")],
+)
+def test_enforcement_keeps_names_and_approved_renderings(
+    glossary: Glossary,
+    target: str,
+    approved: str,
+    forbidden: str | None,
+) -> None:
+    lines = [
+        "Che, Martín, ¿querés un mate? El agua ya está lista.",
+        "Don Ramón, ¿no quiere pasar a tomar unos mates?",
+        "No, gracias, querida. Me voy a Plaza de Mayo.",
+        "El colectivo en San Telmo nunca pasa a horario.",
+    ]
+    requests = [TranslationRequest(text) for text in lines]
+    plain = apertium().translate(requests, "es-AR", target)
+    enforced = translate_lines(apertium(), requests, "es-AR", target, glossary)
+    texts = [candidates[0] for candidates in enforced]
+    for name in ("Martín", "Don Ramón", "Plaza de Mayo", "San Telmo"):
+        source = next(text for text in lines if name in text)
+        assert name in texts[lines.index(source)]
+    assert approved in texts[0] and approved in texts[1]
+    if forbidden:
+        assert all(forbidden not in text.lower() for text in texts)
+    for source, text in zip(lines, texts, strict=True):
+        statuses = {hit.status for hit in check_rendition(source, text, glossary, "es-AR", target)}
+        assert statuses <= {"honoured", "kept"}, (source, text)
+    assert plain != enforced, "Apertium alone breaks the glossary on these lines"
+    assert len(CountingApertium.calls) == 2, "enforcement needed no retry: one call for the batch"
+
+
+def test_enforcement_retries_when_placeholders_are_lost(glossary: Glossary) -> None:
+    requests = [TranslationRequest("¿Tomamos unos mates?"), TranslationRequest("El colectivo no pasa.")]
+    out = translate_lines(apertium("lowercasing-apertium.test"), requests, "es-AR", "pt-BR", glossary)
+    assert "chimarrão" in out[0][0] and "ônibus" in out[1][0], out
+
+
+def test_unsupported_pairs_name_what_to_install() -> None:
+    translator = apertium()
+    with pytest.raises(BackendUnavailable) as caught:
+        translator.require("es", "ja")
+    assert "no es-ja pair" in caught.value.hint
+    if not translator.supports("es", "it"):
+        with pytest.raises(BackendUnavailable) as caught:
+            translator.require("es", "it")
+        assert "apt-get install apertium-spa-ita" in caught.value.hint
+    assert translator.missing_hint("es-AR", "ca") == "install the Apertium pair: apt-get install apertium-spa-cat"
+
+
+LINES = [
+    ("L1", "LUCIA", "Che, Martín, ¿querés un mate?"),
+    ("L2", "MARTIN", "Dale, pero rapidito, que entro al laburo a las 11:45."),
+    ("L3", "LUCIA", "¿Otra vez llegás tarde? Sos un desastre, boludo."),
+    ("L4", "MARTIN", "El colectivo en San Telmo nunca pasa a horario."),
+    ("L5", "RAMON", "Vengo por el alquiler. Son 3.500 pesos."),
+    ("L6", "LUCIA", "Don Ramón, ¿no quiere pasar a tomar unos mates?"),
+    ("L7", "RAMON", "No, gracias, querida. Me voy a Plaza de Mayo."),
+    ("L8", "MARTIN", "CERRADO POR VACACIONES"),
+]
+
+
+def episode() -> Episode:
+    return Episode(
+        id="ep",
+        source=MediaInfo(path="ep.mp4", size=1, fingerprint="f", duration=60.0, container="mp4", frame_rate=25.0),
+        source_language="es-AR",
+        speakers=[
+            Speaker(id="LUCIA", name="Lucía", gender="female"),
+            Speaker(id="MARTIN", name="Martín", gender="male"),
+            Speaker(id="RAMON", name="Don Ramón", gender="male"),
+        ],
+        lines=[
+            Line(
+                id=line_id,
+                start=i * 5.0,
+                end=i * 5.0 + 4,
+                speaker=speaker,
+                text=text,
+                extras={"forced_narrative": True} if line_id == "L8" else {},
+            )
+            for i, (line_id, speaker, text) in enumerate(LINES)
+        ],
+    )
+
+
+def context(tmp_path: Path, glossary: Glossary | None, targets: list[str]) -> tuple[RunContext, list[tuple]]:
+    progress: list[tuple] = []
+    config = Config(translate=BackendChoice(backend="counting-apertium.test"))
+    ctx = RunContext(
+        workdir=WorkDir(tmp_path, "ep"),
+        config=config,
+        targets=targets,
+        glossary=glossary,
+        hook=lambda *args: progress.append(args),
+    )
+    return ctx, progress
+
+
+def test_stage_translates_caches_per_line_and_respects_edits(glossary: Glossary, tmp_path: Path) -> None:
+    stage = TranslateStage()
+    ctx, progress = context(tmp_path, glossary, ["pt-BR", "en"])
+    first = stage.run(episode(), ctx)
+    assert [len(call) for call in CountingApertium.calls] == [8, 8], "one backend call per target"
+    assert progress[0] == ("translate", "pt-BR", 0, 8) and progress[-1] == ("translate", "en", 8, 8)
+    pt = first.tracks["pt-BR"].renditions
+    assert list(pt) == [line_id for line_id, _, _ in LINES]
+    assert "chimarrão" in pt["L1"].text and "Martín" in pt["L1"].text
+    assert [(hit.term_id, hit.status) for hit in pt["L1"].glossary_hits] == [
+        ("che", "honoured"),
+        ("martin", "kept"),
+        ("mate", "honoured"),
+    ]
+    assert all(r.origin == "machine" and r.candidates[0] == r.text for r in pt.values())
+    assert pt["L8"].flags == ["forced-narrative"] and pt["L8"].text
+    assert not any("glossary-violation" in r.flags for r in pt.values())
+
+    CountingApertium.calls.clear()
+    second = stage.run(first, ctx)
+    assert CountingApertium.calls == [], "a re-run is served from the per-line cache"
+    assert second.tracks == first.tracks
+
+    edited = Rendition(line_id="L4", text="O ônibus nunca passa na hora.", origin="edited", flags=["checked"])
+    approved = Rendition(line_id="L5", text="Vim pelo aluguel.", origin="approved")
+    renditions = {**second.tracks["pt-BR"].renditions, "L4": edited, "L5": approved}
+    tracks = {**second.tracks, "pt-BR": Track(language="pt-BR", renditions=renditions)}
+    reviewed = second.model_copy(update={"tracks": tracks})
+    ctx.glossary = with_rendering(glossary, "mate", "pt-BR", "mate")
+    third = stage.run(reviewed, ctx)
+    # Only the pt-BR lines containing the edited term (L1, L6) go to the backend again, terms masked by placeholders.
+    assert CountingApertium.calls == [["QZXA, QZXB, ¿querés un QZXC?", "QZXA, ¿no quiere pasar a tomar unos QZXB?"]]
+    pt = third.tracks["pt-BR"].renditions
+    assert "chimarrão" not in pt["L1"].text and "mate" in pt["L1"].text
+    assert pt["L4"].text == edited.text and pt["L4"].origin == "edited"
+    assert pt["L5"].text == approved.text and pt["L5"].origin == "approved"
+    # Edited text is re-checked: San Telmo is gone from it.
+    assert [h.status for h in pt["L4"].glossary_hits] == ["honoured", "violated"]
+    assert pt["L4"].flags == ["checked", "glossary-violation"]
+    assert third.tracks["en"] == second.tracks["en"]
+
+
+def test_stage_without_enforcement_flags_violations(glossary: Glossary, tmp_path: Path) -> None:
+    ctx, _ = context(tmp_path, glossary, ["pt-BR"])
+    out = TranslateStage(enforce_glossary=False).run(episode(), ctx)
+    pt = out.tracks["pt-BR"].renditions
+    assert "chimarrão" not in pt["L1"].text
+    assert "glossary-violation" in pt["L1"].flags
+    assert any(hit.status == "violated" for hit in pt["L1"].glossary_hits)
+
+
+def test_stage_checks_every_pair_before_translating(glossary: Glossary, tmp_path: Path) -> None:
+    ctx, _ = context(tmp_path, glossary, ["en", "ja"])
+    with pytest.raises(BackendUnavailable, match="es-AR to ja"):
+        TranslateStage().run(episode(), ctx)
+    assert CountingApertium.calls == []
+    assert not (tmp_path / "ep").exists(), "nothing was written"
+
+
+def test_stage_inputs_cover_what_changes_output(glossary: Glossary, tmp_path: Path) -> None:
+    stage = TranslateStage()
+    ctx, _ = context(tmp_path, glossary, ["pt-BR"])
+    base = stage.inputs(episode(), ctx)
+    ctx.glossary = with_rendering(glossary, "mate", "pt-BR", "mate")
+    assert stage.inputs(episode(), ctx) != base
+    ctx.glossary = glossary
+    renditions = {"L1": Rendition(line_id="L1", text="x", origin="edited")}
+    edited = episode().model_copy(update={"tracks": {"pt-BR": Track(language="pt-BR", renditions=renditions)}})
+    assert stage.inputs(edited, ctx) != base
+    assert TranslateStage(enforce_glossary=False).inputs(episode(), ctx) != base
+    assert stage.backend_name(ctx) == "counting-apertium.test"
