@@ -115,10 +115,11 @@ def _summary(episode: Any, folder: Path) -> None:
     hits = sum(1 for r in episode.stages.values() if r.cache_hit)
     console.print(
         f"[green]done[/green] {episode.id}: {len(episode.lines)} lines, {len(episode.speakers)} speakers, "
-        f"{len(episode.tracks)} languages; {hits}/{len(episode.stages)} stages from cache -> {folder}"
+        f"{len(episode.tracks)} languages; {hits}/{len(episode.stages)} stages from cache -> {folder}",
+        soft_wrap=True,
     )
     for warning in episode.warnings:
-        console.print(f"[yellow]warning[/yellow] {warning}")
+        console.print(f"[yellow]warning[/yellow] {warning}", soft_wrap=True)
 
 
 def _single_stage(stage: str, folder: Path, quiet: bool) -> None:
@@ -184,6 +185,12 @@ def doctor() -> None:
     if not usable_all:
         raise typer.Exit(1)
 
+
+from localize.commands import glossary as _glossary_commands  # noqa: E402
+from localize.commands import script as _script_commands  # noqa: E402
+
+app.add_typer(_script_commands.app, name="script")
+app.add_typer(_glossary_commands.app, name="glossary")
 
 # --- service commands (localize/service): imported lazily so `localize --help` stays fast ---------------
 
@@ -341,6 +348,15 @@ def token_revoke(
     store = Database(_service_settings(data, None, database, None, None).database)
     store.create_all()
     revoke_token(store, name)
+
+
+# --- deliverable checks (localize/commands): each group in its own module ---------------------------------
+
+from localize.commands import qc as _qc_commands  # noqa: E402
+from localize.commands import subtitles as _subtitle_commands  # noqa: E402
+
+app.add_typer(_subtitle_commands.app, name="subtitles")
+app.command("qc")(_qc_commands.qc)
 
 
 def main() -> None:

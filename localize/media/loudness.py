@@ -1,46 +1,125 @@
-"""Loudness (ITU-R BS.1770 via pyloudnorm) and true peak (4x oversampled)."""
+"""Loudness (ITU-R BS.1770-4 gating, EBU Tech 3342 range) and true peak (4x oversampled).
+
+A :class:`LoudnessMeter` K-weights a signal once, with pyloudnorm's K-weighting
+filters, and keeps the mean square of every 100 ms sub-block; integrated loudness
+(of the whole signal, or only of the blocks inside given spans, "dialogue-gated")
+and loudness range are then read from those powers without filtering again.
+"""
 
 from __future__ import annotations
 
-import numpy as np
-import pyloudnorm
-from scipy.signal import resample_poly
+from functools import cached_property
 
-__all__ = ["SILENCE_LUFS", "integrated_loudness", "loudness_range", "true_peak_dbtp"]
+import numpy as np
+from scipy.signal import resample_poly, sosfilt
+
+__all__ = ["SILENCE_LUFS", "LoudnessMeter", "integrated_loudness", "true_peak_dbtp"]
 
 SILENCE_LUFS = -70.0
+SUB_BLOCK = 0.1
+"""Seconds per sub-block: 400 ms gating blocks with 75 % overlap are four of them, 3 s short-term blocks thirty."""
+_CHANNEL_GAINS = (1.0, 1.0, 1.0, 1.41, 1.41)
+_TRUE_PEAK_BLOCK = 4096
+_TRUE_PEAK_MARGIN = 64
+_TRUE_PEAK_HEADROOM = 0.5
+"""Blocks whose sample peak is within 6 dB of the loudest sample are oversampled (intersample overs stay far below)."""
+
+
+def _k_weighting(rate: int) -> np.ndarray:
+    """Second-order sections of the BS.1770 K-weighting (pyloudnorm's filter design)."""
+    from pyloudnorm.iirfilter import IIRfilter
+
+    stages = (IIRfilter(4.0, 1 / np.sqrt(2), 1500.0, rate, "high_shelf"), IIRfilter(0.0, 0.5, 38.0, rate, "high_pass"))
+    return np.array([[*stage.b, *stage.a] for stage in stages])
+
+
+def _loudness(power: float | np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore"):
+        return -0.691 + 10 * np.log10(power)
+
+
+class LoudnessMeter:
+    """The K-weighted sub-block powers of one signal (``(n,)`` or ``(n, channels)``, up to 5 channels)."""
+
+    def __init__(self, samples: np.ndarray, rate: int) -> None:
+        data = samples.reshape(len(samples), -1)
+        self.rate = rate
+        self.sub = round(SUB_BLOCK * rate)
+        count = len(data) // self.sub
+        weighted = sosfilt(_k_weighting(rate), data[: count * self.sub], axis=0)
+        squares = np.square(weighted).reshape(count, self.sub, data.shape[1]).mean(axis=1)
+        self.powers: np.ndarray = squares @ np.asarray(_CHANNEL_GAINS[: data.shape[1]])
+        """Channel-weighted mean square per 100 ms sub-block."""
+
+    def _blocks(self, size: int) -> np.ndarray:
+        """Mean power of every ``size``-sub-block window, one per sub-block step."""
+        if len(self.powers) < size:
+            return np.zeros(0)
+        sums = np.concatenate([[0.0], np.cumsum(self.powers)])
+        return (sums[size:] - sums[:-size]) / size
+
+    def span_mask(self, spans: list[tuple[int, int]]) -> np.ndarray:
+        """Which 400 ms gating blocks lie wholly inside ``spans`` (sample ranges)."""
+        inside = np.zeros(len(self.powers) + 1, dtype=np.int64)
+        for start, end in spans:
+            first, last = -(-start // self.sub), end // self.sub
+            if last > first:
+                inside[first] += 1
+                inside[last] -= 1
+        covered = np.cumsum(inside)[:-1] > 0
+        if len(covered) < 4:
+            return np.zeros(0, dtype=bool)
+        return covered[:-3] & covered[1:-2] & covered[2:-1] & covered[3:]
+
+    def integrated(self, mask: np.ndarray | None = None) -> float:
+        """Gated integrated loudness in LUFS (LKFS), over the blocks ``mask`` keeps (all by default); -70 for silence."""
+        blocks = self._blocks(4)
+        if mask is not None:
+            blocks = blocks[mask[: len(blocks)]]
+        blocks = blocks[_loudness(blocks) >= SILENCE_LUFS] if len(blocks) else blocks
+        if not len(blocks):
+            return SILENCE_LUFS
+        relative = float(_loudness(blocks.mean())) - 10.0
+        gated = blocks[_loudness(blocks) > relative]
+        return max(SILENCE_LUFS, float(_loudness(gated.mean()))) if len(gated) else SILENCE_LUFS
+
+    @cached_property
+    def loudness_range(self) -> float:
+        """Loudness range (LRA, LU) from 3 s short-term loudness at 10 Hz, per EBU Tech 3342."""
+        short_term = _loudness(self._blocks(30))
+        short_term = short_term[short_term >= SILENCE_LUFS]
+        if len(short_term) < 2:
+            return 0.0
+        threshold = 10 * np.log10(np.mean(10 ** (short_term / 10))) - 20
+        kept = short_term[short_term >= threshold]
+        return float(np.percentile(kept, 95) - np.percentile(kept, 10))
 
 
 def integrated_loudness(samples: np.ndarray, rate: int) -> float:
-    """Gated integrated loudness in LUFS (LKFS); -70 for silence or very short audio."""
+    """Gated integrated loudness in LUFS (LKFS); -70 for silence or audio shorter than a gating block."""
     if len(samples) < int(0.4 * rate) or not np.any(samples):
         return SILENCE_LUFS
-    value = float(pyloudnorm.Meter(rate).integrated_loudness(samples))
-    return max(value, SILENCE_LUFS) if np.isfinite(value) else SILENCE_LUFS
-
-
-def loudness_range(samples: np.ndarray, rate: int) -> float:
-    """Loudness range (LRA, LU) from 3 s short-term blocks, per EBU Tech 3342."""
-    meter = pyloudnorm.Meter(rate, block_size=3.0)
-    hop = rate
-    block = 3 * rate
-    values = []
-    for start in range(0, max(0, len(samples) - block) + 1, hop):
-        chunk = samples[start : start + block]
-        if len(chunk) == block and np.any(chunk):
-            loud = meter.integrated_loudness(chunk)
-            if np.isfinite(loud) and loud > -70:
-                values.append(loud)
-    if len(values) < 2:
-        return 0.0
-    relative = np.asarray(values)
-    relative = relative[relative > 10 * np.log10(np.mean(10 ** (relative / 10))) - 20]
-    return float(np.percentile(relative, 95) - np.percentile(relative, 10)) if len(relative) else 0.0
+    return LoudnessMeter(samples, rate).integrated()
 
 
 def true_peak_dbtp(samples: np.ndarray) -> float:
-    """True peak in dBTP (4x oversampling), over all channels."""
-    if not np.any(samples):
+    """True peak in dBTP (4x oversampling), over all channels.
+
+    Only the blocks whose sample peak comes within 6 dB of the loudest sample are
+    oversampled, with a margin so the interpolation filter sees their neighbours.
+    """
+    data = np.abs(samples.reshape(len(samples), -1)).max(axis=1)
+    loudest = float(data.max()) if len(data) else 0.0
+    if loudest <= 0.0:
         return -120.0
-    oversampled = resample_poly(samples, 4, 1, axis=0)
-    return float(20 * np.log10(np.max(np.abs(oversampled)) + 1e-12))
+    count = -(-len(data) // _TRUE_PEAK_BLOCK)
+    padded = np.pad(data, (0, count * _TRUE_PEAK_BLOCK - len(data)))
+    candidates = np.flatnonzero(padded.reshape(count, _TRUE_PEAK_BLOCK).max(axis=1) >= loudest * _TRUE_PEAK_HEADROOM)
+    peak = loudest
+    for block in candidates:
+        start = int(block) * _TRUE_PEAK_BLOCK
+        low, high = max(0, start - _TRUE_PEAK_MARGIN), min(len(samples), start + _TRUE_PEAK_BLOCK + _TRUE_PEAK_MARGIN)
+        oversampled = resample_poly(samples[low:high], 4, 1, axis=0)
+        inner = oversampled[4 * (start - low) : 4 * (min(len(samples), start + _TRUE_PEAK_BLOCK) - low)]
+        peak = max(peak, float(np.max(np.abs(inner))))
+    return float(20 * np.log10(peak + 1e-12))

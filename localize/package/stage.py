@@ -17,11 +17,14 @@ from localize.glossary import write_glossary_report
 from localize.languages import display_name
 from localize.media.mux import AudioTrack, SubtitleTrack, mux_master
 from localize.media.scenes import detect_shot_changes
-from localize.model import Deliverable, Episode
+from localize.model import Deliverable, Episode, Track
 from localize.package.proxy import write_review_proxy
+from localize.package.rules import SubtitleRules
 from localize.package.stems import write_me_stem
 from localize.package.subtitles import subtitle_format, write_subtitles
 from localize.package.timing import DEFAULT_FRAME_RATE, Variant, build_cues
+from localize.package.validate import check_subtitle_file
+from localize.qc import QC_PAGE, assess, write_qc_page
 from localize.script import write_dubbing_script
 from localize.stages.base import RunContext
 
@@ -29,13 +32,15 @@ __all__ = ["PackageStage"]
 
 WAV_FORMAT = "wav-pcm24-48k"
 MASTER_FORMATS = {"mkv": "matroska", "mp4": "mp4"}
+MAX_LISTED_VIOLATIONS = 50
+"""Violations written out per subtitle file in the manifest (all of them are counted, and listed on the QC page)."""
 
 
 class PackageStage:
     """Write the master, subtitles, stems, reports and the manifest."""
 
     name = "package"
-    version = 1
+    version = 2
 
     def backend_name(self, ctx: RunContext) -> str:
         """Packaging is built in (ffmpeg for the master)."""
@@ -66,18 +71,32 @@ class PackageStage:
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
         (workdir.root / "manifest.json").unlink(missing_ok=True)
-        deliverables = self._stage_files(episode, ctx, staging)
+        source = Path(episode.source.path)
+        shots = detect_shot_changes(source, ctx.config.package.scene_threshold) if episode.source.has_video else []
+        fps = episode.source.frame_rate or DEFAULT_FRAME_RATE
+        episode = episode.model_copy(update={"extras": {**episode.extras, "package": {"shot_changes": shots, "frame_rate": fps}}})
+        deliverables = self._stage_files(episode, ctx, staging, shots, fps)
+        deliverables.append(self._stage_qc(episode, ctx, staging, deliverables, shots, fps))
         _move_into_place(staging, workdir.root, {item.path.split("/")[0] for item in deliverables})
         episode = episode.model_copy(update={"deliverables": deliverables})
         atomic_write_text(workdir.root / "manifest.json", episode.model_dump_json(indent=2))
         return episode
 
-    def _stage_files(self, episode: Episode, ctx: RunContext, staging: Path) -> list[Deliverable]:
+    def _stage_qc(
+        self, episode: Episode, ctx: RunContext, staging: Path, deliverables: list[Deliverable], shots: list[float], fps: float
+    ) -> Deliverable:
+        """Check what was staged and write the QC page beside it (decoding the masters is left to ``localize qc``)."""
+        ctx.hook(self.name, "qc", len(ctx.targets), len(ctx.targets))
+        report = assess(episode, staging, deliverables, ctx.config, shots, fps)
+        page = staging / QC_PAGE
+        write_qc_page(report, episode, staging, ctx.config, page)
+        figures = {"passed": report.passed, "failed": [f"{check.name} {check.subject}" for check in report.failed]}
+        return _deliverable(staging, page, "qc-report", None, "html", None, figures)
+
+    def _stage_files(self, episode: Episode, ctx: RunContext, staging: Path, shots: list[float], fps: float) -> list[Deliverable]:
         workdir: WorkDir = ctx.workdir
         settings = ctx.config.package
         source = Path(episode.source.path)
-        shots = detect_shot_changes(source, settings.scene_threshold) if episode.source.has_video else []
-        fps = episode.source.frame_rate or DEFAULT_FRAME_RATE
         made: list[Deliverable] = []
         audio: list[AudioTrack] = []
         subtitles: list[SubtitleTrack] = []
@@ -100,9 +119,11 @@ class PackageStage:
                     path = folder / f"{stem}{label}{suffix}"
                     write_subtitles(cues, path, language, fps, forced=label == ".forced")
                     end = cues[-1].end if cues else 0.0
-                    made.append(_deliverable(staging, path, "subtitles", language, subtitle_format(path), end, {"events": len(cues)}))
-            subtitles.append(SubtitleTrack(folder / f"{stem}.srt", language, display_name(language)))
-            if ".sdh" in cues_by_variant:
+                    figures = _subtitle_figures(path, rules, language, fps, shots)
+                    made.append(_deliverable(staging, path, "subtitles", language, subtitle_format(path), end, figures))
+            if cues_by_variant[""]:  # an empty subtitle stream cannot be muxed (silent programme)
+                subtitles.append(SubtitleTrack(folder / f"{stem}.srt", language, display_name(language)))
+            if cues_by_variant.get(".sdh"):
                 title = f"{display_name(language)} (SDH)"
                 subtitles.append(SubtitleTrack(folder / f"{stem}.sdh.srt", language, title, hearing_impaired=True))
             if ".forced" in cues_by_variant:
@@ -114,7 +135,8 @@ class PackageStage:
                 _link_or_copy(workdir.resolve(track.dialogue_stem), dialogue)
                 bed = folder / f"{stem}.me.wav"
                 write_me_stem(mix, dialogue, bed)
-                made.append(_deliverable(staging, mix, "dub-mix", language, WAV_FORMAT, episode.source.duration, track.loudness))
+                figures = {**track.loudness, **_take_fit(track)}
+                made.append(_deliverable(staging, mix, "dub-mix", language, WAV_FORMAT, episode.source.duration, figures))
                 made.append(_deliverable(staging, dialogue, "dialogue-stem", language, WAV_FORMAT, episode.source.duration))
                 made.append(_deliverable(staging, bed, "me-stem", language, WAV_FORMAT, episode.source.duration))
                 audio.append(AudioTrack(mix, language, f"{display_name(language)} (dubbed)"))
@@ -160,6 +182,36 @@ def _deliverable(
         duration=round(duration, 3) if duration is not None else None,
         figures=dict(figures or {}),
     )
+
+
+def _subtitle_figures(path: Path, rules: SubtitleRules, language: str, fps: float, shots: list[float]) -> dict[str, Any]:
+    """Read a written subtitle file back and validate it: events, fastest reading speed, violations."""
+    result = check_subtitle_file(path, rules, language, fps, shots)
+    return {
+        "events": result.events,
+        "max_cps": round(result.max_cps, 2),
+        "max_cps_allowed": rules.max_cps,
+        "violations": len(result.violations),
+        "violation_list": [violation.describe(fps) for violation in result.violations[:MAX_LISTED_VIOLATIONS]],
+    }
+
+
+def _take_fit(track: Track) -> dict[str, Any]:
+    """Timing figures of a language's takes: how far each runs past (or short of) its window, and how it was retimed."""
+    takes = [r.take for r in track.renditions.values() if r.take is not None]
+    if not takes:
+        return {"takes": 0}
+    errors = [abs(take.duration_error) for take in takes]
+    steps: dict[str, int] = {}
+    for take in takes:
+        steps[take.ladder_step] = steps.get(take.ladder_step, 0) + 1
+    return {
+        "takes": len(takes),
+        "mean_abs_error_s": round(sum(errors) / len(errors), 3),
+        "max_abs_error_s": round(max(errors), 3),
+        "max_overlap_s": round(max(take.overlap for take in takes), 3),
+        "ladder_steps": steps,
+    }
 
 
 def _link_or_copy(source: Path, target: Path) -> None:

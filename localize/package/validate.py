@@ -14,7 +14,7 @@ from localize.package.breaks import mid_phrase_breaks
 from localize.package.cues import Cue
 from localize.package.rules import SubtitleRules
 
-__all__ = ["RULES", "Violation", "check_cues", "check_file", "read_cues"]
+__all__ = ["RULES", "FileCheck", "Violation", "check_cues", "check_file", "check_subtitle_file", "file_language", "read_cues"]
 
 RULES = {
     "empty": "an event without text",
@@ -34,6 +34,8 @@ _TTML = "{http://www.w3.org/ns/ttml}"
 _TTP = "{http://www.w3.org/ns/ttml#parameter}"
 _OFFSET = re.compile(r"^([0-9.]+)(h|m|s|ms|f|t)$")
 _CLOCK = re.compile(r"^(\d+):(\d{2}):(\d{2})(?:\.(\d+)|:(\d+)(?:\.\d+)?)?$")
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+_VARIANT_LABELS = {"sdh", "forced", "cc", "hi"}
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,10 @@ def read_cues(path: Path) -> list[Cue]:
     import pysubs2
 
     try:
-        subs = pysubs2.load(str(path), encoding="utf-8")
+        text = path.read_text(encoding="utf-8").lstrip("\ufeff")
+        if not text.strip() or text.strip() == "WEBVTT":
+            return []  # a programme without dialogue has an empty subtitle file
+        subs = pysubs2.SSAFile.from_string(text, format_="srt" if suffix == ".srt" else "vtt")
     except (pysubs2.exceptions.Pysubs2Error, UnicodeDecodeError, ValueError) as exc:
         raise InputError(f"{path} cannot be read as subtitles: {exc}", "check the file's format and encoding (UTF-8)") from exc
     cues = []
@@ -180,3 +185,70 @@ def check_file(
 ) -> list[Violation]:
     """Read a subtitle file and check it (see ``check_cues``)."""
     return check_cues(read_cues(path), rules, frame_rate, shots, language)
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    """The result of checking one subtitle file: its events, the rules used and what broke them."""
+
+    path: Path
+    language: str | None
+    frame_rate: float
+    rules: SubtitleRules
+    events: int
+    max_cps: float
+    """The fastest reading speed of any event, characters per second."""
+    violations: tuple[Violation, ...]
+
+    @property
+    def passed(self) -> bool:
+        """No rule broken."""
+        return not self.violations
+
+
+def file_language(path: Path) -> str | None:
+    """The language of a subtitle file: TTML ``xml:lang``, else a tag in its name (``episode.pt-BR.sdh.srt`` -> ``pt-BR``)."""
+    from langcodes import tag_is_valid
+
+    if path.suffix.lower() in (".ttml", ".xml", ".dfxp") and path.is_file():
+        try:
+            language = ElementTree.parse(path).getroot().get(_XML_LANG)
+        except ElementTree.ParseError:
+            language = None
+        if language:
+            return language
+    parts = path.name.split(".")[1:-1]
+    for part in reversed(parts):
+        if part.lower() not in _VARIANT_LABELS and tag_is_valid(part):
+            return part
+    return None
+
+
+def _ttml_frame_rate(path: Path) -> float | None:
+    try:
+        root = ElementTree.parse(path).getroot()
+    except ElementTree.ParseError:
+        return None
+    rate = root.get(f"{_TTP}frameRate")
+    if rate is None:
+        return None
+    multiplier = root.get(f"{_TTP}frameRateMultiplier")
+    numerator, denominator = (float(part) for part in multiplier.split()) if multiplier else (1.0, 1.0)
+    return float(rate) * numerator / denominator
+
+
+def check_subtitle_file(
+    path: Path,
+    rules: SubtitleRules,
+    language: str | None = None,
+    frame_rate: float | None = None,
+    shots: list[float] | None = None,
+) -> FileCheck:
+    """Check one file; the language and frame rate default to what the file says (25 fps when it says nothing)."""
+    cues = read_cues(path)
+    language = language or file_language(path)
+    if frame_rate is None and path.suffix.lower() in (".ttml", ".xml", ".dfxp"):
+        frame_rate = _ttml_frame_rate(path)
+    rate = frame_rate or 25.0
+    fastest = max((cue.chars / cue.duration for cue in cues if cue.duration > 0), default=0.0)
+    return FileCheck(path, language, rate, rules, len(cues), fastest, tuple(check_cues(cues, rules, rate, shots, language)))

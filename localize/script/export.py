@@ -1,8 +1,8 @@
 """The dubbing script of one language: a row per line with timecodes, character, source, translation and notes.
 
-CSV (UTF-8 with BOM, so spreadsheet programs read the accents) or XLSX, chosen
-by suffix. Both are byte-for-byte reproducible: the XLSX carries fixed
-document dates and zip timestamps.
+CSV (UTF-8 with BOM, so spreadsheet programs read the accents), XLSX or XLIFF 2
+(.xlf/.xliff, for CAT tools), chosen by suffix. All are byte-for-byte
+reproducible: the XLSX carries fixed document dates and zip timestamps.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from localize.cache import atomic_path, atomic_write_text
 from localize.errors import InputError
 from localize.glossary.report import timecode
 from localize.model import Episode, Rendition
+from localize.script.read import XLIFF_SUFFIXES
 
 __all__ = ["SCRIPT_COLUMNS", "script_rows", "write_dubbing_script"]
 
@@ -74,7 +75,7 @@ def script_rows(episode: Episode, language: str) -> list[list[str]]:
 
 
 def write_dubbing_script(episode: Episode, language: str, path: Path) -> None:
-    """Write the dubbing script of ``language`` to ``path`` (.csv or .xlsx) atomically."""
+    """Write the dubbing script of ``language`` to ``path`` (.csv, .xlsx, .xlf or .xliff) atomically."""
     rows = script_rows(episode, language)
     suffix = path.suffix.lower()
     if suffix == ".csv":
@@ -85,8 +86,12 @@ def write_dubbing_script(episode: Episode, language: str, path: Path) -> None:
         atomic_write_text(path, "\ufeff" + buffer.getvalue())
     elif suffix == ".xlsx":
         _write_xlsx(rows, f"{episode.id} {language}"[:31], path)
+    elif suffix in XLIFF_SUFFIXES:
+        from localize.script.xliff import xliff_text
+
+        atomic_write_text(path, xliff_text(episode.id, episode.source_language or "und", language, rows))
     else:
-        raise InputError(f"cannot write a dubbing script as '{suffix}'", "use a .csv or .xlsx file name")
+        raise InputError(f"cannot write a dubbing script as '{suffix}'", "use a .csv, .xlsx or .xlf file name")
 
 
 def _write_xlsx(rows: list[list[str]], title: str, path: Path) -> None:

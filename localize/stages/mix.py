@@ -17,13 +17,14 @@ import soundfile
 from localize.cache import stable_hash
 from localize.config import MixConfig
 from localize.media.audio import MIX_RATE, read_audio, write_wav
-from localize.media.loudness import integrated_loudness, loudness_range, true_peak_dbtp
+from localize.media.loudness import SILENCE_LUFS, LoudnessMeter, integrated_loudness, true_peak_dbtp
 from localize.model import Episode, Track
 from localize.stages.base import RunContext
 
 __all__ = ["MixStage", "duck_envelope", "place_takes"]
 
-DIALOGUE_SHARE_FOR_GATING = 0.15
+TRUE_PEAK_MARGIN_DB = 0.1
+"""Headroom kept below the true-peak ceiling (24-bit rounding, resampling in players)."""
 
 
 def place_takes(track: Track, length: int, resolve: Any) -> tuple[np.ndarray, list[tuple[int, int]]]:
@@ -57,10 +58,13 @@ def duck_envelope(length: int, spans: list[tuple[int, int]], depth_db: float, ra
     return (1.0 - smooth * (1.0 - depth)).astype(np.float32)
 
 
-def _gated(mix: np.ndarray, spans: list[tuple[int, int]]) -> np.ndarray:
-    if not spans:
-        return mix[:0]
-    return np.concatenate([mix[a:b] for a, b in spans])
+def _covered(spans: list[tuple[int, int]]) -> int:
+    """Samples covered by at least one span (overlapping takes count once)."""
+    covered, reach = 0, 0
+    for start, end in sorted(spans):
+        covered += max(0, end - max(start, reach))
+        reach = max(reach, end)
+    return covered
 
 
 class MixStage:
@@ -101,7 +105,8 @@ class MixStage:
         stream = episode.source.audio_streams[episode.source.audio_stream or 0]
         original = _fit_length(read_audio(Path(episode.source.path), MIX_RATE, channels=2, stream=stream.index), length)
         source_spans = [(int(line.start * MIX_RATE), int(line.end * MIX_RATE)) for line in episode.lines]
-        original_dialogue = integrated_loudness(_gated(original, source_spans), MIX_RATE)
+        meter = LoudnessMeter(original, MIX_RATE)
+        original_dialogue = meter.integrated(meter.span_mask(source_spans))
         bed = _fit_length(read_audio(Path(episode.me_stem), MIX_RATE, channels=2), length) if episode.me_stem else original
         tracks = dict(episode.tracks)
         for language in ctx.targets:
@@ -114,30 +119,33 @@ class MixStage:
         config: MixConfig = ctx.config.mix
         length = len(bed)
         dialogue, spans = place_takes(track, length, ctx.workdir.resolve)
-        dialogue_share = sum(b - a for a, b in spans) / max(1, length)
-        gated = dialogue_share >= DIALOGUE_SHARE_FOR_GATING
+        dialogue_share = _covered(spans) / max(1, length)
+        gated = dialogue_share >= config.dialogue_share_for_gating
         target = config.dialogue_lkfs if gated else config.programme_lkfs
         # Dialogue to the target, the bed kept at the level it had against the original dialogue.
         dialogue *= _gain(integrated_loudness(dialogue, MIX_RATE), config.dialogue_lkfs)
         under = bed * _gain(original_dialogue, config.dialogue_lkfs)
         if not is_me:
-            under = under * duck_envelope(length, spans, config.duck_db, config.duck_ramp)[:, None]
+            under *= duck_envelope(length, spans, config.duck_db, config.duck_ramp)[:, None]
         mix = under + dialogue[:, None]
-        correction = _gain(integrated_loudness(_gated(mix, spans) if gated else mix, MIX_RATE), target)
-        mix *= correction
-        dialogue *= correction
-        peak = true_peak_dbtp(mix)
-        if peak > config.true_peak_dbtp:
-            trim = 10 ** ((config.true_peak_dbtp - peak - 0.1) / 20)
-            mix *= trim
-            dialogue *= trim
+        # Loudness is linear in gain: measure once, then correct level and true peak together.
+        meter = LoudnessMeter(mix, MIX_RATE)
+        dialogue_lkfs = meter.integrated(meter.span_mask(spans))
+        programme_lkfs = meter.integrated()
+        measured = dialogue_lkfs if gated else programme_lkfs
+        gain_db = target - measured if measured > SILENCE_LUFS else 0.0
+        gain_db = min(gain_db, config.true_peak_dbtp - TRUE_PEAK_MARGIN_DB - true_peak_dbtp(mix))
+        gain = float(10 ** (gain_db / 20))
+        mix *= gain
+        dialogue *= gain
         figures = {
-            "dialogue_lkfs": round(integrated_loudness(_gated(mix, spans), MIX_RATE), 2),
-            "programme_lkfs": round(integrated_loudness(mix, MIX_RATE), 2),
+            "dialogue_lkfs": round(dialogue_lkfs + gain_db, 2),
+            "programme_lkfs": round(programme_lkfs + gain_db, 2),
             "true_peak_dbtp": round(true_peak_dbtp(mix), 2),
-            "lra_lu": round(loudness_range(mix, MIX_RATE), 2),
+            "lra_lu": round(meter.loudness_range, 2),
             "dialogue_share": round(dialogue_share, 3),
             "target_lkfs": target,
+            "gated": float(gated),
         }
         key = stable_hash("mix", track.language, self.inputs_for_track(track), config.model_dump(), is_me, original_dialogue)
         stem_path = ctx.workdir.artifact(key, ".dialogue.wav")

@@ -9,11 +9,12 @@ the word next to it.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 
 from localize.model import Word
 
-__all__ = ["MIN_WORD_SECONDS", "RawSegment", "RawWord", "segment_words", "settle_times"]
+__all__ = ["MIN_WORD_SECONDS", "RawSegment", "RawWord", "clean_text", "segment_words", "settle_times"]
 
 MIN_WORD_SECONDS = 0.04
 """The shortest duration a word is given."""
@@ -42,6 +43,18 @@ class RawSegment:
     no_speech_prob: float = 0.0
 
 
+def clean_text(text: str) -> str:
+    """Valid, NFC-normalised word text: no U+FFFD, control or format characters, no outer spaces.
+
+    Whisper decodes byte-level tokens; when it emits a byte sequence that is not
+    valid UTF-8 the decoded word holds U+FFFD ("ven\ufffdes"). The broken bytes
+    carry no recoverable letter, so they are dropped rather than shown to a reader.
+    """
+    text = unicodedata.normalize("NFC", text)
+    kept = (ch for ch in text if ch != "\ufffd" and unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co"))
+    return " ".join("".join(kept).split())
+
+
 def _is_punctuation(text: str) -> bool:
     return not any(ch.isalnum() for ch in text)
 
@@ -51,7 +64,7 @@ def _attach_punctuation(words: list[RawWord]) -> list[RawWord]:
     merged: list[RawWord] = []
     pending = ""
     for word in words:
-        text = word.text.strip()
+        text = clean_text(word.text)
         if not text:
             continue
         if _is_punctuation(text):
@@ -87,7 +100,7 @@ def segment_words(segment: RawSegment, offset: float, language: str | None) -> l
     """Words of a decoded segment on the programme's timeline (``offset`` added), every one timed."""
     raw = _attach_punctuation(segment.words) if segment.words else []
     if not raw:
-        texts = [t for t in segment.text.split() if t]
+        texts = clean_text(segment.text).split()
         raw = _attach_punctuation([RawWord(t) for t in texts])
     if not raw:
         return []

@@ -1,0 +1,64 @@
+"""DER (pyannote.metrics, 0.25 s collar, overlaps scored), speaker count and speed of the embedded diarizer.
+
+Usage: .venv/bin/python benchmarks/diarization_eval.py [--only en01 es02] [--backend embedded.v1]
+
+Needs the evaluation set (benchmarks/evalset/make_evalset.py). Speed is wall time
+divided by audio duration on this machine's cores (``--threads``, default 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.evalset.truth import load_clips  # noqa: E402
+
+
+def main() -> None:
+    """Diarize every clip and print per-clip and overall figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="*")
+    parser.add_argument("--backend", default="embedded.v1")
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+
+    import torch
+    from pyannote.core import Annotation, Segment
+    from pyannote.database.util import load_rttm
+    from pyannote.metrics.diarization import DiarizationErrorRate
+
+    from localize.progress import silent_hook
+    from localize.registry import create
+
+    torch.set_num_threads(args.threads)
+    backend = create("diarize", args.backend)
+    metric = DiarizationErrorRate(collar=0.25, skip_overlap=False)
+    total_audio = total_wall = 0.0
+    worst_count = 0
+    print(f"{'clip':<6} {'music':<5} {'true':>4} {'found':>5} {'DER%':>6} {'xRT':>6}")
+    for clip in load_clips(only=args.only):
+        reference = next(iter(load_rttm(str(clip.rttm)).values()))
+        started = time.perf_counter()
+        result = backend.diarize(clip.audio, silent_hook)
+        wall = time.perf_counter() - started
+        hypothesis = Annotation(uri=clip.id)
+        for turn in result.turns:
+            hypothesis[Segment(turn.start, turn.end)] = turn.speaker
+        der = metric(reference, hypothesis)
+        found = len({t.speaker for t in result.turns})
+        worst_count = max(worst_count, abs(found - len(clip.speakers)))
+        duration = clip.duration
+        total_audio += duration
+        total_wall += wall
+        print(f"{clip.id:<6} {clip.music!s:<5} {len(clip.speakers):>4} {found:>5} {100 * der:>6.1f} {wall / duration:>6.3f}")
+    print(f"overall DER {100 * abs(metric):.1f}% (target <= 12%)")
+    print(f"speaker count off by at most {worst_count} (target <= 1)")
+    print(f"diarize speed {total_wall / total_audio:.3f}x real time over {total_audio:.0f} s of audio, {args.threads} threads (target <= 0.05)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,157 @@
+"""Isochrony of the dub, in the manner of the IWSLT 2023 dubbing task, plus dub+mix speed and loudness.
+
+Runs the flow up to translation once (cached in the output folder), then the dub and
+mix stages from a cold TTS cache, timed, and prints per line (``--lines``) and in
+summary: relative duration error, min/max duration ratio, share of takes off their
+window by more than 0.3 s, onset error, stretch factor, ladder step used, overlapping
+takes, dropped lines, and each language's loudness against the spec.
+
+Usage (from the repository root)::
+
+    .venv/bin/python benchmarks/dub_fit.py --episode sample   [--lines]
+    .venv/bin/python benchmarks/longform/make_longform.py   # once
+    .venv/bin/python benchmarks/dub_fit.py --episode longform [--lines]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EPISODES = {
+    "sample": ROOT / "samples" / "colectivo" / "episode.mp4",
+    "longform": ROOT / "benchmarks" / "longform" / "out" / "episode.wav",
+}
+GLOSSARY = ROOT / "glossaries" / "colectivo.yaml"
+TARGETS = ["en", "pt-BR", "fr"]
+OFF_WINDOW = 0.3
+BEFORE_DUB = ("ingest", "transcribe", "diarize", "segment", "translate")
+
+
+def _cold(workdir: Path) -> None:
+    """Forget every synthesized clip and take so the dub runs from scratch."""
+    for pattern in ("*.clip.wav", "*.take.wav", "*.dialogue.wav", "*.mix.wav"):
+        for path in (workdir / ".localize").rglob(pattern):
+            path.unlink()
+
+
+def main() -> None:
+    """Prepare, dub, mix and measure."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--episode", choices=sorted(EPISODES), default="sample")
+    parser.add_argument("--out", type=Path, default=None, help="work folder (default benchmarks/longform/out/work-<episode>)")
+    parser.add_argument("--lines", action="store_true", help="print every line")
+    parser.add_argument("--warm", action="store_true", help="keep the TTS cache (time a re-run)")
+    args = parser.parse_args()
+    os.environ.setdefault("OMP_NUM_THREADS", "2")
+
+    from localize.config import load_config
+    from localize.pipeline import RunRequest, prepare_run, run_stages
+    from localize.stages.dub.windows import speech_spans
+
+    source = EPISODES[args.episode]
+    if not source.is_file():
+        raise SystemExit(f"{source} is missing; run benchmarks/longform/make_longform.py first")
+    out = args.out or ROOT / "benchmarks" / "longform" / "out" / f"work-{args.episode}"
+    config = load_config(overrides={"source_language": "es-AR"})
+    ctx, episode = prepare_run(RunRequest(source=source, out=out, targets=TARGETS, glossary=GLOSSARY), config)
+    episode = run_stages(episode, ctx, names=BEFORE_DUB)
+    if not args.warm:
+        _cold(ctx.workdir.root)
+    started = time.perf_counter()
+    episode = run_stages(episode, ctx, names=("dub",), force=True)
+    dubbed = time.perf_counter()
+    episode = run_stages(episode, ctx, names=("mix",), force=True)
+    mixed = time.perf_counter()
+
+    duration = episode.source.duration
+    per_language = (mixed - started) / len(TARGETS)
+    print(f"episode {args.episode}: {duration:.1f} s, {len(episode.lines)} lines, targets {','.join(TARGETS)}, cpus {os.cpu_count()}")
+    print(
+        f"speed: dub {dubbed - started:.1f} s + mix {mixed - dubbed:.1f} s for {len(TARGETS)} languages"
+        f" = {per_language:.1f} s per language = {per_language / duration:.3f} x real time per language"
+    )
+    speech = {line.id: speech_spans(line, ctx.config.dub.pause_split) for line in episode.lines}
+    all_ok = True
+    for language in TARGETS:
+        track = episode.tracks[language]
+        rows = []
+        dropped = 0
+        skipped = 0
+        for line in episode.lines:
+            rendition = track.renditions.get(line.id)
+            take = rendition.take if rendition else None
+            if take is None:
+                if rendition is not None and {"not-dubbed", "forced-narrative"} & set(rendition.flags):
+                    skipped += 1
+                else:
+                    dropped += 1
+                continue
+            source_start, source_end = speech[line.id][0].start, speech[line.id][-1].end
+            source_length = source_end - source_start
+            take_end = take.start + take.duration
+            off = max(abs(take.start - take.window_start), abs(take_end - take.window_end))
+            rows.append(
+                {
+                    "id": line.id,
+                    "ratio": take.duration / source_length,
+                    "rel_error": abs(take.duration - source_length) / source_length,
+                    "onset": take.start - source_start,
+                    "off": off,
+                    "stretch": max(take.stretch, 1 / take.stretch),
+                    "rate": take.rate,
+                    "step": take.ladder_step,
+                    "overlap": take.overlap,
+                    "flags": rendition.flags if rendition else [],
+                }
+            )
+        placed = sorted(
+            (r.take.start, r.take.start + r.take.duration, line_id) for line_id, r in track.renditions.items() if r.take is not None
+        )
+        overlapping = 0
+        for index, (_, end, first) in enumerate(placed):
+            for start, _, second in placed[index + 1 :]:
+                if start >= end:
+                    break
+                if end - start > max(0.0, speech[first][-1].end - speech[second][0].start) + 0.01:
+                    overlapping += 1
+        if args.lines:
+            print(f"\n[{language}] id      ratio  rel.err  onset   off   stretch rate  step      flags")
+            for row in rows:
+                print(
+                    f"[{language}] {row['id']:<7} {row['ratio']:5.2f}  {row['rel_error']:6.3f}  {row['onset']:+5.2f}  {row['off']:5.2f}"
+                    f"  {row['stretch']:5.3f}  {row['rate']:4.2f}  {row['step']:<9} {','.join(row['flags'])}"
+                )
+        within = sum(row["off"] <= OFF_WINDOW for row in rows) / max(1, len(rows))
+        max_stretch = max((row["stretch"] for row in rows), default=1.0)
+        steps = Counter(row["step"] for row in rows)
+        loud = track.loudness
+        gated = loud.get("dialogue_share", 0.0) >= ctx.config.mix.dialogue_share_for_gating
+        measured = loud["dialogue_lkfs"] if gated else loud["programme_lkfs"]
+        target = ctx.config.mix.dialogue_lkfs if gated else ctx.config.mix.programme_lkfs
+        loud_ok = abs(measured - target) <= 2.0 and loud["true_peak_dbtp"] <= ctx.config.mix.true_peak_dbtp
+        ok = within >= 0.95 and max_stretch <= ctx.config.dub.max_stretch + 1e-6 and overlapping == 0 and dropped == 0 and loud_ok
+        all_ok &= ok
+        print(
+            f"{language}: takes {len(rows)}, skipped {skipped}, dropped {dropped}, overlapping {overlapping}"
+            f" | within {OFF_WINDOW} s of window {within:.1%}"
+            f" | rel. duration error mean {statistics.mean(r['rel_error'] for r in rows):.3f}"
+            f" | duration ratio min {min(r['ratio'] for r in rows):.2f} max {max(r['ratio'] for r in rows):.2f}"
+            f" | onset error mean {statistics.mean(abs(r['onset']) for r in rows):.3f} s max {max(abs(r['onset']) for r in rows):.3f} s"
+            f" | stretch max {max_stretch:.3f} | steps {dict(sorted(steps.items()))}"
+        )
+        print(
+            f"{language}: loudness {'dialogue-gated' if gated else 'programme'} {measured:.2f} LKFS (target {target:.0f} ±2),"
+            f" programme {loud['programme_lkfs']:.2f} LKFS, true peak {loud['true_peak_dbtp']:.2f} dBTP, LRA {loud['lra_lu']:.1f} LU,"
+            f" dialogue share {loud['dialogue_share']:.0%} -> {'PASS' if ok else 'FAIL'}"
+        )
+    print(f"all targets met: {all_ok}")
+
+
+if __name__ == "__main__":
+    main()

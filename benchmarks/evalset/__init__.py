@@ -1,0 +1,1 @@
+"""The generated transcription/diarization evaluation set (see make_evalset.py)."""

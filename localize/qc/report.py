@@ -1,0 +1,64 @@
+"""Write the QC page of an episode, at packaging time or again later with ``localize qc``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from localize.cache import WorkDir, atomic_write_text, sha256_file
+from localize.config import Config
+from localize.errors import InputError
+from localize.media.audio import read_audio
+from localize.model import Deliverable, Episode
+from localize.qc.checks import QcReport, assess
+from localize.qc.page import qc_html
+from localize.qc.plots import PLOT_RATE, loudness_plot, timing_histogram
+from localize.qc.spec import QcSpec
+
+__all__ = ["QC_PAGE", "check_episode_folder", "write_qc_page"]
+
+QC_PAGE = "qc.html"
+"""The QC page's name in the episode folder."""
+
+
+def write_qc_page(report: QcReport, episode: Episode, folder: Path, config: Config, out: Path) -> None:
+    """Render ``report`` with its plots (original audio against each dub mix under ``folder``) to ``out``."""
+    spec = QcSpec.from_config(config)
+    images: dict[str, dict[str, bytes]] = {}
+    original = None
+    if any(entry.mix for entry in report.languages):
+        stream = episode.source.audio_streams[episode.source.audio_stream or 0].index
+        original = read_audio(Path(episode.source.path), PLOT_RATE, stream=stream)
+    for entry in report.languages:
+        pictures = images.setdefault(entry.language, {})
+        if entry.take_errors:
+            pictures["timing"] = timing_histogram(entry.take_errors, spec.max_take_error)
+        if entry.mix and original is not None:
+            dub = read_audio(folder / entry.mix, PLOT_RATE)
+            target = entry.loudness.get("target_lkfs")
+            pictures["loudness"] = loudness_plot(original, dub, PLOT_RATE, f"{entry.language} dub", target)
+    atomic_write_text(out, qc_html(report, images, spec))
+
+
+def check_episode_folder(folder: Path, config: Config | None = None, decode: bool = True) -> QcReport:
+    """Check a packaged episode folder again (hashes, masters decoded to the end), rewrite its QC page, return the report."""
+    from localize.pipeline import resume_context
+
+    if not (folder / "manifest.json").is_file():
+        raise InputError(f"{folder} has no manifest.json: it was never packaged, or packaging did not finish", "run 'localize run' again")
+    ctx, episode = resume_context(folder)
+    config = config or ctx.config
+    workdir: WorkDir = ctx.workdir
+    package = episode.extras.get("package", {})
+    frame_rate = float(package.get("frame_rate") or episode.source.frame_rate or 25.0)
+    report = assess(episode, folder, episode.deliverables, config, list(package.get("shot_changes", [])), frame_rate, decode, True)
+    page = folder / QC_PAGE
+    write_qc_page(report, episode, folder, config, page)
+    deliverables = [_refreshed(item, page) if item.kind == "qc-report" else item for item in episode.deliverables]
+    episode = episode.model_copy(update={"deliverables": deliverables})
+    workdir.save(episode)
+    atomic_write_text(folder / "manifest.json", episode.model_dump_json(indent=2))
+    return report
+
+
+def _refreshed(item: Deliverable, page: Path) -> Deliverable:
+    return item.model_copy(update={"sha256": sha256_file(page), "bytes": page.stat().st_size})

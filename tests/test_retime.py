@@ -1,0 +1,156 @@
+"""Target windows and the retiming ladder, with real espeak-ng speech and Rubber Band stretches."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile
+
+from localize.cache import WorkDir
+from localize.config import DubConfig
+from localize.media.audio import MIX_RATE
+from localize.model import Line, Word
+from localize.registry import create
+from localize.stages.dub.backend import Synthesizer
+from localize.stages.dub.casting import find_voice, load_catalog
+from localize.stages.dub.retime import FIT_TOLERANCE, Voice, Window, fit_take, split_text
+from localize.stages.dub.windows import GUARD, plan_windows, speech_spans
+
+CONFIG = DubConfig()
+TEXT = "The water is ready, do you want a mate before work?"
+SHORT = "Want a mate?"
+
+
+def words(*spans: tuple[float, float, str]) -> list[Word]:
+    return [Word(text=text, start=start, end=end) for start, end, text in spans]
+
+
+def line(lid: str, start: float, end: float, *spans: tuple[float, float, str]) -> Line:
+    return Line(id=lid, start=start, end=end, speaker="A", text=" ".join(s[2] for s in spans), words=words(*spans))
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> WorkDir:
+    folder = WorkDir(tmp_path_factory.mktemp("retime"), "episode")
+    folder.prepare()
+    return folder
+
+
+@pytest.fixture(scope="module")
+def espeak() -> Synthesizer:
+    synthesizer: Synthesizer = create("tts", "espeak-ng.v1")
+    return synthesizer
+
+
+@pytest.fixture(scope="module")
+def natural(espeak: Synthesizer, workdir: WorkDir) -> float:
+    """Seconds the test sentence takes at the natural rate."""
+    voice = find_voice(load_catalog("en"), "en-espeak-m3")
+    assert voice is not None
+    return Voice(espeak, voice, workdir).say(TEXT, 1.0).duration
+
+
+def test_long_internal_pause_splits_the_line() -> None:
+    spoken = line("L1", 1.0, 5.0, (1.0, 1.4, "Gracias,"), (1.5, 2.0, "Lucía."), (3.5, 4.0, "No"), (4.1, 5.0, "llego."))
+    spans = speech_spans(spoken, CONFIG.pause_split)
+    assert [(s.start, s.end) for s in spans] == [(1.0, 2.0), (3.5, 5.0)]
+    assert len(speech_spans(spoken, 2.0)) == 1
+
+
+def test_windows_start_at_source_speech_and_never_reach_the_next_line() -> None:
+    lines = [
+        line("L1", 0.5, 2.0, (0.5, 2.0, "uno")),
+        line("L2", 2.2, 4.0, (2.2, 4.0, "dos")),  # 0.2 s after L1
+        line("L3", 3.8, 6.0, (3.8, 6.0, "tres")),  # overlaps L2
+        line("L4", 9.0, 10.0, (9.0, 10.0, "cuatro")),  # long silence before
+    ]
+    planned = plan_windows(lines, 12.0, CONFIG)
+    windows = [planned[lid][0][0] for lid in ("L1", "L2", "L3", "L4")]
+    assert [w.start for w in windows] == [0.5, 2.2, 3.8, 9.0]
+    assert windows[0].latest + GUARD <= windows[1].earliest + 1e-9
+    assert windows[0].end <= windows[1].start
+    assert windows[2].earliest >= windows[1].start - CONFIG.max_lead
+    assert windows[3].earliest == pytest.approx(9.0 - CONFIG.max_lead)
+    assert windows[2].latest - windows[2].end <= CONFIG.max_borrow
+
+
+def test_split_text_prefers_punctuation() -> None:
+    assert split_text("Thanks, Lucía. I do not know if I will make it.", [1.0, 1.4]) == ["Thanks, Lucía.", "I do not know if I will make it."]
+    assert split_text("Hi", [1.0, 1.0]) is None
+
+
+def fitted(espeak: Synthesizer, workdir: WorkDir, length: float, texts: list[str], room: float = 0.0, voice: str = "en-espeak-m3"):  # type: ignore[no-untyped-def]
+    spec = find_voice(load_catalog("en"), voice)
+    assert spec is not None
+    window = Window(10.0, 10.0 + length, 10.0 - min(room, 0.3), 10.0 + length + room)
+    return fit_take(espeak, spec, texts, [(window, 1.0)], workdir, CONFIG), window
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("squeeze", "step"),
+    [(1.0, "natural"), (1.12, "rate"), (1.4, "stretch")],
+)
+def test_ladder_uses_the_cheapest_step_that_fits(espeak: Synthesizer, workdir: WorkDir, natural: float, squeeze: float, step: str) -> None:
+    take, window = fitted(espeak, workdir, natural / squeeze, [TEXT])
+    assert take.ladder_step == step
+    assert take.start == window.start
+    assert abs(take.start + take.duration - window.end) <= FIT_TOLERANCE + 0.25
+    assert CONFIG.min_rate <= take.rate <= CONFIG.max_rate
+    assert 1 / CONFIG.max_stretch - 1e-3 <= take.stretch <= CONFIG.max_stretch + 1e-3
+    audio, rate = soundfile.read(workdir.resolve(take.audio))
+    assert rate == MIX_RATE and len(audio) / rate == pytest.approx(take.duration, abs=0.002)
+
+
+@pytest.mark.slow
+def test_shorter_candidate_before_stretching(espeak: Synthesizer, workdir: WorkDir, natural: float) -> None:
+    take, _ = fitted(espeak, workdir, natural / 2.0, [TEXT, SHORT])
+    assert take.ladder_step == "candidate" and take.text == SHORT and "candidate" in take.steps
+    assert take.flags == []
+
+
+@pytest.mark.slow
+def test_borrowing_silence_then_flagging_never_drops_the_take(espeak: Synthesizer, workdir: WorkDir, natural: float) -> None:
+    borrowed, window = fitted(espeak, workdir, natural / 1.8, [TEXT], room=0.8)
+    assert borrowed.ladder_step == "borrow" and borrowed.flags == []
+    assert borrowed.window_end > window.end and borrowed.window_end <= window.latest
+    assert borrowed.stretch <= CONFIG.max_stretch + 1e-3
+    flagged, window = fitted(espeak, workdir, natural / 3.0, [TEXT])
+    assert flagged.ladder_step == "flagged" and flagged.flags == ["overrun"]
+    assert flagged.start == window.start and flagged.duration > 0
+    assert flagged.stretch <= CONFIG.max_stretch + 1e-3
+
+
+@pytest.mark.slow
+def test_take_keeps_the_source_pause(espeak: Synthesizer, workdir: WorkDir) -> None:
+    spec = find_voice(load_catalog("en"), "en-espeak-f3")
+    assert spec is not None
+    spoken = line("L1", 1.0, 6.0, (1.0, 1.6, "Gracias,"), (1.7, 2.4, "Lucía."), (4.0, 4.6, "No"), (4.7, 6.0, "sé si llego."))
+    planned = plan_windows([spoken], 8.0, CONFIG)["L1"]
+    assert len(planned) == 2
+    take = fit_take(espeak, spec, ["Thanks, Lucía. I do not know if I will make it."], planned, workdir, CONFIG)
+    audio, rate = soundfile.read(workdir.resolve(take.audio))
+    second = round((planned[1][0].start - take.start) * rate)
+    assert take.start == 1.0
+    # Silence where the source pauses, speech from the second span's start on.
+    gap = audio[round(0.1 * rate) + round((planned[0][0].end - take.start) * rate) : second - round(0.05 * rate)]
+    assert len(gap) > 0.8 * rate and float(np.max(np.abs(gap))) == 0.0
+    assert float(np.max(np.abs(audio[second : second + round(0.3 * rate)]))) > 0.01
+
+
+def test_silent_engine_output_is_a_synthesis_error(tmp_path: Path, workdir: WorkDir) -> None:
+    from localize.stages.dub.backend import SynthesisError
+    from localize.stages.dub.retime import Voice as RetimeVoice
+
+    class Silent(Synthesizer):
+        name = "silent.test"
+
+        def synthesize(self, text: str, voice, rate: float, out: Path) -> None:  # type: ignore[no-untyped-def]
+            soundfile.write(out, np.zeros(4800, dtype=np.float32), 48000)
+
+    spec = find_voice(load_catalog("en"), "en-espeak-m3")
+    assert spec is not None
+    with pytest.raises(SynthesisError, match="no speech"):
+        RetimeVoice(Silent(Silent.Options()), spec, workdir).say("hello", 1.0)
