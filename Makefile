@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # The CPU build of torch; PyPI's default torch pulls several GB of CUDA libraries.
 TORCH ?= torch==2.13.0
 APT_PACKAGES := ffmpeg espeak-ng sox rubberband-cli apertium apertium-eng-spa apertium-es-pt apertium-fr-es \
-	fonts-dejavu-core
+	fonts-dejavu-core redis-server gcc libc6-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEMO_OUT ?= out
 
@@ -26,7 +26,7 @@ $(VENV)/.installed: pyproject.toml
 	[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip "setuptools<81" wheel
 	$(BIN)/pip install -q "$(TORCH)"
-	$(BIN)/pip install -q -e ".[dev]"
+	$(BIN)/pip install -q -e ".[dev,service]"
 	touch $@
 
 demo: setup
@@ -36,6 +36,7 @@ demo: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/mypy localize
+	$(BIN)/hadolint Dockerfile
 
 test: setup lint
 	$(BIN)/python -m pytest -q -ra

@@ -23,8 +23,8 @@ KINDS = ("transcribe", "diarize", "translate", "tts")
 
 # Modules whose import registers the built-in backends, per kind.
 _BUILTIN_MODULES = {
-    "transcribe": ["localize.stages.transcribe.faster_whisper"],
-    "diarize": ["localize.stages.diarize.embedded"],
+    "transcribe": ["localize.stages.transcribe.faster_whisper", "localize.stages.transcribe.openai_whisper"],
+    "diarize": ["localize.stages.diarize.embedded", "localize.stages.diarize.pyannote_audio"],
     "translate": ["localize.stages.translate.apertium"],
     "tts": ["localize.stages.dub.espeak", "localize.stages.dub.piper"],
 }

@@ -20,7 +20,7 @@ from localize.stages.dub.windows import GUARD, plan_windows, speech_spans
 
 CONFIG = DubConfig()
 TEXT = "The water is ready, do you want a mate before work?"
-SHORT = "Want a mate?"
+SHORT = "Do you want a mate now?"
 
 
 def words(*spans: tuple[float, float, str]) -> list[Word]:
@@ -77,7 +77,10 @@ def test_windows_start_at_source_speech_and_never_reach_the_next_line() -> None:
 
 
 def test_split_text_prefers_punctuation() -> None:
-    assert split_text("Thanks, Lucía. I do not know if I will make it.", [1.0, 1.4]) == ["Thanks, Lucía.", "I do not know if I will make it."]
+    assert split_text("Thanks, Lucía. I do not know if I will make it.", [1.0, 1.4]) == [
+        "Thanks, Lucía.",
+        "I do not know if I will make it.",
+    ]
     assert split_text("Hi", [1.0, 1.0]) is None
 
 
@@ -106,7 +109,11 @@ def test_ladder_uses_the_cheapest_step_that_fits(espeak: Synthesizer, workdir: W
 
 @pytest.mark.slow
 def test_shorter_candidate_before_stretching(espeak: Synthesizer, workdir: WorkDir, natural: float) -> None:
-    take, _ = fitted(espeak, workdir, natural / 2.0, [TEXT, SHORT])
+    spec = find_voice(load_catalog("en"), "en-espeak-m3")
+    assert spec is not None
+    short = Voice(espeak, spec, workdir).say(SHORT, 1.0).duration
+    assert natural / short > CONFIG.max_rate + 0.1, "the translation must not fit by rate alone"
+    take, _ = fitted(espeak, workdir, short, [TEXT, SHORT])
     assert take.ladder_step == "candidate" and take.text == SHORT and "candidate" in take.steps
     assert take.flags == []
 

@@ -1,4 +1,9 @@
-"""Review proxies, composed with moviepy: small picture, burned-in subtitles and timecode, dubbed audio."""
+"""Review proxies, composed with moviepy: small picture, burned-in subtitles and timecode, dubbed audio.
+
+Frames are composed from bitmaps drawn once: one per subtitle event, one per
+timecode character, one for the label. Per frame only numpy copies run, so
+the proxy costs little more than decoding the picture small and encoding it.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +27,8 @@ log = logging.getLogger("localize")
 
 _FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 _MONO = Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf")
+_TIMECODE_CHARACTERS = "0123456789:"
+_WHITE, _YELLOW, _BLACK = (255, 255, 255), (255, 255, 0), (0, 0, 0)
 
 
 def _font(path: Path, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
@@ -33,44 +40,88 @@ def _font(path: Path, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont
     return ImageFont.load_default(size)
 
 
-class _Overlay:
-    """Draws the timecode, a label and the current subtitle onto each frame."""
+def _label(text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont, colour: tuple[int, int, int], pad: int) -> np.ndarray:
+    """``text`` drawn on an opaque black box, as an RGB array."""
+    from PIL import Image, ImageDraw
 
-    def __init__(self, cues: list[Cue], frame_rate: float, label: str, height: int) -> None:
+    left, top, right, bottom = font.getbbox(text)
+    image = Image.new("RGB", (int(right - left) + 2 * pad, int(bottom - top) + 2 * pad), _BLACK)
+    ImageDraw.Draw(image).text((pad - left, pad - top), text, font=font, fill=colour)
+    return np.asarray(image)
+
+
+def _event(lines: list[str], font: ImageFont.FreeTypeFont | ImageFont.ImageFont, width: int) -> np.ndarray:
+    """A subtitle event: each line centred on its own box, stacked, at most ``width`` wide."""
+    rows = [_label(line, font, _WHITE, 3) for line in lines if line]
+    if not rows:
+        return np.zeros((0, 0, 3), dtype=np.uint8)
+    wide = min(width, max(row.shape[1] for row in rows))
+    stacked = np.zeros((sum(row.shape[0] for row in rows) + 2 * (len(rows) - 1), wide, 3), dtype=np.uint8)
+    mask = np.zeros(stacked.shape[:2], dtype=bool)
+    y = 0
+    for row in rows:
+        row = row[:, :wide]
+        x = (wide - row.shape[1]) // 2
+        stacked[y : y + row.shape[0], x : x + row.shape[1]] = row
+        mask[y : y + row.shape[0], x : x + row.shape[1]] = True
+        y += row.shape[0] + 2
+    stacked[~mask] = 0
+    return np.dstack([stacked, mask.astype(np.uint8)])
+
+
+class _Overlay:
+    """Pastes the timecode, a label and the current subtitle onto each frame."""
+
+    def __init__(self, cues: list[Cue], frame_rate: float, label: str, width: int, height: int) -> None:
         self.cues = sorted(cues, key=lambda cue: cue.start)
         self.starts = [cue.start for cue in self.cues]
         self.frame_rate = frame_rate
-        self.label = label
-        self.text_font = _font(_FONT, max(10, height // 16))
-        self.code_font = _font(_MONO, max(9, height // 20))
+        self.margin = max(2, height // 60)
+        text_font = _font(_FONT, max(10, height // 16))
+        code_font = _font(_MONO, max(9, height // 20))
+        cells = {character: _label(character, code_font, _YELLOW, 0) for character in _TIMECODE_CHARACTERS}
+        cell_height = max(cell.shape[0] for cell in cells.values())
+        cell_width = max(cell.shape[1] for cell in cells.values())
+        self.cells = {key: _pad(cell, cell_height, cell_width) for key, cell in cells.items()}
+        self.label = _label(label, code_font, _YELLOW, 2)
+        self.events = [_event(cue.lines, text_font, width - 2 * self.margin) for cue in self.cues]
 
-    def cue_at(self, t: float) -> Cue | None:
-        """The subtitle on screen at ``t`` seconds, if any."""
+    def event_at(self, t: float) -> int | None:
+        """The index of the subtitle on screen at ``t`` seconds, if any."""
         position = bisect.bisect_right(self.starts, t + 1e-6) - 1
         if position >= 0 and t < self.cues[position].end - 1e-6:
-            return self.cues[position]
+            return position
         return None
 
     def __call__(self, frame: np.ndarray, t: float) -> np.ndarray:
-        from PIL import Image, ImageDraw
+        out = np.array(frame, dtype=np.uint8, copy=True)
+        height, width = out.shape[:2]
+        m = self.margin
+        code = np.pad(np.hstack([self.cells[character] for character in timecode(t, self.frame_rate)]), ((2, 2), (3, 3), (0, 0)))
+        _paste(out, code, m, m)
+        _paste(out, self.label, m, width - m - self.label.shape[1])
+        index = self.event_at(t)
+        if index is not None and self.events[index].size:
+            event = self.events[index]
+            top, left = height - m - event.shape[0], (width - event.shape[1]) // 2
+            mask = event[..., 3].astype(bool)
+            region = out[max(0, top) : top + event.shape[0], left : left + event.shape[1]]
+            clipped = mask[: region.shape[0], : region.shape[1]]
+            region[clipped] = event[: region.shape[0], : region.shape[1], :3][clipped]
+        return out
 
-        image = Image.fromarray(frame)
-        draw = ImageDraw.Draw(image)
-        width, height = image.size
-        margin = max(2, height // 60)
-        for text, anchor, x in ((timecode(t, self.frame_rate), "la", margin), (self.label, "ra", width - margin)):
-            box = draw.textbbox((x, margin), text, font=self.code_font, anchor=anchor)
-            draw.rectangle((box[0] - 2, box[1] - 2, box[2] + 2, box[3] + 2), fill=(0, 0, 0))
-            draw.text((x, margin), text, font=self.code_font, anchor=anchor, fill=(255, 255, 0))
-        cue = self.cue_at(t)
-        if cue is not None:
-            y = height - margin
-            for line in reversed(cue.lines):
-                box = draw.textbbox((width // 2, y), line, font=self.text_font, anchor="md")
-                draw.rectangle((box[0] - 3, box[1] - 2, box[2] + 3, box[3] + 2), fill=(0, 0, 0))
-                draw.text((width // 2, y), line, font=self.text_font, anchor="md", fill=(255, 255, 255))
-                y = int(box[1]) - 4
-        return np.asarray(image)
+
+def _pad(cell: np.ndarray, height: int, width: int) -> np.ndarray:
+    padded = np.zeros((height, width, 3), dtype=np.uint8)
+    padded[: cell.shape[0], : cell.shape[1]] = cell
+    return padded
+
+
+def _paste(frame: np.ndarray, patch: np.ndarray, top: int, left: int) -> None:
+    """Copy an opaque RGB patch onto ``frame``, clipped to the frame."""
+    left = max(0, left)
+    bottom, right = min(frame.shape[0], top + patch.shape[0]), min(frame.shape[1], left + patch.shape[1])
+    frame[top:bottom, left:right] = patch[: bottom - top, : right - left]
 
 
 def write_review_proxy(video: Path, audio: Path, cues: list[Cue], frame_rate: float, label: str, out: Path, height: int = 270) -> None:
@@ -80,7 +131,7 @@ def write_review_proxy(video: Path, audio: Path, cues: list[Cue], frame_rate: fl
     with VideoFileClip(str(video), audio=False) as probe_clip:
         source_width, source_height = probe_clip.size
     width = max(2, round(source_width * height / source_height / 2) * 2)
-    overlay = _Overlay(cues, frame_rate, label, height)
+    overlay = _Overlay(cues, frame_rate, label, width, height)
     with VideoFileClip(str(video), audio=False, target_resolution=(width, height)) as clip:
         composed = clip.transform(lambda get_frame, t: overlay(get_frame(t), t))
         with atomic_path(out) as temp:
@@ -88,12 +139,12 @@ def write_review_proxy(video: Path, audio: Path, cues: list[Cue], frame_rate: fl
                 str(temp),
                 fps=frame_rate,
                 codec="libx264",
-                preset="veryfast",
+                preset="ultrafast",
                 audio=str(audio),
                 audio_codec="aac",
-                audio_bitrate="128k",
+                audio_bitrate="96k",
                 threads=2,
                 pixel_format="yuv420p",
-                ffmpeg_params=["-crf", "28", "-fflags", "+bitexact", "-movflags", "+faststart", "-f", "mp4"],
+                ffmpeg_params=["-crf", "30", "-fflags", "+bitexact", "-movflags", "+faststart", "-f", "mp4"],
                 logger=None,
             )

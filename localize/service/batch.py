@@ -86,10 +86,29 @@ def submit_season(client: Client, submissions: list[Submission]) -> list[JobView
     return [JobView.model_validate(client.request("POST", "/jobs", json=s.model_dump(exclude_none=True))) for s in submissions]
 
 
-def follow_jobs(client: Client, job_ids: list[str], on_update: Callable[[list[JobView]], None], interval: float = 2.0) -> list[JobView]:
-    """Poll the jobs until all are finished, calling ``on_update`` with their latest views each round."""
+def follow_jobs(
+    client: Client,
+    job_ids: list[str],
+    on_update: Callable[[list[JobView]], None],
+    interval: float = 2.0,
+    patience: float = 300.0,
+) -> list[JobView]:
+    """Poll the jobs until all are finished, calling ``on_update`` with their latest views each round.
+
+    An API that cannot be reached (restarting) is waited for, up to ``patience`` seconds in a row.
+    """
+    unreachable_since: float | None = None
     while True:
-        views = [JobView.model_validate(client.request("GET", f"/jobs/{job_id}")) for job_id in job_ids]
+        try:
+            views = [JobView.model_validate(client.request("GET", f"/jobs/{job_id}")) for job_id in job_ids]
+        except ServiceUnavailable:
+            now = time.monotonic()
+            unreachable_since = unreachable_since or now
+            if now - unreachable_since > patience:
+                raise
+            time.sleep(interval)
+            continue
+        unreachable_since = None
         on_update(views)
         if all(view.status in TERMINAL for view in views):
             return views

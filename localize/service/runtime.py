@@ -74,6 +74,14 @@ class Service:
         self.database.create_all()
         self.celery = make_celery(settings, self.database)
 
+    @staticmethod
+    def warm_up() -> None:
+        """Import what checking a submission needs (the glossary loads spaCy), so the first submission is not slow."""
+        import localize.config
+        import localize.glossary
+        import localize.languages
+        import localize.media.probe  # noqa: F401
+
     # --- jobs -----------------------------------------------------------
 
     def submit(self, submission: Submission, submitted_by: str) -> Job:

@@ -61,6 +61,13 @@ class _EmbeddedWorker:
         self._process = self._spawn()
         self._monitor = threading.Thread(target=self._watch, name="embedded-worker", daemon=True)
         self._monitor.start()
+        self._recover_later()
+
+    def _recover_later(self) -> None:
+        """Queue lost jobs again once the leases a dead worker held have expired (the embedded broker never redelivers)."""
+        timer = threading.Timer(self.service.settings.lease_seconds + 1, self.service.recover)
+        timer.daemon = True
+        timer.start()
 
     def _spawn(self) -> subprocess.Popen[bytes]:
         return subprocess.Popen(self.command, env=self.env, preexec_fn=_die_with_parent)
@@ -71,8 +78,8 @@ class _EmbeddedWorker:
             if self._stopping.wait(1.0):
                 return
             log.warning("the embedded worker exited with %s; starting it again", code)
-            self.service.recover()
             self._process = self._spawn()
+            self._recover_later()
 
     def stop(self) -> None:
         """Stop the worker: let it finish its stage, then kill it."""
@@ -92,6 +99,7 @@ def serve(settings: Settings, host: str, port: int, embedded_worker: bool | None
     from localize.service.api import create_app
 
     service = Service(settings)
+    service.warm_up()
     service.recover()
     # uvicorn re-raises the SIGTERM it caught once it has shut down: exit through ``finally`` to stop the worker.
     signal.signal(signal.SIGTERM, _exit_on_sigterm)

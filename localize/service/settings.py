@@ -38,6 +38,8 @@ class Settings(BaseModel):
     """SQLAlchemy URL of the job database; default SQLite in ``data_dir``."""
     broker_url: str | None = None
     """Celery broker URL (``redis://...``); default an embedded SQLite broker in ``data_dir``."""
+    result_backend_url: str | None = None
+    """Celery result backend URL; default SQLite in ``data_dir`` with the embedded broker, else the broker's Redis."""
     config_file: Path | None = None
     """Server-side ``localize.toml`` that submitted jobs start from."""
     max_upload_bytes: int = 4 << 30
@@ -94,6 +96,15 @@ class Settings(BaseModel):
     def broker(self) -> str:
         """The Celery broker URL."""
         return self.broker_url or f"sqla+sqlite:///{(self.data_dir / 'broker.db').resolve()}"
+
+    @property
+    def result_backend(self) -> str:
+        """The Celery result backend URL (job state itself lives in the job database)."""
+        if self.result_backend_url:
+            return self.result_backend_url
+        if self.embedded_broker:
+            return f"db+sqlite:///{(self.data_dir / 'results.db').resolve()}"
+        return self.broker
 
     @property
     def embedded_broker(self) -> bool:

@@ -87,8 +87,12 @@ class _ProgressWriter:
 
 
 def dispatch(app: Celery, settings: Settings, job_id: str, index: int, attempt: int) -> None:
-    """Send the task for stage ``index`` of a job to that stage's queue."""
-    app.send_task(STAGE_TASK, args=[job_id, index, attempt], queue=settings.queue_for(STAGE_NAMES[index]))
+    """Send the task for stage ``index`` of a job to that stage's queue.
+
+    Later stages go first (Redis priority 0 is the highest), so a season's jobs finish one after another.
+    """
+    stage = STAGE_NAMES[index]
+    app.send_task(STAGE_TASK, args=[job_id, index, attempt], queue=settings.queue_for(stage), priority=len(STAGE_NAMES) - 1 - index)
 
 
 def _request(saved: dict[str, Any]) -> RunRequest:
@@ -148,12 +152,16 @@ def make_celery(settings: Settings, database: Database) -> Celery:
             "visibility_timeout": settings.visibility_timeout,
             "unacked_restore_interval": restore_every,
             "unacked_restore_throttle": 1,
+            "priority_steps": list(range(len(STAGE_NAMES))),
+            "sep": ":",
+            "queue_order_strategy": "priority",
         }
     app.conf.update(
         broker_url=settings.broker,
         broker_transport_options=transport,
         broker_connection_retry_on_startup=True,
-        task_ignore_result=True,
+        result_backend=settings.result_backend,
+        result_expires=24 * 3600,
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         task_default_queue="cpu",

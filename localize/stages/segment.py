@@ -1,8 +1,11 @@
-"""Dialogue lines from speaker-labelled words: one speaker per line.
+"""Dialogue lines from speaker-labelled words: one speaker and one language per line.
 
-A line ends at a speaker change, at a pause longer than ``max_pause``, at a
-sentence end followed by a pause, or before it would exceed ``max_seconds``.
+A line ends at a speaker change, at a change of spoken language, at a pause
+longer than ``max_pause``, at a sentence end (spaCy's sentence boundaries for the
+source language) followed by a pause, or before it would exceed ``max_seconds``.
 An ellipsis is not a sentence end: "Mirá... no sé" stays one line, its pause kept.
+A line in another language than the programme's is marked forced narrative: it is
+subtitled, and not dubbed unless the configuration asks for it.
 """
 
 from __future__ import annotations
@@ -10,27 +13,40 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from pydantic import BaseModel, Field
-
+from localize.config import SegmentConfig
+from localize.languages import base_language
 from localize.model import Episode, Line, Word
 from localize.stages.base import RunContext
 
-__all__ = ["SegmentOptions", "SegmentStage", "words_to_lines"]
+__all__ = ["SegmentOptions", "SegmentStage", "sentence_ends", "words_to_lines"]
 
-SENTENCE_END = (".", "?", "!", "。", "？", "！")
-
-
-class SegmentOptions(BaseModel):
-    """Where lines are cut."""
-
-    max_seconds: float = Field(default=8.0, gt=1.0)
-    max_pause: float = Field(default=2.0, gt=0.1)
-    sentence_pause: float = Field(default=0.35, ge=0.0)
+SegmentOptions = SegmentConfig
+ELLIPSIS = ("...", "…")
 
 
-def _ends_sentence(text: str) -> bool:
-    stripped = text.rstrip("\"'”»)")
-    return stripped.endswith(SENTENCE_END) and not stripped.endswith(("...", "…"))
+def sentence_ends(words: list[Word], language: str | None) -> set[int]:
+    """Indices of the words that end a sentence, from spaCy's sentence boundaries (an ellipsis never does)."""
+    if not words:
+        return set()
+    from localize.package.breaks import load_pipeline
+
+    nlp = load_pipeline(language or "xx")
+    starts: list[int] = []
+    cursor = 0
+    for word in words:
+        starts.append(cursor)
+        cursor += len(word.text) + 1
+    text = " ".join(word.text for word in words)
+    ends: set[int] = set()
+    index = 0
+    for sentence in nlp(text).sents:
+        last_char = sentence.end_char - 1
+        while index + 1 < len(words) and starts[index + 1] <= last_char:
+            index += 1
+        if not words[index].text.rstrip("\"'”»)").endswith(ELLIPSIS):
+            ends.add(index)
+    ends.discard(len(words) - 1)
+    return ends
 
 
 def _split_long(words: list[Word], max_seconds: float) -> list[list[Word]]:
@@ -42,18 +58,25 @@ def _split_long(words: list[Word], max_seconds: float) -> list[list[Word]]:
     return _split_long(words[: cut + 1], max_seconds) + _split_long(words[cut + 1 :], max_seconds)
 
 
-def words_to_lines(words: list[Word], options: SegmentOptions) -> list[Line]:
-    """Group words into dialogue lines."""
+def _language(word: Word, default: str | None) -> str | None:
+    return base_language(word.language) if word.language else default
+
+
+def words_to_lines(words: list[Word], options: SegmentOptions, language: str | None = None) -> list[Line]:
+    """Group words into dialogue lines; ``language`` is the programme's (lines in another are forced narrative)."""
+    programme = base_language(language) if language else None
+    ends = sentence_ends(words, language)
     groups: list[list[Word]] = []
     current: list[Word] = []
-    for word in words:
+    for index, word in enumerate(words):
         if current:
             previous = current[-1]
             pause = word.start - previous.end
             if (
                 word.speaker != previous.speaker
+                or _language(word, programme) != _language(previous, programme)
                 or pause > options.max_pause
-                or (_ends_sentence(previous.text) and pause >= options.sentence_pause)
+                or (index - 1 in ends and pause >= options.sentence_pause)
             ):
                 groups.append(current)
                 current = []
@@ -64,6 +87,9 @@ def words_to_lines(words: list[Word], options: SegmentOptions) -> list[Line]:
     for group in groups:
         for part in _split_long(group, options.max_seconds):
             speaker = Counter(w.speaker or "SPEAKER_00" for w in part).most_common(1)[0][0]
+            spoken = Counter(w.language for w in part if w.language).most_common(1)
+            line_language = spoken[0][0] if spoken else language
+            foreign = bool(programme and line_language and base_language(line_language) != programme)
             lines.append(
                 Line(
                     id=f"L{len(lines) + 1:04d}",
@@ -72,6 +98,8 @@ def words_to_lines(words: list[Word], options: SegmentOptions) -> list[Line]:
                     speaker=speaker,
                     text=" ".join(w.text for w in part),
                     words=part,
+                    language=line_language if foreign else language,
+                    extras={"forced_narrative": True} if foreign else {},
                 )
             )
     return lines
@@ -81,18 +109,25 @@ class SegmentStage:
     """Build the dialogue lines that translation and dubbing work on."""
 
     name = "segment"
-    version = 1
+    version = 2
 
     def __init__(self, options: SegmentOptions | None = None) -> None:
-        self.options = options or SegmentOptions()
+        self.options = options
+
+    def _options(self, ctx: RunContext) -> SegmentOptions:
+        return self.options or ctx.config.segment
 
     def backend_name(self, ctx: RunContext) -> str:
         """Segmentation is built in."""
-        return "rules.v1"
+        return "rules.v2"
 
     def inputs(self, episode: Episode, ctx: RunContext) -> Any:
-        """The labelled words and the options."""
-        return [self.options.model_dump(), [(w.text, w.start, w.end, w.speaker) for w in episode.words]]
+        """The labelled words, the programme language and the options."""
+        return [
+            self._options(ctx).model_dump(),
+            episode.source_language,
+            [(w.text, w.start, w.end, w.speaker, w.language) for w in episode.words],
+        ]
 
     def outputs_present(self, episode: Episode, ctx: RunContext) -> bool:
         """Lines live in the manifest."""
@@ -100,5 +135,4 @@ class SegmentStage:
 
     def run(self, episode: Episode, ctx: RunContext) -> Episode:
         """Replace the episode's lines."""
-        lines = [line.model_copy(update={"language": episode.source_language}) for line in words_to_lines(episode.words, self.options)]
-        return episode.model_copy(update={"lines": lines})
+        return episode.model_copy(update={"lines": words_to_lines(episode.words, self._options(ctx), episode.source_language)})

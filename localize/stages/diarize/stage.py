@@ -1,21 +1,33 @@
-"""The diarize stage: speaker turns, a speaker for every word, speaker profiles."""
+"""The diarize stage: speaker turns, a speaker for every word, speaker profiles and names.
+
+The backend's result is cached by audio, backend and options, so editing the
+speakers file or the character file only renames speakers; it never diarizes again.
+"""
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import soundfile
 
+from localize.cache import stable_hash
 from localize.media.audio import SPEECH_RATE, write_wav
 from localize.model import Episode, Speaker, SpeechTurn, Word
 from localize.stages.base import RunContext, make_backend
 from localize.stages.diarize.backend import Diarization, Diarizer
+from localize.stages.diarize.characters import CharacterFile, match_characters
 from localize.stages.diarize.profile import estimate_gender, median_f0, reference_segments
+from localize.stages.diarize.speakers import read_speakers_file, write_speakers_file
 
-__all__ = ["DiarizeStage", "assign_speakers"]
+__all__ = ["DiarizeStage", "assign_speakers", "speakers_file"]
+
+log = logging.getLogger("localize")
 
 REFERENCE_GAP = 0.25
+SPEAKERS_FILE = "speakers.yaml"
 
 
 def assign_speakers(words: list[Word], turns: list[SpeechTurn]) -> list[Word]:
@@ -38,37 +50,67 @@ def assign_speakers(words: list[Word], turns: list[SpeechTurn]) -> list[Word]:
     return assigned
 
 
+def speakers_file(ctx: RunContext) -> Path:
+    """The episode's speakers file: the configured one, else ``speakers.yaml`` in the episode folder."""
+    return ctx.config.speakers.file or ctx.workdir.root / SPEAKERS_FILE
+
+
 class DiarizeStage:
-    """Run the configured diarizer, then profile each speaker."""
+    """Run the configured diarizer, then profile and name each speaker."""
 
     name = "diarize"
-    version = 1
+    version = 2
 
     def backend_name(self, ctx: RunContext) -> str:
         """The configured diarizer."""
         return ctx.config.diarize.backend
 
     def inputs(self, episode: Episode, ctx: RunContext) -> Any:
-        """Audio, words and options."""
+        """Audio, words, options, and the names files (renaming re-runs the stage, not the diarizer)."""
         return [
-            episode.source.fingerprint,
-            episode.source.audio_stream,
-            ctx.config.diarize.options,
+            self._result_key(episode, ctx),
             [(w.text, w.start, w.end) for w in episode.words],
+            self._naming_inputs(episode, ctx),
         ]
+
+    @staticmethod
+    def _naming_inputs(episode: Episode, ctx: RunContext) -> Any:
+        """What names depend on, minus what this stage itself writes (identity names, this episode's references)."""
+        settings = ctx.config.speakers
+        given = {key: value for key, value in read_speakers_file(speakers_file(ctx)).items() if key != value}
+        if settings.characters_file is None:
+            return [given]
+        characters = CharacterFile.read(settings.characters_file).references
+        others = {name: {e: v for e, v in refs.items() if e != episode.id} for name, refs in characters.items()}
+        return [given, stable_hash(others), settings.match_similarity]
 
     def outputs_present(self, episode: Episode, ctx: RunContext) -> bool:
         """Reference clips are still on disk."""
         return all(ctx.workdir.resolve(s.reference_clip).is_file() for s in episode.speakers if s.reference_clip)
 
+    @staticmethod
+    def _result_key(episode: Episode, ctx: RunContext) -> str:
+        choice = ctx.config.diarize
+        return stable_hash("diarization", episode.source.fingerprint, episode.source.audio_stream, choice.backend, choice.options)
+
+    def _diarize(self, audio: Path, episode: Episode, ctx: RunContext) -> Diarization:
+        """The backend's result, from the artifact cache when this audio was diarized with these settings."""
+        key = self._result_key(episode, ctx)
+        cached = ctx.workdir.read_json(key)
+        if isinstance(cached, dict):
+            return Diarization(turns=[SpeechTurn.model_validate(t) for t in cached["turns"]], embeddings=cached["embeddings"])
+        backend: Diarizer = make_backend("diarize", ctx.config.diarize, ctx.config)
+        result = backend.diarize(audio, ctx.hook)
+        ctx.workdir.write_json(key, {"turns": [t.model_dump() for t in result.turns], "embeddings": result.embeddings})
+        return result
+
     def run(self, episode: Episode, ctx: RunContext) -> Episode:
-        """Diarize, assign words, and build speaker profiles with reference clips."""
+        """Diarize, assign words, build speaker profiles with reference clips, and name the speakers."""
         assert episode.dialogue_audio is not None, "ingest runs before diarize"
         audio = ctx.workdir.resolve(episode.dialogue_audio)
         if not episode.words:
             return episode.model_copy(update={"turns": [], "speakers": []})
-        backend: Diarizer = make_backend("diarize", ctx.config.diarize, ctx.config)
-        result: Diarization = backend.diarize(audio, ctx.hook)
+        result = self._diarize(audio, episode, ctx)
         words = assign_speakers(episode.words, result.turns)
         samples, _ = soundfile.read(audio, dtype="float32")
         speakers = [
@@ -76,7 +118,31 @@ class DiarizeStage:
             for speaker_id in dict.fromkeys(t.speaker for t in result.turns)
             if any(w.speaker == speaker_id for w in words)
         ]
+        speakers = self._name(speakers, episode.id, ctx)
         return episode.model_copy(update={"turns": result.turns, "words": words, "speakers": speakers})
+
+    def _name(self, speakers: list[Speaker], episode_id: str, ctx: RunContext) -> list[Speaker]:
+        """Names from the speakers file, else from a voice match in the character file; both files updated."""
+        settings = ctx.config.speakers
+        path = speakers_file(ctx)
+        given = read_speakers_file(path)
+        names = {s.id: given[s.id] for s in speakers if given.get(s.id, s.id) != s.id}
+        characters = CharacterFile.read(settings.characters_file) if settings.characters_file else None
+        if characters is not None:
+            unnamed = {s.id: s.extras.get("embedding", []) for s in speakers if s.id not in names}
+            free = {name: voice for name, voice in characters.voices().items() if name not in names.values()}
+            for speaker_id, name in match_characters(unnamed, free, settings.match_similarity).items():
+                log.info("%s sounds like %s (character file)", speaker_id, name)
+                names[speaker_id] = name
+        named = [s.model_copy(update={"name": names.get(s.id, s.id)}) for s in speakers]
+        write_speakers_file(path, {**given, **{s.id: s.name for s in named}})
+        if characters is not None and settings.characters_file is not None:
+            for name in dict.fromkeys(s.name for s in named if s.name != s.id):
+                vectors = [s.extras["embedding"] for s in named if s.name == name and s.extras.get("embedding")]
+                if vectors:
+                    characters.remember(episode_id, name, np.mean(np.asarray(vectors), axis=0).tolist())
+            characters.write(settings.characters_file)
+        return named
 
     def _profile(self, speaker_id: str, samples: np.ndarray, result: Diarization, ctx: RunContext, episode: Episode) -> Speaker:
         own = [t for t in result.turns if t.speaker == speaker_id]

@@ -182,17 +182,20 @@ def _fit_span(voice: Voice, texts: list[str], window: Window, config: DubConfig)
     best, fits = _by_rate(voice, texts[0], target, config)
     if fits:
         return _SpanFit(best, window, _steps_for(best, texts))
+    tried = [best]
     if best.duration > target:
         for candidate in texts[1:]:
             clip, fits = _by_rate(voice, candidate, target, config)
             if fits:
                 return _SpanFit(clip, window, _steps_for(clip, texts))
-            if clip.duration < best.duration:
-                best = clip
-    factor = best.duration / target
-    if 1 / config.max_stretch <= factor <= config.max_stretch:
-        clip = voice.stretch(best, factor)
+            tried.append(clip)
+    # The first text (translation before candidates) that a stretch within limits fits, else the closest one.
+    stretchable = [c for c in tried if 1 / config.max_stretch <= c.duration / target <= config.max_stretch]
+    if stretchable:
+        clip = voice.stretch(stretchable[0], stretchable[0].duration / target)
         return _SpanFit(clip, window, _steps_for(clip, texts))
+    best = min(tried, key=lambda c: abs(math.log(c.duration / target)))
+    factor = best.duration / target
     if factor < 1:
         clip = voice.stretch(best, 1 / config.max_stretch)
         return _SpanFit(clip, window, (*_steps_for(clip, texts), "flagged"), ("short",))
@@ -233,7 +236,7 @@ def split_text(text: str, weights: list[float]) -> list[str] | None:
             return None
 
         def score(cut: int, share: float = share) -> float:
-            bonus = 0.08 if words[cut - 1].endswith((",", ".", "…", ";", ":", "?", "!")) else 0.0
+            bonus = 0.2 if words[cut - 1].endswith((".", "…", ";", ":", "?", "!")) else 0.1 if words[cut - 1].endswith(",") else 0.0
             return abs(ends[cut - 1] / length - share) - bonus
 
         cuts.append(min(range(first, last + 1), key=score))
