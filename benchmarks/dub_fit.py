@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import time
 from collections import Counter
@@ -38,6 +39,12 @@ def _cold(workdir: Path) -> None:
     for pattern in ("*.clip.wav", "*.take.wav", "*.dialogue.wav", "*.mix.wav"):
         for path in (workdir / ".localize").rglob(pattern):
             path.unlink()
+
+
+def _cpu_seconds() -> float:
+    """User + system CPU time of this process and its finished children."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def main() -> None:
@@ -63,18 +70,24 @@ def main() -> None:
     episode = run_stages(episode, ctx, names=BEFORE_DUB)
     if not args.warm:
         _cold(ctx.workdir.root)
+    cpu_before = _cpu_seconds()
     started = time.perf_counter()
     episode = run_stages(episode, ctx, names=("dub",), force=True)
     dubbed = time.perf_counter()
     episode = run_stages(episode, ctx, names=("mix",), force=True)
     mixed = time.perf_counter()
+    cpu = _cpu_seconds() - cpu_before
 
     duration = episode.source.duration
     per_language = (mixed - started) / len(TARGETS)
     print(f"episode {args.episode}: {duration:.1f} s, {len(episode.lines)} lines, targets {','.join(TARGETS)}, cpus {os.cpu_count()}")
     print(
         f"speed: dub {dubbed - started:.1f} s + mix {mixed - dubbed:.1f} s for {len(TARGETS)} languages"
-        f" = {per_language:.1f} s per language = {per_language / duration:.3f} x real time per language"
+        f" = {per_language:.1f} s per language = {per_language / duration:.3f} x real time per language (wall)"
+    )
+    print(
+        f"cpu: {cpu:.1f} CPU-seconds (this process and its espeak-ng/rubberband/ffmpeg children) = {cpu / len(TARGETS):.1f} per language"
+        f" = {cpu / len(TARGETS) / duration / 2:.3f} x real time per language on 2 cores if both are busy"
     )
     speech = {line.id: speech_spans(line, ctx.config.dub.pause_split) for line in episode.lines}
     all_ok = True
@@ -135,7 +148,7 @@ def main() -> None:
         measured = loud["dialogue_lkfs"] if gated else loud["programme_lkfs"]
         target = ctx.config.mix.dialogue_lkfs if gated else ctx.config.mix.programme_lkfs
         loud_ok = abs(measured - target) <= 2.0 and loud["true_peak_dbtp"] <= ctx.config.mix.true_peak_dbtp
-        ok = within >= 0.95 and max_stretch <= ctx.config.dub.max_stretch + 1e-6 and overlapping == 0 and dropped == 0 and loud_ok
+        ok = within >= 0.95 and max_stretch <= ctx.config.dub.max_stretch + 1e-3 and overlapping == 0 and dropped == 0 and loud_ok
         all_ok &= ok
         print(
             f"{language}: takes {len(rows)}, skipped {skipped}, dropped {dropped}, overlapping {overlapping}"

@@ -17,12 +17,14 @@ import httpx
 
 from localize.service.cluster import LocalCluster
 
-__all__ = ["DATA", "episode", "run_cluster", "submit_and_wait"]
+__all__ = ["DATA", "episode", "run_cluster", "submit", "submit_and_wait"]
 
 DATA = Path(__file__).resolve().parent / "service-data"
 SPEECH = "Hola Martín, ¿querés un mate? El agua ya está lista."
 CONFIG = """\
 source_language = "es"
+[transcribe]
+backend = "faster-whisper.v1"
 [transcribe.options]
 beam_size = 1
 temperature = [0.0]
@@ -57,9 +59,10 @@ def episode() -> Path:
 def run_cluster(workers: int) -> Iterator[tuple[LocalCluster, str]]:
     """A fresh loopback cluster (redis, API, ``workers`` workers) over the benchmark episode; yields it and an admin token."""
     source = episode()
-    with tempfile.TemporaryDirectory(prefix="localize-service-bench-") as data, LocalCluster(
-        Path(data), [source.parent], config_file=source.parent / "server.toml"
-    ) as cluster:
+    with (
+        tempfile.TemporaryDirectory(prefix="localize-service-bench-") as data,
+        LocalCluster(Path(data), [source.parent], config_file=source.parent / "server.toml") as cluster,
+    ):
         cluster.start_redis()
         for n in range(workers):
             cluster.start_worker(f"w{n + 1}")
@@ -67,9 +70,19 @@ def run_cluster(workers: int) -> Iterator[tuple[LocalCluster, str]]:
         yield cluster, cluster.token("bench", ["admin"])
 
 
+def submit(client: httpx.Client, count: int) -> list[str]:
+    """Submit ``count`` jobs of the benchmark episode; their ids."""
+    ids = []
+    for n in range(count):
+        response = client.post("/jobs", json={"source": "episode.mp4", "targets": "en", "name": f"ep{n:03d}"})
+        response.raise_for_status()
+        ids.append(response.json()["id"])
+    return ids
+
+
 def submit_and_wait(client: httpx.Client, count: int, poll: float = 1.0) -> list[dict[str, object]]:
     """Submit ``count`` jobs of the benchmark episode and wait until all are finished; their final views."""
-    ids = [client.post("/jobs", json={"source": "episode.mp4", "targets": "en", "name": f"ep{n:03d}"}).json()["id"] for n in range(count)]
+    ids = submit(client, count)
     while True:
         views = [client.get(f"/jobs/{job_id}").json() for job_id in ids]
         if all(view["status"] in ("succeeded", "failed", "cancelled") for view in views):

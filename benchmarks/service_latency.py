@@ -20,26 +20,32 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from service_common import run_cluster
+from service_common import run_cluster, submit
 
 
-async def _client(url: str, token: str, job_ids: list[str], until: float, latencies: list[float], errors: list[int]) -> None:
-    async with httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30) as client:
-        n = 0
-        while time.perf_counter() < until:
-            started = time.perf_counter()
-            response = await client.get(f"/jobs/{job_ids[n % len(job_ids)]}")
-            latencies.append(time.perf_counter() - started)
-            if response.status_code != 200:
-                errors.append(response.status_code)
-            n += 1
+async def _client(client: httpx.AsyncClient, job_ids: list[str], until: float, latencies: list[float], errors: list[int]) -> None:
+    n = 0
+    while time.perf_counter() < until:
+        started = time.perf_counter()
+        response = await client.get(f"/jobs/{job_ids[n % len(job_ids)]}")
+        latencies.append(time.perf_counter() - started)
+        if response.status_code != 200:
+            errors.append(response.status_code)
+        n += 1
 
 
 async def _load(url: str, token: str, job_ids: list[str], clients: int, seconds: float) -> tuple[list[float], list[int]]:
+    """Open every client's connection first (one untimed call each), then time ``seconds`` of back-to-back calls."""
     latencies: list[float] = []
     errors: list[int] = []
-    until = time.perf_counter() + seconds
-    await asyncio.gather(*(_client(url, token, job_ids, until, latencies, errors) for _ in range(clients)))
+    headers = {"Authorization": f"Bearer {token}"}
+    opened = [httpx.AsyncClient(base_url=url, headers=headers, timeout=60) for _ in range(clients)]
+    try:
+        await asyncio.gather(*(client.get("/health") for client in opened))
+        until = time.perf_counter() + seconds
+        await asyncio.gather(*(_client(client, job_ids, until, latencies, errors) for client in opened))
+    finally:
+        await asyncio.gather(*(client.aclose() for client in opened))
     return latencies, errors
 
 
@@ -50,10 +56,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--jobs", type=int, default=4, help="episodes running meanwhile on 2 workers")
     args = parser.parse_args()
-    with run_cluster(2) as (cluster, token), httpx.Client(
-        base_url=cluster.url, headers={"Authorization": f"Bearer {token}"}, timeout=60
-    ) as client:
-        job_ids = [client.post("/jobs", json={"source": "episode.mp4", "targets": "en", "name": f"ep{n}"}).json()["id"] for n in range(args.jobs)]
+    with (
+        run_cluster(2) as (cluster, token),
+        httpx.Client(base_url=cluster.url, headers={"Authorization": f"Bearer {token}"}, timeout=60) as client,
+    ):
+        job_ids = submit(client, args.jobs)
         latencies, errors = asyncio.run(_load(cluster.url, token, job_ids, args.clients, args.seconds))
         running = sum(client.get(f"/jobs/{job_id}").json()["status"] == "running" for job_id in job_ids)
     latencies.sort()

@@ -24,9 +24,10 @@ from service_common import run_cluster, submit_and_wait
 
 def measure(workers: int, jobs: int) -> tuple[float, int]:
     """Seconds from the first submission to the last finished job, and how many succeeded."""
-    with run_cluster(workers) as (cluster, token), httpx.Client(
-        base_url=cluster.url, headers={"Authorization": f"Bearer {token}"}, timeout=60
-    ) as client:
+    with (
+        run_cluster(workers) as (cluster, token),
+        httpx.Client(base_url=cluster.url, headers={"Authorization": f"Bearer {token}"}, timeout=60) as client,
+    ):
         started = time.perf_counter()
         views = submit_and_wait(client, jobs)
         return time.perf_counter() - started, sum(view["status"] == "succeeded" for view in views)

@@ -53,6 +53,8 @@ class DubConfig(_Section):
     """Seconds a take may start before its source speech, at most (borrowed silence before the line)."""
     pause_split: float = Field(default=0.8, gt=0.0)
     """An internal pause at least this long splits a line's take, keeping the pause."""
+    breath_pause: float = Field(default=0.3, gt=0.0)
+    """A shorter internal pause at least this long is kept too when the take would otherwise end short of its window."""
     scene_window: float = Field(default=60.0, ge=0.0)
     """Characters speaking within this many seconds of each other share a scene and get distinct voices."""
     dub_forced_narrative: bool = False

@@ -25,7 +25,7 @@ KINDS = ("transcribe", "diarize", "translate", "tts")
 _BUILTIN_MODULES = {
     "transcribe": ["localize.stages.transcribe.faster_whisper", "localize.stages.transcribe.openai_whisper"],
     "diarize": ["localize.stages.diarize.embedded", "localize.stages.diarize.pyannote_audio"],
-    "translate": ["localize.stages.translate.apertium"],
+    "translate": ["localize.stages.translate.apertium", "localize.stages.translate.seq2seq", "localize.stages.translate.chat"],
     "tts": ["localize.stages.dub.espeak", "localize.stages.dub.piper"],
 }
 

@@ -165,3 +165,46 @@ def test_xtts_without_its_extra_or_model_is_a_clear_error(tmp_path: Path) -> Non
         with pytest.raises(BackendUnavailable, match="xtts") as error:
             xtts.synthesize("Hola.", voice, 1.0, tmp_path / "x.wav")
         assert "pip install 'localize[xtts]'" in error.value.one_line()
+
+
+def test_clone_backend_that_cannot_run_is_one_clear_error(dubbed: tuple[Episode, Episode, Path], tmp_path: Path) -> None:
+    from localize.stages.dub.xtts import XttsSynthesizer
+
+    before, _, _ = dubbed
+    if XttsSynthesizer.availability().usable:
+        pytest.skip("Coqui TTS is installed here")
+    ctx = context(tmp_path, Config(dub=DubConfig(clone_backend="xtts.v1")))
+    with pytest.raises(BackendUnavailable, match=r"xtts\.v1 cannot run here") as error:
+        DubStage().run(before, ctx)
+    assert "localize[xtts]" in error.value.one_line()
+
+
+def test_reference_clip_is_cut_to_fifteen_seconds_and_short_ones_warned(tmp_path: Path) -> None:
+    from localize.cache import WorkDir
+    from localize.stages.dub.reference import cloning_reference
+
+    workdir = WorkDir(tmp_path, "episode")
+    workdir.prepare()
+    rng = np.random.default_rng(1)
+    long_clip, short_clip = tmp_path / "long.wav", tmp_path / "short.wav"
+    soundfile.write(long_clip, rng.normal(0, 0.1, 16_000 * 22).astype(np.float32), 16_000)
+    soundfile.write(short_clip, rng.normal(0, 0.1, 16_000 * 4).astype(np.float32), 16_000)
+    cut, warning = cloning_reference(long_clip, workdir)
+    assert warning is None and soundfile.info(str(cut)).duration == pytest.approx(15.0)
+    same, warning = cloning_reference(short_clip, workdir)
+    assert same == short_clip and warning is not None and "4.0 s" in warning
+
+
+def test_shorter_candidates_must_honour_the_glossary(dubbed: tuple[Episode, Episode, Path], tmp_path: Path) -> None:
+    from localize.glossary import load_glossary
+    from localize.model import Line, Rendition
+
+    before, _, _ = dubbed
+    ctx = context(tmp_path, Config())
+    ctx.glossary = load_glossary(Path(__file__).resolve().parents[1] / "glossaries" / "colectivo.yaml")
+    line = Line(id="X", start=0.0, end=2.0, speaker="A", text="El colectivo nunca pasa a horario.")
+    text = "The bus never comes by on time at all."
+    rendition = Rendition(line_id="X", text=text, candidates=[text, "The collective never comes.", "The bus is late.", "..."])
+    assert DubStage._texts(line, rendition, before, ctx, "en") == [text, "The bus is late."]
+    edited = rendition.model_copy(update={"origin": "edited"})
+    assert DubStage._texts(line, edited, before, ctx, "en") == [text]

@@ -60,7 +60,7 @@ def test_master_has_copied_video_and_tagged_tracks(first_run: tuple[Path, float]
     assert audio[0]["tags"]["title"] == "Spanish (Argentina) (original)"
     assert audio[1]["tags"]["title"] == "English (dubbed)"
     assert audio[2]["tags"]["title"] == "Portuguese (Brazil) (dubbed)"
-    subtitles = [s for s in streams if s["codec_type"] == "subtitle"]
+    subtitles = [s for s in streams if s["codec_type"] == "subtitle" and not s["disposition"]["hearing_impaired"]]
     assert [s["tags"]["language"] for s in subtitles] == TARGETS
 
 

@@ -161,3 +161,22 @@ def test_silent_engine_output_is_a_synthesis_error(tmp_path: Path, workdir: Work
     assert spec is not None
     with pytest.raises(SynthesisError, match="no speech"):
         RetimeVoice(Silent(Silent.Options()), spec, workdir).say("hello", 1.0)
+
+
+@pytest.mark.slow
+def test_short_take_pauses_where_the_source_breathes(espeak: Synthesizer, workdir: WorkDir) -> None:
+    spec = find_voice(load_catalog("en"), "en-espeak-m3")
+    assert spec is not None
+    text = "Good morning, is young Martín here?"
+    natural = Voice(espeak, spec, workdir).say(text, 1.0).duration
+    end = 1.0 + natural * CONFIG.max_stretch / CONFIG.min_rate + 1.2
+    spoken = line("L1", 1.0, end, (1.0, 1.4, "Buenos"), (1.45, 1.9, "días,"), (2.6, 3.0, "está"), (3.05, end, "el joven Martín."))
+    with_breaths = fit_take(espeak, spec, [text], plan_windows([spoken], end + 2, CONFIG)["L1"], workdir, CONFIG)
+    unbroken = DubConfig(breath_pause=5.0)
+    without = fit_take(espeak, spec, [text], plan_windows([spoken], end + 2, unbroken)["L1"], workdir, unbroken)
+    assert "short" in without.flags
+    assert abs(with_breaths.duration_error) < abs(without.duration_error)
+    audio, rate = soundfile.read(workdir.resolve(with_breaths.audio))
+    breath = audio[round((1.95 - with_breaths.start) * rate) : round((2.55 - with_breaths.start) * rate)]
+    assert float(np.max(np.abs(breath))) == 0.0
+    assert float(np.max(np.abs(audio[round((2.6 - with_breaths.start) * rate) :][: rate // 4]))) > 0.01

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from localize.cache import atomic_write_text
+from localize.cache import WorkDir, atomic_write_text
 from localize.glossary.check import VIOLATIONS, check_matches
 from localize.glossary.match import find_terms, is_stop_word, sentence_initial
 from localize.glossary.model import Glossary
 from localize.glossary.report_html import report_html
 from localize.model import Episode, Line
 
-__all__ = ["candidate_terms", "glossary_report", "timecode", "write_glossary_report"]
+__all__ = ["candidate_terms", "glossary_report", "report_audio", "timecode", "write_glossary_report"]
 
 _DEFAULT_FPS = 25.0
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
@@ -50,6 +51,7 @@ def _occurrences(episode: Episode, glossary: Glossary, language: str, source_lan
                 {
                     "line_id": line.id,
                     "start": line.start,
+                    "end": line.end,
                     "timecode": timecode(line.start, frame_rate),
                     "character": speaker.name if speaker else line.speaker,
                     "term_id": hit.term_id,
@@ -131,11 +133,29 @@ def glossary_report(episode: Episode, glossary: Glossary, language: str) -> dict
     }
 
 
-def write_glossary_report(episode: Episode, glossary: Glossary, language: str, out_dir: Path) -> tuple[Path, Path]:
-    """Write ``glossary-report.<language>.html`` and ``.json`` atomically; return (html, json) paths."""
+def report_audio(episode: Episode, language: str, workdir: WorkDir) -> dict[str, str]:
+    """Data URIs of the source dialogue and the ``language`` dialogue stem (Ogg/Opus), for those that exist."""
+    from localize.media.audio import encode_opus
+
+    track = episode.tracks.get(language)
+    stored = {"source": episode.dialogue_audio, "dub": track.dialogue_stem if track else None}
+    audio = {}
+    for kind, path in stored.items():
+        if path and workdir.resolve(path).is_file():
+            audio[kind] = "data:audio/ogg;base64," + base64.b64encode(encode_opus(workdir.resolve(path))).decode("ascii")
+    return audio
+
+
+def write_glossary_report(
+    episode: Episode, glossary: Glossary, language: str, out_dir: Path, workdir: WorkDir | None = None
+) -> tuple[Path, Path]:
+    """Write ``glossary-report.<language>.html`` and ``.json`` atomically; return (html, json) paths.
+
+    With ``workdir``, the page embeds the source and dubbed dialogue so each line can be played.
+    """
     data = glossary_report(episode, glossary, language)
     html_path = out_dir / f"glossary-report.{language}.html"
     json_path = out_dir / f"glossary-report.{language}.json"
     atomic_write_text(json_path, json.dumps(data, ensure_ascii=False, indent=2))
-    atomic_write_text(html_path, report_html(data))
+    atomic_write_text(html_path, report_html(data, report_audio(episode, language, workdir) if workdir else {}))
     return html_path, json_path

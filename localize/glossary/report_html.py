@@ -1,4 +1,7 @@
-"""Render the glossary report as one self-contained HTML page (inline CSS and a little vanilla JS)."""
+"""Render the glossary report as one self-contained HTML page (inline CSS, a little vanilla JS, embedded audio).
+
+The filter state lives in the URL fragment (``#q=mate&status=violated``), so a filtered view can be shared.
+"""
 
 from __future__ import annotations
 
@@ -18,14 +21,23 @@ h1{font-size:1.4em}.cards{display:flex;gap:1em;flex-wrap:wrap;margin:1em 0}
 table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #eee;padding:.35em .5em;text-align:left;
 vertical-align:top}th{cursor:pointer;background:#f6f6f6;user-select:none}mark{background:#ffe58a;padding:0 .1em}
 .honoured,.kept{color:#176b2c}.violated,.forbidden{color:#a4161a;font-weight:600}
-.controls{margin:1em 0;display:flex;gap:1em}input,select{font:inherit;padding:.2em .4em}
+.controls{margin:1em 0;display:flex;gap:1em;align-items:center}input,select{font:inherit;padding:.2em .4em}
+button.play{font:inherit;font-size:.85em;margin:0 .2em .2em 0;cursor:pointer}
 """
 
 _JS = """
 const rows=[...document.querySelectorAll('#occurrences tbody tr')];
-const text=document.getElementById('filter'),status=document.getElementById('status');
+const text=document.getElementById('filter'),status=document.getElementById('status'),shown=document.getElementById('shown');
 function apply(){const q=text.value.toLowerCase(),s=status.value;
- for(const r of rows){r.hidden=!(r.textContent.toLowerCase().includes(q)&&(!s||r.dataset.status===s));}}
+ for(const r of rows){r.hidden=!(r.textContent.toLowerCase().includes(q)&&(!s||r.dataset.status===s));}
+ shown.textContent=rows.filter(r=>!r.hidden).length+' of '+rows.length+' shown';
+ try{history.replaceState(null,'','#'+new URLSearchParams({q:text.value,status:s}));}catch(e){}}
+const given=new URLSearchParams(location.hash.slice(1));text.value=given.get('q')||'';status.value=given.get('status')||'';
+apply();
+const players={};document.querySelectorAll('audio[data-kind]').forEach(a=>{players[a.dataset.kind]=a;
+ a.addEventListener('timeupdate',()=>{if(a.dataset.stop&&a.currentTime>=+a.dataset.stop)a.pause();});});
+document.querySelectorAll('button.play').forEach(b=>b.addEventListener('click',()=>{const a=players[b.dataset.kind];
+ Object.values(players).forEach(p=>p.pause());a.dataset.stop=b.dataset.end;a.currentTime=+b.dataset.start;a.play();}));
 text.addEventListener('input',apply);status.addEventListener('change',apply);
 document.querySelectorAll('#occurrences th').forEach((th,i)=>th.addEventListener('click',()=>{
  const body=th.closest('table').tBodies[0],asc=th.dataset.dir!=='asc';th.dataset.dir=asc?'asc':'desc';
@@ -42,7 +54,14 @@ def _marked(text: str, span: list[int] | None) -> str:
     return f"{escape(text[:start])}<mark>{escape(text[start:end])}</mark>{escape(text[end:])}"
 
 
-def _row(row: dict[str, Any]) -> str:
+def _buttons(row: dict[str, Any], kinds: list[str]) -> str:
+    return "".join(
+        f'<button class="play" data-kind="{kind}" data-start="{row["start"]:.3f}" data-end="{row["end"]:.3f}">&#9654; {kind}</button>'
+        for kind in kinds
+    )
+
+
+def _row(row: dict[str, Any], kinds: list[str]) -> str:
     cells = [
         escape(row["timecode"]),
         escape(row["character"]),
@@ -52,6 +71,8 @@ def _row(row: dict[str, Any]) -> str:
         f'<span class="{escape(row["status"])}">{escape(row["status"])}</span>',
         escape(row["note"]),
     ]
+    if kinds:
+        cells.append(_buttons(row, kinds))
     return f'<tr data-status="{escape(row["status"])}">' + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>"
 
 
@@ -78,12 +99,14 @@ def _candidates(candidates: list[dict[str, Any]]) -> str:
     return f"<ul>{items}</ul>"
 
 
-def report_html(data: dict[str, Any]) -> str:
-    """The report page for data from ``glossary_report``."""
+def report_html(data: dict[str, Any], audio: dict[str, str] | None = None) -> str:
+    """The report page for data from ``glossary_report``; ``audio`` maps "source"/"dub" to data URIs to play lines from."""
     title = f"Glossary report — {data['episode']} — {display_name(data['language'])}"
-    headers = ("Timecode", "Character", "Term", "Source", "Translation", "Status", "Note")
+    kinds: list[str] = [kind for kind in ("source", "dub") if audio and kind in audio]
+    headers = ("Timecode", "Character", "Term", "Source", "Translation", "Status", "Note", *(["Play"] if kinds else []))
     options = "".join(f'<option value="{s}">{s}</option>' for s in _STATUSES)
-    rows = "\n".join(_row(row) for row in data["occurrences"])
+    rows = "\n".join(_row(row, kinds) for row in data["occurrences"])
+    players = "".join(f'<audio data-kind="{kind}" preload="auto" src="{audio[kind]}"></audio>' for kind in kinds if audio)
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -98,7 +121,9 @@ def report_html(data: dict[str, Any]) -> str:
 <div class="controls">
 <input id="filter" type="search" placeholder="Filter rows" aria-label="Filter rows">
 <select id="status" aria-label="Status"><option value="">all statuses</option>{options}</select>
+<span id="shown"></span>
 </div>
+{players}
 <table id="occurrences">
 <thead><tr>{"".join(f"<th>{h}</th>" for h in headers)}</tr></thead>
 <tbody>

@@ -23,6 +23,7 @@ __all__ = [
     "SPEECH_RATE",
     "audio_duration",
     "choose_audio_stream",
+    "encode_opus",
     "extract_audio",
     "read_audio",
     "read_windows",
@@ -176,3 +177,10 @@ def time_stretch(source: Path, out: Path, ratio: float, semitones: float = 0.0) 
             [rubberband, "-q", "--fine", "-T", f"{ratio:.5f}", "-p", f"{semitones:.3f}", str(source), str(temp)],
             f"time-stretching {source.name}",
         )
+
+
+def encode_opus(source: Path, bitrate: str = "24k") -> bytes:
+    """``source`` as mono Ogg/Opus bytes (small enough to embed in a self-contained HTML page)."""
+    ffmpeg = require_tool("ffmpeg", "ffmpeg")
+    command = [ffmpeg, "-nostdin", "-v", "error", "-i", str(source), "-ac", "1", "-c:a", "libopus", "-b:a", bitrate, "-f", "ogg", "-"]
+    return run_tool(command, f"encoding {source.name} as Opus")

@@ -17,10 +17,10 @@ from localize.languages import iso639_2
 from localize.media.tools import require_tool, run_tool
 from localize.package.rules import MasterFormat
 
-__all__ = ["AudioTrack", "MasterFormat", "SubtitleTrack", "mux_master", "probe_streams"]
+__all__ = ["AudioTrack", "MasterFormat", "SubtitleTrack", "encode_aac", "mux_master", "probe_streams"]
 
 
-_DUB_CODEC = {"mkv": ["flac"], "mp4": ["aac", "-b:a", "256k"]}
+_DUB_CODEC = {"mkv": ["flac"], "mp4": ["aac", "-aac_coder", "fast", "-b:a", "256k"]}
 _SUBTITLE_CODEC = {"mkv": "srt", "mp4": "mov_text"}
 _MUXER = {"mkv": "matroska", "mp4": "mp4"}
 
@@ -32,6 +32,8 @@ class AudioTrack:
     path: Path
     language: str
     title: str
+    aac: Path | None = None
+    """The same audio already encoded as AAC (``encode_aac``): MP4 masters copy it instead of encoding again."""
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,8 @@ def mux_master(
     """Write a master: video copied, original audio copied and default, dubs and subtitles after it, untagged by time or version."""
     ffmpeg = require_tool("ffmpeg", "ffmpeg")
     command = [ffmpeg, "-nostdin", "-v", "error", "-y", "-i", str(source)]
-    for item in [*(track.path for track in audio), *(track.path for track in subtitles)]:
+    dubs = [track.aac if fmt == "mp4" and track.aac else track.path for track in audio]
+    for item in [*dubs, *(track.path for track in subtitles)]:
         command += ["-i", str(item)]
     command += ["-map", "0:v?", "-map", f"0:{original_stream}"]
     for number in range(len(audio)):
@@ -90,7 +93,8 @@ def mux_master(
     command += _describe("a", 0, _language(original_language, fmt), original_title, fmt)
     command += ["-disposition:a:0", "default"]
     for number, track in enumerate(audio, start=1):
-        command += [f"-c:a:{number}", *_DUB_CODEC[fmt], f"-disposition:a:{number}", "0"]
+        codec = ["copy"] if fmt == "mp4" and track.aac else _DUB_CODEC[fmt]
+        command += [f"-c:a:{number}", *codec, f"-disposition:a:{number}", "0"]
         command += _describe("a", number, _language(track.language, fmt), track.title, fmt)
     for number, subtitle in enumerate(subtitles):
         command += _describe("s", number, _language(subtitle.language, fmt), subtitle.title, fmt)
@@ -100,6 +104,15 @@ def mux_master(
     with atomic_path(out) as temp:
         bitexact = ["-fflags", "+bitexact", "-flags:a", "+bitexact", "-flags:s", "+bitexact"]
         run_tool([*command, *bitexact, "-f", _MUXER[fmt], str(temp)], f"writing the master {out.name}")
+
+
+def encode_aac(source: Path, out: Path, bitrate: str = "256k") -> None:
+    """Encode an audio file once as AAC in an M4A, for MP4 masters and review proxies to copy."""
+    ffmpeg = require_tool("ffmpeg", "ffmpeg")
+    command = [ffmpeg, "-nostdin", "-v", "error", "-y", "-i", str(source), "-map", "0:a:0", "-c:a", "aac", "-aac_coder", "fast"]
+    command += ["-b:a", bitrate, "-fflags", "+bitexact", "-flags:a", "+bitexact", "-f", "ipod"]
+    with atomic_path(out) as temp:
+        run_tool([*command, str(temp)], f"encoding {source.name}")
 
 
 def probe_streams(path: Path) -> list[dict[str, Any]]:

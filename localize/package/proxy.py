@@ -8,7 +8,9 @@ the proxy costs little more than decoding the picture small and encoding it.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,7 +23,7 @@ from localize.package.cues import Cue
 if TYPE_CHECKING:
     from PIL import ImageFont
 
-__all__ = ["write_review_proxy"]
+__all__ = ["ProxyJob", "write_review_proxies"]
 
 log = logging.getLogger("localize")
 
@@ -124,27 +126,51 @@ def _paste(frame: np.ndarray, patch: np.ndarray, top: int, left: int) -> None:
     frame[top:bottom, left:right] = patch[: bottom - top, : right - left]
 
 
-def write_review_proxy(video: Path, audio: Path, cues: list[Cue], frame_rate: float, label: str, out: Path, height: int = 270) -> None:
-    """Write an H.264/AAC MP4 at ``height`` lines with ``cues`` and the timecode burned in, and ``audio`` as its sound."""
+@dataclass(frozen=True)
+class ProxyJob:
+    """One review proxy to write: its sound (AAC, copied as is), its subtitles, the label in the corner and where it goes."""
+
+    audio: Path
+    cues: list[Cue]
+    label: str
+    out: Path
+
+
+def write_review_proxies(video: Path, jobs: list[ProxyJob], frame_rate: float, height: int = 270) -> None:
+    """Write an H.264/AAC MP4 per job at ``height`` lines, its cues and the timecode burned in, its audio as sound.
+
+    The picture is decoded (and scaled) once for all jobs; each job's frames go to
+    its own encoder, which also muxes its audio.
+    """
+    if not jobs:
+        return
     from moviepy import VideoFileClip
+    from moviepy.video.io.ffmpeg_writer import FFMPEG_VideoWriter
 
     with VideoFileClip(str(video), audio=False) as probe_clip:
         source_width, source_height = probe_clip.size
     width = max(2, round(source_width * height / source_height / 2) * 2)
-    overlay = _Overlay(cues, frame_rate, label, width, height)
-    with VideoFileClip(str(video), audio=False, target_resolution=(width, height)) as clip:
-        composed = clip.transform(lambda get_frame, t: overlay(get_frame(t), t))
-        with atomic_path(out) as temp:
-            composed.write_videofile(
+    overlays = [_Overlay(job.cues, frame_rate, job.label, width, height) for job in jobs]
+    with contextlib.ExitStack() as stack, VideoFileClip(str(video), audio=False, target_resolution=(width, height)) as clip:
+        temps = [stack.enter_context(atomic_path(job.out)) for job in jobs]
+        writers = [
+            FFMPEG_VideoWriter(
                 str(temp),
-                fps=frame_rate,
+                (width, height),
+                frame_rate,
                 codec="libx264",
+                audiofile=str(job.audio),
+                audio_codec="copy",
                 preset="ultrafast",
-                audio=str(audio),
-                audio_codec="aac",
-                audio_bitrate="96k",
-                threads=2,
-                pixel_format="yuv420p",
+                threads=1,
                 ffmpeg_params=["-crf", "30", "-fflags", "+bitexact", "-movflags", "+faststart", "-f", "mp4"],
-                logger=None,
             )
+            for job, temp in zip(jobs, temps, strict=True)
+        ]
+        try:
+            for t, frame in clip.iter_frames(fps=frame_rate, with_times=True, dtype="uint8"):
+                for writer, overlay in zip(writers, overlays, strict=True):
+                    writer.write_frame(overlay(frame, t))
+        finally:
+            for writer in writers:
+                writer.close()

@@ -15,10 +15,10 @@ from localize.cache import WorkDir, atomic_write_text, sha256_file
 from localize.errors import OutputError
 from localize.glossary import write_glossary_report
 from localize.languages import display_name
-from localize.media.mux import AudioTrack, SubtitleTrack, mux_master
+from localize.media.mux import AudioTrack, SubtitleTrack, encode_aac, mux_master
 from localize.media.scenes import detect_shot_changes
 from localize.model import Deliverable, Episode, Track
-from localize.package.proxy import write_review_proxy
+from localize.package.proxy import ProxyJob, write_review_proxies
 from localize.package.rules import SubtitleRules
 from localize.package.stems import write_me_stem
 from localize.package.subtitles import subtitle_format, write_subtitles
@@ -100,6 +100,7 @@ class PackageStage:
         made: list[Deliverable] = []
         audio: list[AudioTrack] = []
         subtitles: list[SubtitleTrack] = []
+        proxies: list[ProxyJob] = []
         for index, language in enumerate(ctx.targets):
             ctx.hook(self.name, language, index, len(ctx.targets))
             track = episode.tracks[language]
@@ -139,26 +140,30 @@ class PackageStage:
                 made.append(_deliverable(staging, mix, "dub-mix", language, WAV_FORMAT, episode.source.duration, figures))
                 made.append(_deliverable(staging, dialogue, "dialogue-stem", language, WAV_FORMAT, episode.source.duration))
                 made.append(_deliverable(staging, bed, "me-stem", language, WAV_FORMAT, episode.source.duration))
-                audio.append(AudioTrack(mix, language, f"{display_name(language)} (dubbed)"))
+                encoded = staging / ".encoded" / f"{language}.m4a"
+                encode_aac(mix, encoded)
+                audio.append(AudioTrack(mix, language, f"{display_name(language)} (dubbed)", encoded))
                 if settings.review_proxy and episode.source.has_video:
-                    proxy = folder / f"{stem}.review.mp4"
-                    write_review_proxy(source, mix, cues_by_variant[""], fps, f"{display_name(language)} dub", proxy, settings.proxy_height)
-                    made.append(_deliverable(staging, proxy, "review-proxy", language, "mp4", episode.source.duration))
+                    proxies.append(ProxyJob(encoded, cues_by_variant[""], f"{display_name(language)} dub", folder / f"{stem}.review.mp4"))
             for suffix in (".csv", ".xlsx"):
                 path = folder / f"{stem}.script{suffix}"
                 write_dubbing_script(episode, language, path)
                 made.append(_deliverable(staging, path, "dubbing-script", language, suffix[1:]))
             if ctx.glossary is not None:
-                for path in write_glossary_report(episode, ctx.glossary, language, folder):
+                for path in write_glossary_report(episode, ctx.glossary, language, folder, workdir):
                     made.append(_deliverable(staging, path, "glossary-report", language, path.suffix[1:]))
+        ctx.hook(self.name, "review proxies", len(ctx.targets), len(ctx.targets))
+        write_review_proxies(source, proxies, fps, settings.proxy_height)
+        for job in proxies:
+            made.append(_deliverable(staging, job.out, "review-proxy", job.out.parent.name, "mp4", episode.source.duration))
         source_language = episode.source_language or "und"
         original_title = f"{display_name(source_language)} (original)" if episode.source_language else "Original"
         stream = episode.source.audio_streams[episode.source.audio_stream or 0].index
+        ctx.hook(self.name, "masters", len(ctx.targets), len(ctx.targets))
         for fmt in settings.masters:
             master = staging / f"{episode.id}.{fmt}"
             mux_master(source, stream, source_language, original_title, audio, subtitles, master, fmt)
             made.append(_deliverable(staging, master, "master", None, MASTER_FORMATS[fmt], episode.source.duration))
-        ctx.hook(self.name, "master", len(ctx.targets), len(ctx.targets))
         return made
 
 

@@ -70,9 +70,8 @@ def build_cues(episode: Episode, track: Track, rules: SubtitleRules, shots: list
         forced = is_forced_narrative(line, episode.source_language, track.language)
         speaker = episode.speaker(line.speaker)
         name = speaker.name if speaker else line.speaker
-        text = _choose_text(rendition, max(end, following) - start + rules.max_lead_in_frames / fps, rules)
-        if variant.sdh and line.speaker != previous_speaker:
-            text = f"[{name}] {text}"
+        label = f"[{name}] " if variant.sdh and line.speaker != previous_speaker else ""
+        text = label + _choose_text(rendition, max(end, following) - start + rules.max_lead_in_frames / fps, rules, len(label))
         previous_speaker = line.speaker
         events = split_text(text, track.language, rules)
         needed_events = math.ceil((end - start) / rules.max_duration - 1e-9)
@@ -104,10 +103,10 @@ def _window(line: Line, rendition: Rendition) -> tuple[float, float]:
     return take.start, max(line.end, take.start + take.duration)
 
 
-def _choose_text(rendition: Rendition, seconds: float, rules: SubtitleRules) -> str:
-    """The rendition's text, or the longest shorter candidate that can be read in ``seconds`` when it cannot."""
+def _choose_text(rendition: Rendition, seconds: float, rules: SubtitleRules, reserved: int = 0) -> str:
+    """The rendition's text, or the longest shorter candidate that can be read in ``seconds`` (with ``reserved`` more characters)."""
     text = " ".join(rendition.text.split())
-    budget = rules.max_cps * min(seconds, rules.max_duration * max(1, math.ceil(len(text) / (2 * rules.max_chars_per_line))))
+    budget = rules.max_cps * min(seconds, rules.max_duration * max(1, math.ceil(len(text) / (2 * rules.max_chars_per_line)))) - reserved
     if len(text) <= budget:
         return text
     shorter = [" ".join(c.split()) for c in rendition.candidates if c.strip() and len(" ".join(c.split())) < len(text)]

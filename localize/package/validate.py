@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import math
 import re
 import xml.etree.ElementTree as ElementTree
@@ -76,6 +77,8 @@ def read_cues(path: Path) -> list[Cue]:
         if event.is_comment:
             continue
         text = event.plaintext.replace("\r", "")
+        if suffix == ".vtt":
+            text = html.unescape(text)
         cues.append(Cue(event.start / 1000, event.end / 1000, text.split("\n") if text else []))
     return cues
 

@@ -23,6 +23,8 @@ from localize.stages.base import RunContext
 
 __all__ = ["MixStage", "duck_envelope", "place_takes"]
 
+LOUDNESS_TOLERANCE = 2.0
+"""LU a mix may sit from its loudness target."""
 TRUE_PEAK_MARGIN_DB = 0.1
 """Headroom kept below the true-peak ceiling (24-bit rounding, resampling in players)."""
 
@@ -46,16 +48,19 @@ def place_takes(track: Track, length: int, resolve: Any) -> tuple[np.ndarray, li
 
 
 def duck_envelope(length: int, spans: list[tuple[int, int]], depth_db: float, ramp: float) -> np.ndarray:
-    """Gain curve that dips by ``depth_db`` under each span, with linear ramps of ``ramp`` seconds."""
-    active = np.zeros(length, dtype=np.float32)
+    """Gain curve that dips by ``depth_db`` under each span, with linear ramps of ``ramp`` seconds before and after."""
+    presence = np.zeros(length, dtype=np.float32)
+    width = max(1, round(ramp * MIX_RATE))
+    rising = np.arange(1, width + 1, dtype=np.float32) / (width + 1)
     for start, end in spans:
-        active[start:end] = 1.0
-    ramp_samples = max(1, int(ramp * MIX_RATE))
-    kernel = np.ones(ramp_samples, dtype=np.float32) / ramp_samples
-    smooth = np.clip(np.convolve(np.convolve(active, kernel, mode="same"), kernel, mode="same") * 2, 0, 1)
-    smooth = np.maximum(smooth, active)
+        start, end = max(0, start), min(length, end)
+        presence[start:end] = 1.0
+        before = presence[max(0, start - width) : start]
+        np.maximum(before, rising[width - len(before) :], out=before)
+        after = presence[end : end + width]
+        np.maximum(after, rising[::-1][: len(after)], out=after)
     depth = 10 ** (depth_db / 20)
-    return (1.0 - smooth * (1.0 - depth)).astype(np.float32)
+    return (1.0 - presence * (1.0 - depth)).astype(np.float32)
 
 
 def _covered(spans: list[tuple[int, int]]) -> int:
@@ -112,6 +117,13 @@ class MixStage:
         for language in ctx.targets:
             ctx.hook(self.name, language, 0, 1)
             tracks[language] = self._mix_track(tracks[language], bed, episode.me_stem is not None, original_dialogue, ctx)
+            figures = tracks[language].loudness
+            measured = figures["dialogue_lkfs"] if figures["gated"] else figures["programme_lkfs"]
+            if abs(measured - figures["target_lkfs"]) > LOUDNESS_TOLERANCE:
+                episode = ctx.warn(
+                    episode,
+                    f"{language} mix measures {measured:.1f} LKFS against {figures['target_lkfs']:g}: peaks limit the gain",
+                )
             ctx.hook(self.name, language, 1, 1)
         return episode.model_copy(update={"tracks": tracks})
 
@@ -134,14 +146,15 @@ class MixStage:
         programme_lkfs = meter.integrated()
         measured = dialogue_lkfs if gated else programme_lkfs
         gain_db = target - measured if measured > SILENCE_LUFS else 0.0
-        gain_db = min(gain_db, config.true_peak_dbtp - TRUE_PEAK_MARGIN_DB - true_peak_dbtp(mix))
+        peak = true_peak_dbtp(mix)
+        gain_db = min(gain_db, config.true_peak_dbtp - TRUE_PEAK_MARGIN_DB - peak)
         gain = float(10 ** (gain_db / 20))
         mix *= gain
         dialogue *= gain
         figures = {
             "dialogue_lkfs": round(dialogue_lkfs + gain_db, 2),
             "programme_lkfs": round(programme_lkfs + gain_db, 2),
-            "true_peak_dbtp": round(true_peak_dbtp(mix), 2),
+            "true_peak_dbtp": round(peak + gain_db, 2),
             "lra_lu": round(meter.loudness_range, 2),
             "dialogue_share": round(dialogue_share, 3),
             "target_lkfs": target,

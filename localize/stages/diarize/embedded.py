@@ -40,15 +40,16 @@ class EmbeddedDiarizer(Diarizer):
         """Window, clustering and speaker-count settings."""
 
         window: float = Field(1.5, gt=0.4, le=3.0)
-        hop: float = Field(0.25, gt=0.05, le=1.0)
+        hop: float = Field(0.5, gt=0.05, le=1.0)
+        """Seconds between embedding windows (0.5 halves the cost of 0.25 at the same DER on the evaluation set)."""
         threshold: float = Field(0.3, gt=0.0, lt=2.0)
         """Cosine distance at which clusters stop merging (lower: more speakers)."""
         num_speakers: int | None = Field(None, ge=1)
         min_speakers: int = Field(1, ge=1)
         max_speakers: int = Field(12, ge=1)
-        min_speaker_seconds: float = Field(1.0, ge=0.0)
-        """A cluster with less speech than this is merged into its nearest neighbour."""
-        smoothing: int = Field(5, ge=1)
+        min_speaker_seconds: float = Field(3.0, ge=0.0)
+        """A cluster with less speech than this is merged into its nearest neighbour (stray clusters inflate the count)."""
+        smoothing: int = Field(3, ge=1)
         """Windows in the label mode filter (odd)."""
         vad_threshold: float = 0.5
         min_silence_ms: int = 300

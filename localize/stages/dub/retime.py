@@ -43,6 +43,7 @@ TRIM_LEVEL = 0.01
 """Samples below this fraction of the peak, at either end of a clip, are silence."""
 FADE_SECONDS = 0.004
 PART_GAP = 0.05
+_PUNCTUATION = (",", ".", "…", ";", ":", "?", "!")
 """Least silence kept between two spans of a split take."""
 
 
@@ -54,6 +55,10 @@ class Window:
     end: float
     earliest: float
     latest: float
+    breaths: tuple[tuple[float, float], ...] = ()
+    """Shorter pauses (start, end) inside the span's source speech, where a take that comes out short pauses too."""
+    weights: tuple[float, ...] = ()
+    """Share of the text spoken around those pauses (one more than ``breaths``)."""
 
     @property
     def length(self) -> float:
@@ -176,7 +181,42 @@ def _steps_for(clip: Clip, texts: list[str]) -> tuple[str, ...]:
     return tuple(steps) or ("natural",)
 
 
-def _fit_span(voice: Voice, texts: list[str], window: Window, config: DubConfig) -> _SpanFit:
+def _fit_span(voice: Voice, texts: list[str], window: Window, config: DubConfig) -> list[_SpanFit]:
+    """Fit one span; a take that comes out short pauses where the source breathes, when its text can be cut there."""
+    fit = _ladder(voice, texts, window, config)
+    if "short" not in fit.flags or not window.breaths:
+        return [fit]
+    for breaths, weights in _breath_choices(window):
+        pieces = _pieces(texts, list(weights), punctuation=True)
+        if pieces is None:
+            continue
+        bounds = [window.start, *(t for pause in breaths for t in pause), window.end]
+        fits = []
+        for index, alternatives in enumerate(pieces):
+            start, end = bounds[2 * index], bounds[2 * index + 1]
+            earliest = window.earliest if index == 0 else bounds[2 * index - 1] + PART_GAP
+            latest = window.latest if index == len(pieces) - 1 else bounds[2 * index + 2] - PART_GAP
+            fits.append(_ladder(voice, alternatives, Window(start, end, earliest, latest), config))
+        if all("overrun" not in f.flags for f in fits) and abs(_end_error(fits, window)) < abs(_end_error([fit], window)):
+            return fits
+    return [fit]
+
+
+def _breath_choices(window: Window) -> list[tuple[tuple[tuple[float, float], ...], tuple[float, ...]]]:
+    """Pauses to keep, with the text shares around them: all of them, else only the longest."""
+    choices = [(window.breaths, window.weights)]
+    if len(window.breaths) > 1:
+        longest = max(range(len(window.breaths)), key=lambda i: window.breaths[i][1] - window.breaths[i][0])
+        choices.append(((window.breaths[longest],), (sum(window.weights[: longest + 1]), sum(window.weights[longest + 1 :]))))
+    return choices
+
+
+def _end_error(fits: list[_SpanFit], window: Window) -> float:
+    """Seconds between where the last clip ends and where the window does."""
+    return fits[-1].window.start + fits[-1].clip.duration - window.end
+
+
+def _ladder(voice: Voice, texts: list[str], window: Window, config: DubConfig) -> _SpanFit:
     """Run the ladder for one span; ``texts[0]`` is the translation, the rest shorter alternatives."""
     target = window.length
     best, fits = _by_rate(voice, texts[0], target, config)
@@ -198,6 +238,8 @@ def _fit_span(voice: Voice, texts: list[str], window: Window, config: DubConfig)
     factor = best.duration / target
     if factor < 1:
         clip = voice.stretch(best, 1 / config.max_stretch)
+        if window.length - clip.duration <= SHORT_TOLERANCE:
+            return _SpanFit(clip, window, _steps_for(clip, texts))
         return _SpanFit(clip, window, (*_steps_for(clip, texts), "flagged"), ("short",))
     return _borrow(voice, best, texts, window, config)
 
@@ -216,10 +258,10 @@ def _borrow(voice: Voice, clip: Clip, texts: list[str], window: Window, config: 
     return _SpanFit(clip, wider, steps)
 
 
-def split_text(text: str, weights: list[float]) -> list[str] | None:
+def split_text(text: str, weights: list[float], punctuation: bool = False) -> list[str] | None:
     """Cut ``text`` at word boundaries into ``len(weights)`` pieces of about those shares, preferring punctuation.
 
-    None when the text has too few words to cut.
+    With ``punctuation``, cut only after punctuation. None when the text cannot be cut so.
     """
     words = text.split()
     if len(words) < len(weights):
@@ -232,21 +274,22 @@ def split_text(text: str, weights: list[float]) -> list[str] | None:
     for number, share in enumerate(targets):
         first = (cuts[-1] if cuts else 0) + 1
         last = len(words) - (len(targets) - number)
-        if first > last:
+        allowed = [cut for cut in range(first, last + 1) if not punctuation or words[cut - 1].endswith(_PUNCTUATION)]
+        if not allowed:
             return None
 
         def score(cut: int, share: float = share) -> float:
-            bonus = 0.2 if words[cut - 1].endswith((".", "…", ";", ":", "?", "!")) else 0.1 if words[cut - 1].endswith(",") else 0.0
+            bonus = 0.2 if words[cut - 1].endswith(_PUNCTUATION[1:]) else 0.1 if words[cut - 1].endswith(",") else 0.0
             return abs(ends[cut - 1] / length - share) - bonus
 
-        cuts.append(min(range(first, last + 1), key=score))
+        cuts.append(min(allowed, key=score))
     bounds = [0, *cuts, len(words)]
     return [" ".join(words[a:b]) for a, b in itertools.pairwise(bounds)]
 
 
-def _pieces(texts: list[str], weights: list[float]) -> list[list[str]] | None:
+def _pieces(texts: list[str], weights: list[float], punctuation: bool = False) -> list[list[str]] | None:
     """Per span, the alternatives split like the spans; None when the translation cannot be split."""
-    splits = [split_text(text, weights) for text in texts]
+    splits = [split_text(text, weights, punctuation) for text in texts]
     if splits[0] is None:
         return None
     usable = [s for s in splits if s is not None]
@@ -271,10 +314,23 @@ def fit_take(
     windows = [window for window, _ in spans]
     pieces = _pieces(texts, [weight for _, weight in spans]) if len(spans) > 1 else None
     if pieces is None:
-        windows = [Window(windows[0].start, windows[-1].end, windows[0].earliest, windows[-1].latest)]
+        windows = [_merged(spans)]
         pieces = [texts]
-    fits = [_fit_span(voice, alternatives, window, config) for alternatives, window in zip(pieces, windows, strict=True)]
+    fits = [fit for alternatives, window in zip(pieces, windows, strict=True) for fit in _fit_span(voice, alternatives, window, config)]
     return _assemble(fits, spec, workdir)
+
+
+def _merged(spans: list[tuple[Window, float]]) -> Window:
+    """One window over every span, the pauses between them kept as breaths."""
+    breaths: list[tuple[float, float]] = []
+    weights: list[float] = []
+    for index, (window, weight) in enumerate(spans):
+        if index:
+            breaths.append((spans[index - 1][0].end, window.start))
+        breaths.extend(window.breaths)
+        weights.extend(window.weights or (weight,))
+    first, last = spans[0][0], spans[-1][0]
+    return Window(first.start, last.end, first.earliest, last.latest, tuple(breaths), tuple(weights))
 
 
 def _furthest(factors: list[float]) -> float:

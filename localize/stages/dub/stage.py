@@ -10,12 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from localize.config import BackendChoice
-from localize.errors import LocalizeError
+from localize.errors import BackendUnavailable, LocalizeError
 from localize.glossary.check import VIOLATIONS, check_rendition
 from localize.model import Episode, Line, Rendition, Speaker, Take, Track
+from localize.registry import backend_class
 from localize.stages.base import RunContext, make_backend
 from localize.stages.dub.backend import Synthesizer, VoiceSpec
 from localize.stages.dub.casting import Casting, CastingFile, cast_voices, load_catalog, scene_partners
+from localize.stages.dub.reference import cloning_reference
 from localize.stages.dub.retime import Window, fit_take
 from localize.stages.dub.windows import plan_windows, speech_spans
 
@@ -112,6 +114,10 @@ class DubStage:
     def run(self, episode: Episode, ctx: RunContext) -> Episode:
         """Cast, then fit a take for every speakable rendition, language by language."""
         config = ctx.config.dub
+        if config.clone_backend:
+            availability = backend_class("tts", config.clone_backend).availability()
+            if not availability.usable:
+                raise BackendUnavailable(f"the voice-cloning backend {config.clone_backend} cannot run here", availability.detail)
         casting_file = CastingFile.read(config.casting_file)
         characters = casting_file.match(episode.speakers)
         partners = scene_partners(episode.lines, config.scene_window)
@@ -141,10 +147,14 @@ class DubStage:
         """The casting for ``language``, and speaker id -> character name for the voices to remember."""
         config = ctx.config.dub
         cloned: dict[str, VoiceSpec] = {}
+        problems: list[str] = []
         if config.clone_backend:
             for speaker in episode.speakers:
                 if speaker.reference_clip:
-                    cloned[speaker.id] = clone_voice(speaker, config.clone_backend, language, ctx.workdir.resolve(speaker.reference_clip))
+                    reference, problem = cloning_reference(ctx.workdir.resolve(speaker.reference_clip), ctx.workdir)
+                    if problem:
+                        problems.append(f"{speaker.name}: {problem}")
+                    cloned[speaker.id] = clone_voice(speaker, config.clone_backend, language, reference)
         remaining = [s for s in episode.speakers if s.id not in cloned]
         names = {s.id: characters.get(s.id) or (s.name if s.name != s.id else f"{episode.id}/{s.id}") for s in remaining}
         fixed: dict[str, str] = {}
@@ -156,6 +166,7 @@ class DubStage:
                 fixed[speaker.id] = chosen
         casting = cast_voices(remaining, language, load_catalog(language, config.voices_dir), fixed, partners)
         casting.voices.update(cloned)
+        casting.warnings.extend(problems)
         return casting, names
 
     def _dub_track(self, episode: Episode, track: Track, voices: dict[str, VoiceSpec], ctx: RunContext) -> tuple[Episode, Track]:

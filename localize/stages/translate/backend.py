@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Literal
+from typing import ClassVar, Literal
 
 from localize.errors import BackendUnavailable
 from localize.registry import Backend
@@ -25,10 +25,15 @@ class TranslationRequest:
     """The speaker's gender, for languages that inflect for it."""
     formality: Literal["formal", "informal"] | None = None
     """The register the speaker uses, when the glossary sets one."""
+    glossary: tuple[str, ...] = ()
+    """Glossary instructions for this line, for backends that take them (``constraints``)."""
 
 
 class Translator(Backend, ABC):
     """A translate backend: batches of lines in, ranked candidates out."""
+
+    constraints: ClassVar[bool] = False
+    """Whether the backend follows glossary instructions in the request (else terms are masked by placeholders)."""
 
     @abstractmethod
     def translate(self, requests: list[TranslationRequest], source: str, target: str) -> list[list[str]]:

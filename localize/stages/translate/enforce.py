@@ -5,6 +5,8 @@
    translators copy through unchanged (Apertium passes unknown words verbatim in
    every pair). After translation the placeholder becomes the first approved
    rendering, or for a do-not-translate term the source surface itself.
+   Backends that follow instructions (``Translator.constraints``, e.g. an LLM)
+   get the terms as glossary instructions in the request instead.
 2. Verify with ``check_rendition``. Lines still breaking the glossary are
    retranslated without placeholders, and the literal (or forbidden) rendering of
    each broken term, found by translating the term alone, is replaced by the
@@ -22,7 +24,7 @@ from localize.glossary.match import TermMatch, find_rendering, find_terms, sente
 from localize.glossary.model import Glossary
 from localize.stages.translate.backend import TranslationRequest, Translator
 
-__all__ = ["PLACEHOLDER_PREFIX", "placeholder", "translate_lines"]
+__all__ = ["PLACEHOLDER_PREFIX", "instructions", "placeholder", "translate_lines"]
 
 PLACEHOLDER_PREFIX = "QZX"
 _PLACEHOLDER = re.compile(rf"(?<![^\W\d_]){PLACEHOLDER_PREFIX}[A-Z]+(?![^\W\d_])")
@@ -53,6 +55,22 @@ def _protect(text: str, matches: list[TermMatch], target: str) -> _Protected:
         substitutions[token] = match.surface if rule.dnt else rule.renderings[0]
         text = text[: match.start] + token + text[match.end :]
     return _Protected(text, substitutions)
+
+
+def instructions(matches: list[TermMatch], target: str) -> tuple[str, ...]:
+    """Glossary instructions for a backend that follows them: one sentence per term of the line."""
+    said: dict[str, str] = {}
+    for match in matches:
+        rule = match.entry.rule(target)
+        if rule.dnt:
+            text = f'keep "{match.surface}" exactly as written (do not translate it)'
+        else:
+            text = f'translate "{match.surface}" as "{rule.renderings[0]}"' if rule.renderings else f'translate "{match.surface}" freely'
+            if rule.forbidden:
+                text += f" (never {', '.join(repr(f) for f in rule.forbidden)})"
+        note = rule.note or match.entry.note
+        said.setdefault(match.surface, text + (f"; note: {note}" if note else ""))
+    return tuple(said.values())
 
 
 def _fix_leading_case(source: str, translated: str) -> str:
@@ -145,8 +163,13 @@ def translate_lines(
     """Translate a batch, enforcing ``glossary`` when given; candidates per request, best first."""
     if glossary is None or not requests:
         return translator.translate(requests, source, target)
-    protected = [_protect(r.text, find_terms(glossary, r.text, source, target=target), target) for r in requests]
-    masked = [replace(request, text=p.text) for request, p in zip(requests, protected, strict=True)]
+    matches = [find_terms(glossary, r.text, source, target=target) for r in requests]
+    if translator.constraints:
+        protected = [_Protected(r.text, {}) for r in requests]
+        masked = [replace(r, glossary=instructions(m, target)) for r, m in zip(requests, matches, strict=True)]
+    else:
+        protected = [_protect(r.text, m, target) for r, m in zip(requests, matches, strict=True)]
+        masked = [replace(request, text=p.text) for request, p in zip(requests, protected, strict=True)]
     outputs = translator.translate(masked, source, target)
     results = [list(dict.fromkeys(_restore(c, p) for c in out)) for out, p in zip(outputs, protected, strict=True)]
     scores = [_violations(r.text, _first(c), glossary, source, target) for r, c in zip(requests, results, strict=True)]

@@ -1,0 +1,180 @@
+"""Transcription: valid timed words, glossary hints, code-switching, bad audio, and the optional backend."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile
+from conftest import SAMPLE_GLOSSARY, espeak, ffmpeg
+
+from localize.cache import WorkDir
+from localize.config import Config, load_config
+from localize.errors import BackendUnavailable
+from localize.glossary import load_glossary
+from localize.model import Episode
+from localize.pipeline import RunRequest, prepare_run, run_stages
+from localize.progress import silent_hook
+from localize.registry import create
+from localize.stages.base import RunContext
+from localize.stages.segment import words_to_lines
+from localize.stages.transcribe.stage import NO_SPEECH_WARNING, glossary_vocabulary
+from localize.stages.transcribe.words import MIN_WORD_SECONDS, RawSegment, RawWord, clean_text, segment_words, settle_times
+
+SPANISH = "Che, Martín, ¿querés un mate? El agua ya está lista."
+ENGLISH = "I left my keys on the kitchen table again, and now I cannot find them anywhere."
+
+
+def _valid(words: list, duration: float | None = None) -> None:
+    """Every word is clean text with start < end, and times never go backwards."""
+    assert words
+    previous_end = 0.0
+    for word in words:
+        assert word.text and word.text == clean_text(word.text) and "\ufffd" not in word.text
+        assert word.start < word.end and word.start >= previous_end - 1e-6
+        assert duration is None or word.end <= duration + 1e-6
+        previous_end = word.end
+
+
+def test_broken_utf8_bytes_are_dropped_from_words() -> None:
+    assert clean_text(" ven\ufffdes\u200b ") == "venes"
+    assert clean_text("Lucía") == "Lucía" and clean_text("Luci\u0301a") == "Lucía"
+    raw = [RawWord(" ven\ufffdes", 0.0, 0.6), RawWord("\ufffd", 0.6, 0.7), RawWord(" acá", 0.7, 1.2)]
+    segment = RawSegment(0.0, 2.0, "ven\ufffdes \ufffd acá", raw)
+    words = segment_words(segment, 10.0, "es")
+    assert [(w.text, w.start, w.end) for w in words] == [("venes", 10.0, 10.6), ("acá", 10.7, 11.2)]
+
+
+def test_every_word_gets_a_start_and_an_end() -> None:
+    raw = [
+        RawWord(" Son", 1.0, 1.2),
+        RawWord(" 3.500", 1.2, 1.2),  # zero length, as Whisper gives numbers
+        RawWord(" %", None, None),
+        RawWord(" pesos", None, 1.9),
+        RawWord(",", 1.9, 1.9),
+        RawWord(" ¿", 2.0, 2.0),
+        RawWord("11:45", 1.95, None),
+        RawWord("?", 2.4, 2.5),
+    ]
+    words = settle_times(segment_words(RawSegment(1.0, 2.5, "", raw), 0.0, "es"), duration=2.45)
+    assert [w.text for w in words] == ["Son", "3.500%", "pesos,", "¿11:45?"]
+    _valid(words, 2.45)
+    assert all(w.end - w.start >= MIN_WORD_SECONDS - 1e-9 for w in words)
+    untimed = segment_words(RawSegment(5.0, 7.0, " Gracias, Lucía. Mirá."), 0.0, "es")
+    assert [w.text for w in untimed] == ["Gracias,", "Lucía.", "Mirá."]
+    _valid(untimed)
+    assert untimed[0].start == 5.0 and untimed[-1].end == pytest.approx(7.0)
+
+
+def test_glossary_terms_reach_faster_whisper_names_first(tmp_path: Path) -> None:
+    ctx = RunContext(WorkDir(tmp_path, "ep"), Config(), ["en"], load_glossary(SAMPLE_GLOSSARY))
+    vocabulary = glossary_vocabulary(ctx)
+    assert vocabulary[:5] == ["Martín", "Lucía", "Don Ramón", "San Telmo", "Plaza de Mayo"]
+    assert "mate" in vocabulary and "colectivo" in vocabulary
+    backend = create("transcribe", "faster-whisper.v1", {"initial_prompt": "Buenos Aires."})
+    arguments = backend.decode_arguments("es", backend.hints(vocabulary))
+    assert arguments["hotwords"].startswith("Martín, Lucía, Don Ramón") and "mate" in arguments["hotwords"]
+    assert arguments["initial_prompt"] == "Buenos Aires."
+    assert arguments["language"] == "es" and arguments["word_timestamps"] is True and arguments["vad_filter"] is True
+    as_prompt = create("transcribe", "faster-whisper.v1", {"glossary_hints": "prompt"})
+    hints = as_prompt.hints(vocabulary)
+    assert hints.hotwords is None and hints.prompt is not None and hints.prompt.startswith("Martín, Lucía")
+
+
+@pytest.fixture(scope="session")
+def speech_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Spanish then English speech (espeak-ng), 16 kHz mono; an 8 kHz stereo telephone copy; a music bed."""
+    folder = tmp_path_factory.mktemp("speech")
+    spanish = espeak(SPANISH, folder / "es.wav", voice="es-419", speed=150)
+    english = espeak(ENGLISH, folder / "en.wav", voice="en-us", pitch=40, speed=150)
+    ffmpeg(
+        "-i", spanish, "-i", english, "-filter_complex",
+        "[0:a]aresample=16000,apad=pad_dur=1[a];[1:a]aresample=16000[b];[a][b]concat=n=2:v=0:a=1",
+        "-ac", "1", folder / "switch.wav",
+    )  # fmt: skip
+    ffmpeg("-i", spanish, "-ar", "8000", "-ac", "2", "-c:a", "pcm_mulaw", folder / "phone.wav")
+    ffmpeg(
+        "-f", "lavfi", "-i", "sine=frequency=220:duration=8", "-f", "lavfi", "-i", "sine=frequency=277:duration=8",
+        "-f", "lavfi", "-i", "sine=frequency=330:duration=8", "-filter_complex", "amix=inputs=3,volume=0.5",
+        "-ar", "44100", "-ac", "2", folder / "music.wav",
+    )  # fmt: skip
+    return folder
+
+
+@pytest.fixture(scope="session")
+def whisper_base() -> object:
+    """The bundled base model through the faster-whisper backend, loaded once."""
+    return create("transcribe", "faster-whisper.v1", {"beam_size": 2})
+
+
+@pytest.mark.slow
+def test_code_switching_keeps_each_lines_language(speech_dir: Path, whisper_base: object) -> None:
+    audio = speech_dir / "switch.wav"
+    transcript = whisper_base.transcribe(audio, "es", ["Martín", "mate"], silent_hook)  # type: ignore[attr-defined]
+    _valid(transcript.words, soundfile.info(str(audio)).duration)
+    text = " ".join(w.text.lower() for w in transcript.words)
+    assert "agua" in text and "kitchen" in text
+    assert {w.language for w in transcript.words if w.start < 4.0} == {"es"}
+    english = [w for w in transcript.words if w.start > 6.0]
+    assert english and all(w.language == "en" for w in english)
+    lines = words_to_lines(transcript.words, Config().segment, "es-AR")
+    assert lines[-1].language == "en" and lines[-1].extras.get("forced_narrative") is True
+    assert not lines[0].extras.get("forced_narrative")
+
+
+def _transcribe_file(source: Path, out: Path, language: str = "es") -> Episode:
+    """Ingest and transcribe ``source`` through the real pipeline stages."""
+    ctx, episode = prepare_run(RunRequest(source=source, out=out, targets=["en"]), load_config(overrides={"source_language": language}))
+    return run_stages(episode, ctx, names=("ingest", "transcribe"))
+
+
+@pytest.mark.slow
+def test_telephone_audio_is_transcribed(speech_dir: Path, tmp_path: Path) -> None:
+    episode = _transcribe_file(speech_dir / "phone.wav", tmp_path)
+    _valid(episode.words)
+    assert "agua" in " ".join(w.text.lower() for w in episode.words)
+    assert soundfile.info(str(tmp_path / "phone" / str(episode.dialogue_audio))).samplerate == 16_000
+
+
+@pytest.mark.slow
+def test_music_without_speech_gives_no_words_and_a_warning(speech_dir: Path, tmp_path: Path) -> None:
+    episode = _transcribe_file(speech_dir / "music.wav", tmp_path)
+    assert episode.words == []
+    assert NO_SPEECH_WARNING in episode.warnings
+
+
+def test_openai_whisper_missing_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, speech_dir: Path) -> None:
+    monkeypatch.setitem(sys.modules, "whisper", None)  # what Python does when the package is absent
+    backend = create("transcribe", "openai-whisper.v1", {"model": "base"})
+    with pytest.raises(BackendUnavailable, match="openai-whisper is not installed") as caught:
+        backend.transcribe(speech_dir / "phone.wav", "es", [], silent_hook)
+    assert "localize[openai-whisper]" in caught.value.hint
+
+
+@pytest.mark.slow
+def test_openai_whisper_loads_a_checkpoint_file(tmp_path: Path, speech_dir: Path) -> None:
+    """A tiny random-weight Whisper saved as a checkpoint goes through the real loading and decoding code."""
+    whisper = pytest.importorskip("whisper")
+    torch = pytest.importorskip("torch")
+    from dataclasses import asdict
+
+    torch.manual_seed(0)
+    dims = whisper.model.ModelDimensions(
+        n_mels=80, n_audio_ctx=1500, n_audio_state=32, n_audio_head=2, n_audio_layer=1,
+        n_vocab=51865, n_text_ctx=448, n_text_state=32, n_text_head=2, n_text_layer=1,
+    )  # fmt: skip
+    checkpoint = tmp_path / "tiny-random.pt"
+    torch.save({"dims": asdict(dims), "model_state_dict": whisper.model.Whisper(dims).state_dict()}, checkpoint)
+    options = {"model": str(checkpoint), "beam_size": 1, "temperature": [0.0], "detect_line_language": False, "language": "es"}
+    backend = create("transcribe", "openai-whisper.v1", options)
+    audio = speech_dir / "es.wav"
+    samples, rate = soundfile.read(audio, dtype="float32")
+    short = tmp_path / "short16k.wav"
+    soundfile.write(short, np.interp(np.arange(0, len(samples), rate / 16_000), np.arange(len(samples)), samples), 16_000)
+    transcript = backend.transcribe(short, None, ["Martín"], silent_hook)
+    assert backend.model.dims.n_text_state == 32
+    assert transcript.language == "es"
+    for word in transcript.words:  # random weights say anything, but every word is clean and timed
+        assert word.text == clean_text(word.text) and word.start < word.end
