@@ -3,8 +3,10 @@
 Runs the flow up to translation once (cached in the output folder), then the dub and
 mix stages from a cold TTS cache, timed, and prints per line (``--lines``) and in
 summary: relative duration error, min/max duration ratio, share of takes off their
-window by more than 0.3 s, onset error, stretch factor, ladder step used, overlapping
-takes, dropped lines, and each language's loudness against the spec.
+window by more than 0.3 s (a take is in its window when it starts at the source
+speech and ends between the end of the source speech and the end of its window),
+onset error, stretch factor, ladder step used, overlapping takes, dropped lines, and
+each language's loudness against the spec.
 
 Usage (from the repository root)::
 
@@ -107,8 +109,11 @@ def main() -> None:
                 continue
             source_start, source_end = speech[line.id][0].start, speech[line.id][-1].end
             source_length = source_end - source_start
+            # In its window: starting at the source start, ending between the source speech end and the window end (slack).
             take_end = take.start + take.duration
-            off = max(abs(take.start - take.window_start), abs(take_end - take.window_end))
+            end_low = min(source_end, take.window_end)
+            end_off = max(0.0, end_low - take_end, take_end - take.window_end)
+            off = max(abs(take.start - source_start), end_off)
             rows.append(
                 {
                     "id": line.id,
@@ -150,6 +155,7 @@ def main() -> None:
         loud_ok = abs(measured - target) <= 2.0 and loud["true_peak_dbtp"] <= ctx.config.mix.true_peak_dbtp
         ok = within >= 0.95 and max_stretch <= ctx.config.dub.max_stretch + 1e-3 and overlapping == 0 and dropped == 0 and loud_ok
         all_ok &= ok
+        print(f"{language}: voices {track.voices}")
         print(
             f"{language}: takes {len(rows)}, skipped {skipped}, dropped {dropped}, overlapping {overlapping}"
             f" | within {OFF_WINDOW} s of window {within:.1%}"

@@ -63,10 +63,8 @@ def long_episode() -> Path:
     video = OUT / "long" / "episode.mp4"
     listing = OUT / "long" / "loops.txt"
     listing.write_text("".join(f"file '{SAMPLE}'\n" for _ in range(loops)), encoding="utf-8")
-    subprocess.run(
-        ["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i", str(listing), "-t", str(LONG_SECONDS), "-c", "copy", str(video)],
-        check=True,
-    )  # fmt: skip
+    concat = ["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i", str(listing)]
+    subprocess.run([*concat, "-t", str(LONG_SECONDS), "-c", "copy", str(video)], check=True)
     info = probe(video)
     lines: list[Line] = []
     tracks: dict[str, Track] = {}

@@ -12,6 +12,7 @@ Usage: .venv/bin/python benchmarks/package_speed.py [--only sample|long]
 from __future__ import annotations
 
 import argparse
+import itertools
 import resource
 import sys
 import time
@@ -44,10 +45,12 @@ def measure(folder: Path) -> None:
     languages = len(ctx.targets)
     wall, cpu = marks[-1][1] - marks[0][1], marks[-1][2] - marks[0][2]
     print(f"{folder.relative_to(ROOT)}: {episode.source.duration:.1f} s programme, {len(episode.lines)} lines, {languages} languages")
-    print(f"  package stage: {wall:.1f} s wall, {cpu:.1f} s CPU -> {wall / languages:.1f} s wall / {cpu / languages:.1f} s CPU per language")
+    print(
+        f"  package stage: {wall:.1f} s wall, {cpu:.1f} s CPU -> {wall / languages:.1f} s wall / {cpu / languages:.1f} s CPU per language"
+    )
     phases: dict[str, list[float]] = {}
     names = {"start": "shot detection"}
-    for (step, when, spent), (_, after, spent_after) in zip(marks, marks[1:], strict=False):
+    for (step, when, spent), (_, after, spent_after) in itertools.pairwise(marks):
         name = names.get(step, "language files" if step in ctx.targets else step)
         total = phases.setdefault(name, [0.0, 0.0])
         total[0] += after - when

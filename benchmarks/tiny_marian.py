@@ -67,7 +67,7 @@ def build_marian(folder: Path, d_model: int = 32, layers: int = 1, vocab_size: i
         pad_token_id=vocab["<pad>"],
         eos_token_id=vocab["</s>"],
         decoder_start_token_id=vocab["<pad>"],
-        forced_eos_token_id=vocab["</s>"],
+        forced_eos_token_id=None,
     )
     MarianMTModel(config).save_pretrained(model_dir)
     tokenizer.save_pretrained(model_dir)

@@ -155,18 +155,24 @@ def test_names_persist_through_the_cli_and_characters_are_recognised_by_voice(
     ep1 = tmp_path / "ep1.mp4"
     ffmpeg("-f", "lavfi", "-i", "testsrc=size=160x120:rate=24", "-i", wav1, "-shortest", "-c:v", "libx264", "-pix_fmt", "yuv420p", ep1)
     out, names, characters = tmp_path / "out", tmp_path / "ep1.speakers.yaml", tmp_path / "series.characters.json"
-    first = _episode(ep1, out, file=names)
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("- not\n- a mapping\n", encoding="utf-8")
+    failed = run_cli("run", ep1, "--from", "es", "--to", "en", "--out", out, "--speakers", broken, "--quiet")
+    assert failed.returncode != 0 and "Traceback" not in failed.stderr
+    assert f"speakers file {broken} is not a mapping" in failed.stderr
+
+    first = _episode(ep1, out, file=names, characters_file=characters)
     assert read_speakers_file(names) == {"SPEAKER_00": "SPEAKER_00", "SPEAKER_01": "SPEAKER_01"}
     assert all(len({w.speaker for w in line.words}) == 1 for line in first.lines)
     character = {"A": "Lucía", "B": "Martín"}
     given = {s.id: character[_true_speaker(truth1, first.turns, s.id)] for s in first.speakers}
     write_speakers_file(names, given)
 
-    result = run_cli("run", ep1, "--from", "es", "--to", "en", "--out", out, "--speakers", names, "--characters", characters, "--quiet")
-    assert result.returncode == 0, result.stderr
+    renamed = run_cli("diarize", out / "ep1", "--quiet")
+    assert renamed.returncode == 0, renamed.stderr
     manifest = json.loads((out / "ep1" / ".localize" / "manifest.json").read_text(encoding="utf-8"))
     assert {s["id"]: s["name"] for s in manifest["speakers"]} == given
-    assert manifest["stages"]["diarize"]["cache_hit"] is False
+    assert {line["speaker"] for line in manifest["lines"]} == set(given)
     assert read_speakers_file(names) == given
     stored = json.loads(characters.read_text(encoding="utf-8"))["characters"]
     assert sorted(stored) == ["Lucía", "Martín"] and all(list(c["references"]) == ["ep1"] for c in stored.values())

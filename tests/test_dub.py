@@ -123,7 +123,7 @@ def test_manual_override_and_unknown_voice(tmp_path: Path, dubbed: tuple[Episode
     assert any("en-nowhere" in w for w in casting.warnings)
 
 
-def test_piper_speaks_with_a_user_pointed_voice_file(tmp_path: Path) -> None:
+def test_piper_speaks_with_the_bundled_and_a_user_pointed_voice(tmp_path: Path) -> None:
     bundled = Path(resolve_model("bundled:piper-en_US-joe-medium"))
     custom = tmp_path / "voices" / "my-voice.onnx"
     custom.parent.mkdir()
@@ -137,6 +137,9 @@ def test_piper_speaks_with_a_user_pointed_voice_file(tmp_path: Path) -> None:
     piper.synthesize("The colectivo never comes on time.", voice, 1.2, fast)
     assert soundfile.info(str(out)).duration > 1.0
     assert soundfile.info(str(fast)).duration < soundfile.info(str(out)).duration
+    bundled_voice = next(v for v in load_catalog("en") if v.id == "en-piper-joe")
+    piper.synthesize("The colectivo never comes on time.", bundled_voice, 1.0, tmp_path / "bundled.wav")
+    assert soundfile.info(str(tmp_path / "bundled.wav")).duration == pytest.approx(soundfile.info(str(out)).duration, rel=0.2)
 
 
 def test_piper_voice_file_missing_is_a_model_error(tmp_path: Path) -> None:

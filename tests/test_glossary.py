@@ -394,3 +394,16 @@ def test_report_html_and_json(glossary: Glossary, tmp_path: Path) -> None:
     assert "&lt;b&gt;" in page and "<b>Martín</b>" not in page
     assert reader.marks == 11, "each source term and each found rendering is highlighted"
     assert 'id="filter"' in page and 'id="status"' in page and "addEventListener('click'" in page
+
+
+def test_target_case_sensitivity(tmp_path: Path) -> None:
+    text = GLOSSARY.replace("fr: {renderings: [maté], forbidden: [thé]}", "fr: {renderings: [Maté], case_sensitive: true}")
+    glossary = load_glossary(write(tmp_path, text))
+    assert glossary.terms[0].rule("fr").case_sensitive and not glossary.terms[0].rule("en").case_sensitive
+    assert [h.status for h in check_rendition("Un mate.", "Un Maté.", glossary, "es", "fr")] == ["honoured"]
+    assert [h.status for h in check_rendition("Un mate.", "Un maté.", glossary, "es", "fr")] == ["violated"]
+    assert [h.status for h in check_rendition("Un mate.", "A MATE.", glossary, "es", "en")] == ["honoured"]
+    for suffix in ("csv", "tbx"):
+        path = tmp_path / f"g.{suffix}"
+        save_glossary(glossary, path)
+        assert load_glossary(path, "es-AR").terms[0].rule("fr").case_sensitive

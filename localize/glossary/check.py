@@ -31,7 +31,7 @@ def _outcome(match: TermMatch, target_text: str, target: str) -> tuple[Status, s
     if rule.dnt:
         kept = find_verbatim(target_text, list(dict.fromkeys([match.surface, *entry.forms])))
         return ("kept" if kept else "violated"), kept
-    approved = find_rendering(target_text, rule.renderings, target)
+    approved = find_rendering(target_text, rule.renderings, target, rule.case_sensitive)
     if approved:
         return "honoured", approved.surface
     forbidden = find_rendering(target_text, rule.forbidden, target)

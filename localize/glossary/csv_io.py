@@ -1,8 +1,8 @@
 """The CSV glossary format: one row per term, per-target columns ``<tag>:renderings`` etc.
 
 Columns: id, term, variants, pos, scope, dnt, case_sensitive, note, then for each
-target ``<tag>:renderings``, ``<tag>:forbidden``, ``<tag>:note`` (and ``<tag>:dnt``
-when a target-level do-not-translate is used). Lists are ``|``-separated. CSV
+target ``<tag>:renderings``, ``<tag>:forbidden``, ``<tag>:note`` (and ``<tag>:dnt`` /
+``<tag>:case_sensitive`` when a target uses them). Lists are ``|``-separated. CSV
 carries no glossary name, source language or formality rules: the name is the
 file's stem and the source language is given by the caller.
 """
@@ -21,7 +21,7 @@ from localize.glossary.validate import LineMap, build_glossary
 __all__ = ["ENTRY_COLUMNS", "csv_text", "read_csv"]
 
 ENTRY_COLUMNS = ("id", "term", "variants", "pos", "scope", "dnt", "case_sensitive", "note")
-_RULE_COLUMNS = ("renderings", "forbidden", "note", "dnt")
+_RULE_COLUMNS = ("renderings", "forbidden", "note", "dnt", "case_sensitive")
 _LISTS = frozenset({"variants", "renderings", "forbidden"})
 _BOOLS = frozenset({"dnt", "case_sensitive"})
 _TRUE = frozenset({"true", "yes", "1", "y", "x"})
@@ -93,6 +93,8 @@ def csv_text(glossary: Glossary) -> str:
     rule_fields = ["renderings", "forbidden", "note"]
     if any(rule.dnt for entry in glossary.terms for rule in entry.targets.values()):
         rule_fields.append("dnt")
+    if any(rule.case_sensitive for entry in glossary.terms for rule in entry.targets.values()):
+        rule_fields.append("case_sensitive")
     tags = list(dict.fromkeys([*glossary.targets, *(t for e in glossary.terms for t in e.targets)]))
     header = [*ENTRY_COLUMNS, *(f"{tag}:{field}" for tag in tags for field in rule_fields)]
     out = io.StringIO()

@@ -175,15 +175,15 @@ def find_terms(glossary: Glossary, text: str, language: str, target: str | None 
     return sorted(found, key=lambda m: m.start)
 
 
-def find_rendering(text: str, candidates: Sequence[str], language: str) -> RenderingMatch | None:
-    """The earliest occurrence in ``text`` of any of ``candidates``, in any inflection; None if none."""
+def find_rendering(text: str, candidates: Sequence[str], language: str, case_sensitive: bool = False) -> RenderingMatch | None:
+    """The earliest occurrence in ``text`` of any of ``candidates``, in any inflection (exact words when ``case_sensitive``)."""
     tokens = _analyzer(language).tokens(text)
     positions = _positions(tokens)
     found: list[tuple[int, int, str]] = []
     for candidate in candidates:
         words = _form_words(language, candidate)
         for i in positions.get(words[0].lower(), []) if words else []:
-            if _matches_at(tokens, i, words, case_sensitive=False):
+            if _matches_at(tokens, i, words, case_sensitive):
                 found.append((i, i + len(words), candidate))
                 break
     if not found:

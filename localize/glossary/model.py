@@ -30,7 +30,10 @@ class TargetRule(_Model):
     renderings: list[Text] = Field(default_factory=list)
     forbidden: list[Text] = Field(default_factory=list)
     note: str = ""
+    """Adaptation note for translators (why this rendering)."""
     dnt: bool = False
+    case_sensitive: bool = False
+    """Renderings must appear in the translation with exactly this case."""
 
     @property
     def constrains(self) -> bool:
@@ -68,7 +71,13 @@ class Entry(_Model):
             rule = self.targets.get(base_language(target))
         if self.dnt or (rule is not None and rule.dnt):
             kept = rule or TargetRule()
-            return TargetRule(renderings=[self.term], forbidden=kept.forbidden, note=kept.note, dnt=True)
+            return TargetRule(
+                renderings=[self.term],
+                forbidden=kept.forbidden,
+                note=kept.note,
+                dnt=True,
+                case_sensitive=kept.case_sensitive or self.case_sensitive,
+            )
         return rule or TargetRule()
 
 

@@ -109,6 +109,8 @@ def _entry(element: Any, source: str, path: DataPath, lines: LineMap) -> dict[st
             rule["note"] = _note(lang_sec)
         if _flag(lang_sec, _DNT):
             rule["dnt"] = True
+        if _flag(lang_sec, _CASE):
+            rule["case_sensitive"] = True
         targets[tag] = rule
         lines[(*path, "targets", tag)] = lang_sec.sourceline
     if targets:
@@ -184,6 +186,8 @@ def _concept(body: Any, entry: Entry, source: str) -> None:
         lang_sec = _sub(concept, "langSec", **{XML_LANG: tag})
         if rule.dnt:
             _sub(lang_sec, "descrip", "true", type=_DNT)
+        if rule.case_sensitive:
+            _sub(lang_sec, "descrip", "true", type=_CASE)
         if rule.note:
             _sub(lang_sec, "note", rule.note)
         for index, rendering in enumerate(rule.renderings):

@@ -40,7 +40,7 @@ def check_script(path: Path, glossary: Glossary, language: str | None = None, so
     script = read_script(path)
     target = language or script.language
     if target is None:
-        raise InputError(f"cannot tell the target language of {path.name}", "pass --lang (e.g. --lang fr)")
+        raise InputError(f"cannot tell the target language of {path.name}", "pass --language (e.g. --language fr)")
     source = source_language or script.source_language or glossary.source_language
     hits = [(row, hit) for row in script.rows for hit in check_rendition(row.source, row.translation, glossary, source, target)]
     return ScriptCheck(target, hits)

@@ -102,7 +102,7 @@ def import_script(folder: Path, path: Path, language: str | None = None) -> Impo
     script = read_script(path)
     target = language or script.language
     if target is None:
-        raise InputError(f"cannot tell the language of {path.name}", "pass --lang (e.g. --lang pt-BR)")
+        raise InputError(f"cannot tell the language of {path.name}", "pass --language (e.g. --language pt-BR)")
     episode, result = apply_script(episode, script.rows, target, _run_glossary(episode))
     workdir.save(episode)
     log.info("%s: %d edited, %d approved, %d unchanged", target, len(result.edited), len(result.approved), len(result.unchanged))

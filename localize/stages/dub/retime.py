@@ -138,17 +138,20 @@ def _duration(path: Path) -> float:
     return float(soundfile.info(str(path)).frames) / MIX_RATE
 
 
-def _fits(duration: float, target: float) -> bool:
-    return target - SHORT_TOLERANCE <= duration <= target + FIT_TOLERANCE
+def _fits(duration: float, window: Window) -> bool:
+    """Whether a clip of ``duration`` fills ``window``, running past it only into silence and by at most FIT_TOLERANCE."""
+    over = min(FIT_TOLERANCE, max(0.0, window.latest - window.end))
+    return window.length - SHORT_TOLERANCE <= duration <= window.length + over
 
 
-def _by_rate(voice: Voice, text: str, target: float, config: DubConfig) -> tuple[Clip, bool]:
-    """Step 1: search the engine rate (within limits) that brings ``text`` closest to ``target``."""
+def _by_rate(voice: Voice, text: str, window: Window, config: DubConfig) -> tuple[Clip, bool]:
+    """Step 1: search the engine rate (within limits) that brings ``text`` closest to the window's length."""
+    target = window.length
     clip = voice.say(text, 1.0)
     tried = [clip]
     rate = 1.0
     for _ in range(RATE_TRIES - 1):
-        if _fits(clip.duration, target):
+        if _fits(clip.duration, window):
             break
         wanted = round(min(max(rate * clip.duration / target, config.min_rate), config.max_rate), 2)
         if abs(wanted - rate) < 0.01:
@@ -156,7 +159,7 @@ def _by_rate(voice: Voice, text: str, target: float, config: DubConfig) -> tuple
         rate = wanted
         clip = voice.say(text, rate)
         tried.append(clip)
-    fitting = [c for c in tried if _fits(c.duration, target)]
+    fitting = [c for c in tried if _fits(c.duration, window)]
     if fitting:
         return min(fitting, key=lambda c: abs(math.log(c.rate))), True
     return min(tried, key=lambda c: abs(c.duration - target)), False
@@ -187,7 +190,7 @@ def _fit_span(voice: Voice, texts: list[str], window: Window, config: DubConfig)
     if "short" not in fit.flags or not window.breaths:
         return [fit]
     for breaths, weights in _breath_choices(window):
-        pieces = _pieces(texts, list(weights), punctuation=True)
+        pieces = _pieces(texts, list(weights))
         if pieces is None:
             continue
         bounds = [window.start, *(t for pause in breaths for t in pause), window.end]
@@ -219,13 +222,13 @@ def _end_error(fits: list[_SpanFit], window: Window) -> float:
 def _ladder(voice: Voice, texts: list[str], window: Window, config: DubConfig) -> _SpanFit:
     """Run the ladder for one span; ``texts[0]`` is the translation, the rest shorter alternatives."""
     target = window.length
-    best, fits = _by_rate(voice, texts[0], target, config)
+    best, fits = _by_rate(voice, texts[0], window, config)
     if fits:
         return _SpanFit(best, window, _steps_for(best, texts))
     tried = [best]
     if best.duration > target:
         for candidate in texts[1:]:
-            clip, fits = _by_rate(voice, candidate, target, config)
+            clip, fits = _by_rate(voice, candidate, window, config)
             if fits:
                 return _SpanFit(clip, window, _steps_for(clip, texts))
             tried.append(clip)
@@ -238,7 +241,7 @@ def _ladder(voice: Voice, texts: list[str], window: Window, config: DubConfig) -
     factor = best.duration / target
     if factor < 1:
         clip = voice.stretch(best, 1 / config.max_stretch)
-        if window.length - clip.duration <= SHORT_TOLERANCE:
+        if window.length - clip.duration <= SHORT_TOLERANCE + config.end_slack:
             return _SpanFit(clip, window, _steps_for(clip, texts))
         return _SpanFit(clip, window, (*_steps_for(clip, texts), "flagged"), ("short",))
     return _borrow(voice, best, texts, window, config)
@@ -258,10 +261,10 @@ def _borrow(voice: Voice, clip: Clip, texts: list[str], window: Window, config: 
     return _SpanFit(clip, wider, steps)
 
 
-def split_text(text: str, weights: list[float], punctuation: bool = False) -> list[str] | None:
+def split_text(text: str, weights: list[float]) -> list[str] | None:
     """Cut ``text`` at word boundaries into ``len(weights)`` pieces of about those shares, preferring punctuation.
 
-    With ``punctuation``, cut only after punctuation. None when the text cannot be cut so.
+    None when the text has too few words to cut.
     """
     words = text.split()
     if len(words) < len(weights):
@@ -274,22 +277,21 @@ def split_text(text: str, weights: list[float], punctuation: bool = False) -> li
     for number, share in enumerate(targets):
         first = (cuts[-1] if cuts else 0) + 1
         last = len(words) - (len(targets) - number)
-        allowed = [cut for cut in range(first, last + 1) if not punctuation or words[cut - 1].endswith(_PUNCTUATION)]
-        if not allowed:
+        if first > last:
             return None
 
         def score(cut: int, share: float = share) -> float:
             bonus = 0.2 if words[cut - 1].endswith(_PUNCTUATION[1:]) else 0.1 if words[cut - 1].endswith(",") else 0.0
             return abs(ends[cut - 1] / length - share) - bonus
 
-        cuts.append(min(allowed, key=score))
+        cuts.append(min(range(first, last + 1), key=score))
     bounds = [0, *cuts, len(words)]
     return [" ".join(words[a:b]) for a, b in itertools.pairwise(bounds)]
 
 
-def _pieces(texts: list[str], weights: list[float], punctuation: bool = False) -> list[list[str]] | None:
+def _pieces(texts: list[str], weights: list[float]) -> list[list[str]] | None:
     """Per span, the alternatives split like the spans; None when the translation cannot be split."""
-    splits = [split_text(text, weights, punctuation) for text in texts]
+    splits = [split_text(text, weights) for text in texts]
     if splits[0] is None:
         return None
     usable = [s for s in splits if s is not None]
