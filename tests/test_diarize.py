@@ -149,8 +149,9 @@ def _episode(source: Path, out: Path, **speakers: Path) -> Episode:
 
 @pytest.mark.slow
 def test_names_persist_through_the_cli_and_characters_are_recognised_by_voice(
-    dialogues: dict[str, tuple[Path, list[SpeechTurn]]], tmp_path: Path
+    dialogues: dict[str, tuple[Path, list[SpeechTurn]]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("LOCALIZE_TRANSCRIBE__OPTIONS", '{"beam_size": 1, "detect_line_language": false}')  # faster; CLI and library alike
     (wav1, truth1), (ep2, truth2) = dialogues["ep1"], dialogues["ep2"]
     ep1 = tmp_path / "ep1.mp4"
     ffmpeg("-f", "lavfi", "-i", "testsrc=size=160x120:rate=24", "-i", wav1, "-shortest", "-c:v", "libx264", "-pix_fmt", "yuv420p", ep1)
@@ -188,7 +189,6 @@ def test_names_persist_through_the_cli_and_characters_are_recognised_by_voice(
 
 
 def test_pyannote_without_its_extra_is_a_clear_error(dialogues: dict[str, tuple[Path, list[SpeechTurn]]]) -> None:
-    pytest.importorskip("pyannote.core")
     if backend_class("diarize", "pyannote.v1").availability().usable:
         pytest.skip("pyannote.audio is installed here")
     assert "localize[pyannote]" in backend_class("diarize", "pyannote.v1").availability().detail

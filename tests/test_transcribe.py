@@ -178,3 +178,33 @@ def test_openai_whisper_loads_a_checkpoint_file(tmp_path: Path, speech_dir: Path
     assert transcript.language == "es"
     for word in transcript.words:  # random weights say anything, but every word is clean and timed
         assert word.text == clean_text(word.text) and word.start < word.end
+
+
+def test_surround_gives_its_centre_and_the_tagged_stream_is_chosen(speech_dir: Path, tmp_path: Path) -> None:
+    from localize.media.audio import choose_audio_stream, extract_audio
+    from localize.media.probe import probe
+
+    speech, speech_rate = soundfile.read(speech_dir / "es.wav", dtype="float32")
+    n = speech_rate * 4
+    tone = 0.3 * np.sin(2 * np.pi * 7000 * np.arange(n) / speech_rate).astype(np.float32)
+    centre_only = np.pad(speech, (0, max(0, n - len(speech))))[:n]
+    surround = tmp_path / "surround.wav"
+    soundfile.write(surround, np.stack([tone, tone, centre_only, tone, tone, tone], axis=1), speech_rate)
+    source = tmp_path / "multi.mkv"
+    ffmpeg(
+        "-channel_layout", "5.1", "-i", surround, "-i", speech_dir / "es.wav", "-map", "0:a", "-map", "1:a",
+        "-c:a:0", "ac3", "-c:a:1", "aac", "-metadata:s:a:0", "language=spa", "-metadata:s:a:1", "language=eng", source,
+    )  # fmt: skip
+    info = probe(source)
+    assert [s.channels for s in info.audio_streams] == [6, 1]
+    assert choose_audio_stream(info, "es-AR", None) == 0 and choose_audio_stream(info, "en", None) == 1
+    assert choose_audio_stream(info, "es", 1) == 1
+    out = tmp_path / "centre.wav"
+    extract_audio(info, 0, out)
+    centre, rate = soundfile.read(out, dtype="float32")
+    assert rate == 16_000 and centre.ndim == 1
+    # the centre channel is the speech alone: the 7 kHz tone of the other channels does not leak in
+    spectrum = np.abs(np.fft.rfft(centre[: rate * 2]))
+    freqs = np.fft.rfftfreq(rate * 2, 1 / rate)
+    assert spectrum[np.argmin(np.abs(freqs - 7000))] < 0.1 * spectrum.max()
+    assert np.sqrt(np.mean(centre**2)) > 0.3 * np.sqrt(np.mean(speech[: speech_rate * 4] ** 2))

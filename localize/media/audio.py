@@ -105,7 +105,8 @@ def extract_audio(info: MediaInfo, position: int, out: Path, rate: int = SPEECH_
     """
     stream = info.audio_streams[position]
     if stream.channels >= CENTRE_CHANNEL_LAYOUTS:
-        _extract(info, position, out, rate, ["-af", "pan=mono|c0=FC"])
+        # by index, not name: FC is the third channel of every 5.1/7.1 layout, and files without a layout tag keep it there
+        _extract(info, position, out, rate, ["-af", "pan=mono|c0=c2"])
         if not _is_silent(out):
             return
         log.warning("the centre channel of audio stream %d is silent; downmixing all %d channels", position, stream.channels)

@@ -77,7 +77,11 @@ class PyannoteDiarizer(Diarizer):
     @classmethod
     def availability(cls) -> Availability:
         """Usable when pyannote.audio is installed (its pipeline must still be on disk or downloadable)."""
-        if importlib.util.find_spec("pyannote.audio") is None:
+        try:
+            found = importlib.util.find_spec("pyannote.audio") is not None
+        except ModuleNotFoundError:  # no pyannote namespace at all
+            found = False
+        if not found:
             return Availability(False, EXTRA_HINT)
         return Availability(True, "needs a pipeline directory (pipeline = path), or allow_downloads and a token")
 
