@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # The CPU build of torch; PyPI's default torch pulls several GB of CUDA libraries.
 TORCH ?= torch==2.13.0
 APT_PACKAGES := ffmpeg espeak-ng sox rubberband-cli apertium apertium-eng-spa apertium-es-pt apertium-fr-es \
-	fonts-dejavu-core redis-server gcc libc6-dev chromium
+	fonts-dejavu-core redis-server postgresql gcc libc6-dev chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEMO_OUT ?= out
 

@@ -7,7 +7,8 @@ matched on lemmas (spaCy lookup tables, so "croissants" counts for
 occurrences that survive verbatim.
 
 Usage: .venv/bin/python benchmarks/glossary_quality.py [--backend apertium.v1] [--targets en,pt-BR,fr]
-(builds the test set with benchmarks/glossary_testset.py first when it is missing)
+(builds the test set with benchmarks/glossary_testset.py first when it is missing;
+throughput is measured by benchmarks/translate_throughput.py)
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import argparse
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,13 +76,11 @@ def main() -> None:
     assert isinstance(translator, Translator)
     requests = [TranslationRequest(text) for text in texts]
     print(f"glossary test set: {len(texts)} lines, {len(glossary.terms)} terms; backend {args.backend}")
-    print(f"{'target':<7} {'mode':<13} {'occ':>4} {'infl':>4} {'multi':>5} {'success':>8} {'dnt kept':>9} {'forbid':>6} {'lines/s':>8}")
+    print(f"{'target':<7} {'mode':<13} {'occ':>4} {'infl':>4} {'multi':>5} {'success':>8} {'dnt kept':>9} {'forbid':>6}")
     totals: dict[str, list[float]] = {}
     for target in args.targets.split(","):
         for mode, enforced in (("enforced", glossary), ("no-enforce", None)):
-            started = time.perf_counter()
             outputs = [c[0] for c in translate_lines(translator, requests, glossary.source_language, target, enforced)]
-            seconds = time.perf_counter() - started
             row = score(texts, outputs, glossary_path, target)
             total = totals.setdefault(mode, [0, 0, 0, 0])
             total[0] += row["occurrences"]
@@ -91,7 +89,7 @@ def main() -> None:
             total[3] += row["dnt_kept"] * row["dnt"]
             print(
                 f"{target:<7} {mode:<13} {row['occurrences']:>4} {row['inflected']:>4} {row['multiword']:>5} "
-                f"{row['success']:>8.1%} {row['dnt_kept']:>9.1%} {row['forbidden']:>6} {len(texts) / seconds:>8.1f}"
+                f"{row['success']:>8.1%} {row['dnt_kept']:>9.1%} {row['forbidden']:>6}"
             )
     for mode, (occ, good, dnt, kept) in totals.items():
         print(f"all     {mode:<13} {int(occ):>4} term success {good / occ:.1%}, do-not-translate kept {kept / dnt:.1%} ({int(dnt)})")

@@ -56,7 +56,7 @@ def measure(folder: Path) -> None:
         total[0] += after - when
         total[1] += spent_after - spent
     for name, (seconds, cpu_seconds) in phases.items():
-        per = f", {seconds / languages:.1f} s wall per language" if name in ("language files", "review proxies") else ""
+        per = f", {seconds / languages:.1f} s wall per language" if name in ("language files", "encode dubs", "review proxies") else ""
         print(f"  {name:<16}{seconds:>7.1f} s wall {cpu_seconds:>7.1f} s CPU{per}")
 
 

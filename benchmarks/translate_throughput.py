@@ -47,6 +47,7 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=240)
     parser.add_argument("--target", default="en")
     parser.add_argument("--max-length", type=int, default=48)
+    parser.add_argument("--neural-lines", type=int, default=64, help="Lines for the Marian runs.")
     parser.add_argument("--chat-url", default=None)
     parser.add_argument("--chat-lines", type=int, default=20)
     args = parser.parse_args()
@@ -58,11 +59,11 @@ def main() -> None:
         try:
             from benchmarks.tiny_marian import build_marian
 
-            hf, ct2 = build_marian(Path(folder), d_model=512, layers=6, vocab_size=120)
+            hf, ct2 = build_marian(Path(folder), d_model=512, layers=6)
             common = {"max_length": args.max_length, "beams": 4, "candidates": 2, "batch_size": 16}
             runs += [
-                ("transformers.v1", {"model": str(hf), **common}, requests),
-                ("ctranslate2.v1", {"model": str(ct2), **common}, requests),
+                ("transformers.v1", {"model": str(hf), **common}, requests[: args.neural_lines]),
+                ("ctranslate2.v1", {"model": str(ct2), **common}, requests[: args.neural_lines]),
             ]
         except ImportError as exc:
             print(f"skipping transformers/CTranslate2: {exc} (pip install 'localize[transformers]')")

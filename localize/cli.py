@@ -181,6 +181,7 @@ def package(folder: FolderArgument, quiet: QuietOption = False) -> None:
 def doctor() -> None:
     """List every backend, whether it works offline here, and what to install if not."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     from localize.doctor import check_all
@@ -189,7 +190,7 @@ def doctor() -> None:
     usable_all = True
     for row in check_all():
         usable_all &= row.usable or not row.default
-        table.add_row(row.kind, row.name + (" (default)" if row.default else ""), "yes" if row.usable else "no", row.detail)
+        table.add_row(row.kind, row.name + (" (default)" if row.default else ""), "yes" if row.usable else "no", escape(row.detail))
     Console().print(table)
     if not usable_all:
         raise typer.Exit(1)

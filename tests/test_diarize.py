@@ -151,7 +151,8 @@ def _episode(source: Path, out: Path, **speakers: Path) -> Episode:
 def test_names_persist_through_the_cli_and_characters_are_recognised_by_voice(
     dialogues: dict[str, tuple[Path, list[SpeechTurn]]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("LOCALIZE_TRANSCRIBE__OPTIONS", '{"beam_size": 1, "detect_line_language": false}')  # faster; CLI and library alike
+    fast = {"backend": "faster-whisper.v1", "options": {"beam_size": 1, "detect_line_language": False}}
+    monkeypatch.setenv("LOCALIZE_TRANSCRIBE", json.dumps(fast))  # a quicker decode, for the CLI and the library alike
     (wav1, truth1), (ep2, truth2) = dialogues["ep1"], dialogues["ep2"]
     ep1 = tmp_path / "ep1.mp4"
     ffmpeg("-f", "lavfi", "-i", "testsrc=size=160x120:rate=24", "-i", wav1, "-shortest", "-c:v", "libx264", "-pix_fmt", "yuv420p", ep1)

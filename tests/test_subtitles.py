@@ -139,6 +139,7 @@ def test_rules_per_language_and_reading_speed_choice() -> None:
     assert config.rules_for("en").max_cps == 17
 
 
+@pytest.mark.slow
 def test_cli_check_lists_violations_and_exits_1(tmp_path: Path) -> None:
     bad = tmp_path / "episode.en.srt"
     write_subtitles([Cue(1.0, 1.2, ["This event is far too short to read at all"])], bad, "en", FPS)

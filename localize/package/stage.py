@@ -141,7 +141,6 @@ class PackageStage:
                 made.append(_deliverable(staging, dialogue, "dialogue-stem", language, WAV_FORMAT, episode.source.duration))
                 made.append(_deliverable(staging, bed, "me-stem", language, WAV_FORMAT, episode.source.duration))
                 encoded = staging / ".encoded" / f"{language}.m4a"
-                encode_aac(mix, encoded)
                 audio.append(AudioTrack(mix, language, f"{display_name(language)} (dubbed)", encoded))
                 if settings.review_proxy and episode.source.has_video:
                     proxies.append(ProxyJob(encoded, cues_by_variant[""], f"{display_name(language)} dub", folder / f"{stem}.review.mp4"))
@@ -152,6 +151,8 @@ class PackageStage:
             if ctx.glossary is not None:
                 for path in write_glossary_report(episode, ctx.glossary, language, folder, workdir):
                     made.append(_deliverable(staging, path, "glossary-report", language, path.suffix[1:]))
+        ctx.hook(self.name, "encode dubs", len(ctx.targets), len(ctx.targets))
+        _encode_all(audio)
         ctx.hook(self.name, "review proxies", len(ctx.targets), len(ctx.targets))
         write_review_proxies(source, proxies, fps, settings.proxy_height)
         for job in proxies:
@@ -217,6 +218,15 @@ def _take_fit(track: Track) -> dict[str, Any]:
         "max_overlap_s": round(max(take.overlap for take in takes), 3),
         "ladder_steps": steps,
     }
+
+
+def _encode_all(tracks: list[AudioTrack]) -> None:
+    """Encode every dub to AAC once (for the MP4 master and the proxies), one ffmpeg per core at a time."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=max(1, min(len(tracks), os.cpu_count() or 1))) as pool:
+        for future in [pool.submit(encode_aac, track.path, track.aac) for track in tracks if track.aac is not None]:
+            future.result()
 
 
 def _link_or_copy(source: Path, target: Path) -> None:

@@ -76,7 +76,7 @@ class MixStage:
     """Build each language's dialogue stem and dub mix."""
 
     name = "mix"
-    version = 1
+    version = 2
 
     def backend_name(self, ctx: RunContext) -> str:
         """Mixing is built in."""

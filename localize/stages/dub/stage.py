@@ -61,7 +61,7 @@ class DubStage:
     """Synthesize every target language's renditions with a cast voice per speaker."""
 
     name = "dub"
-    version = 2
+    version = 3
 
     def backend_name(self, ctx: RunContext) -> str:
         """Backends come from the voice catalog, per voice."""
