@@ -15,8 +15,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from localize.cache import WorkDir  # noqa: E402
 from localize.media.verify import decode_streams  # noqa: E402
+from localize.model import Episode  # noqa: E402
 from localize.package.validate import check_subtitle_file  # noqa: E402
 from localize.pipeline import resume_context  # noqa: E402
 
@@ -26,8 +26,7 @@ DEFAULT_FOLDERS = [ROOT / "benchmarks" / "out" / "sample" / "episode", ROOT / "b
 def check(folder: Path) -> None:
     """Print the subtitle and decode figures of one packaged episode."""
     ctx, _ = resume_context(folder)
-    episode = WorkDir.at(folder).load()
-    assert episode is not None
+    episode = Episode.model_validate_json((folder / "manifest.json").read_text(encoding="utf-8"))
     package = episode.extras.get("package", {})
     shots, fps = package.get("shot_changes", []), float(package.get("frame_rate") or 25.0)
     files = [d for d in episode.deliverables if d.kind == "subtitles"]

@@ -89,7 +89,7 @@ def test_loads_the_schema(glossary: Glossary) -> None:
     assert mate.rule("pt-BR").renderings == ["chimarrão"]
     assert mate.rule("fr-CA").renderings == ["maté"], "falls back to the base language"
     assert mate.rule("de").renderings == []
-    assert glossary.terms[1].rule("en") == TargetRule(renderings=["Martín"], dnt=True)
+    assert glossary.terms[1].rule("en") == TargetRule(renderings=["Martín"], dnt=True, case_sensitive=True)
     assert glossary.formality_for("Martín", "Lucía") == "informal"
     assert glossary.formality_for("Martín", "Don Ramón") == "formal"
     assert glossary.formality_for("Martín") is None, "ambiguous without an addressee"

@@ -208,3 +208,14 @@ def test_surround_gives_its_centre_and_the_tagged_stream_is_chosen(speech_dir: P
     freqs = np.fft.rfftfreq(rate * 2, 1 / rate)
     assert spectrum[np.argmin(np.abs(freqs - 7000))] < 0.1 * spectrum.max()
     assert np.sqrt(np.mean(centre**2)) > 0.3 * np.sqrt(np.mean(speech[: speech_rate * 4] ** 2))
+
+
+def test_only_lines_that_read_foreign_get_the_costly_language_check() -> None:
+    from localize.stages.transcribe.whisper import looks_foreign
+
+    assert looks_foreign("Good morning, did you sleep well last night?", "es")
+    assert looks_foreign("I left my keys on the kitchen table again.", "es")
+    assert not looks_foreign("Tenemos que salir antes de que haya más tráfico.", "es")
+    assert not looks_foreign("Gracias, Lucía, mirá, no sé si llego.", "es")
+    assert looks_foreign("Dejé las llaves otra vez en la mesa de la cocina.", "en")
+    assert not looks_foreign("¿…?", "es")

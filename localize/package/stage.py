@@ -111,10 +111,10 @@ class PackageStage:
             variants = [("", Variant())]
             if settings.sdh:
                 variants.append((".sdh", Variant(sdh=True)))
+            cues_by_variant = {label: build_cues(episode, track, rules, shots, variant) for label, variant in variants}
             forced = build_cues(episode, track, rules, shots, Variant(forced_only=True))
             if forced:
-                variants.append((".forced", Variant(forced_only=True)))
-            cues_by_variant = {label: build_cues(episode, track, rules, shots, variant) for label, variant in variants}
+                cues_by_variant[".forced"] = forced
             for label, cues in cues_by_variant.items():
                 for suffix in (".srt", ".vtt", ".ttml"):
                     path = folder / f"{stem}{label}{suffix}"

@@ -40,12 +40,16 @@ def write_qc_page(report: QcReport, episode: Episode, folder: Path, config: Conf
 
 
 def check_episode_folder(folder: Path, config: Config | None = None, decode: bool = True) -> QcReport:
-    """Check a packaged episode folder again (hashes, masters decoded to the end), rewrite its QC page, return the report."""
+    """Check a packaged episode folder again (hashes, masters decoded to the end), rewrite its QC page, return the report.
+
+    The deliverables are those of ``OUT/<episode>/manifest.json`` (what packaging wrote last).
+    """
     from localize.pipeline import resume_context
 
     if not (folder / "manifest.json").is_file():
         raise InputError(f"{folder} has no manifest.json: it was never packaged, or packaging did not finish", "run 'localize run' again")
-    ctx, episode = resume_context(folder)
+    ctx, state = resume_context(folder)
+    episode = Episode.model_validate_json((folder / "manifest.json").read_text(encoding="utf-8"))
     config = config or ctx.config
     workdir: WorkDir = ctx.workdir
     package = episode.extras.get("package", {})
@@ -54,9 +58,8 @@ def check_episode_folder(folder: Path, config: Config | None = None, decode: boo
     page = folder / QC_PAGE
     write_qc_page(report, episode, folder, config, page)
     deliverables = [_refreshed(item, page) if item.kind == "qc-report" else item for item in episode.deliverables]
-    episode = episode.model_copy(update={"deliverables": deliverables})
-    workdir.save(episode)
-    atomic_write_text(folder / "manifest.json", episode.model_dump_json(indent=2))
+    workdir.save(state.model_copy(update={"deliverables": deliverables}))
+    atomic_write_text(folder / "manifest.json", episode.model_copy(update={"deliverables": deliverables}).model_dump_json(indent=2))
     return report
 
 

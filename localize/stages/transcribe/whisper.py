@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Literal
 
@@ -21,9 +22,9 @@ from localize.media.audio import SPEECH_RATE, audio_duration, read_windows
 from localize.model import Word
 from localize.progress import ProgressHook
 from localize.stages.transcribe.backend import Transcriber, Transcript
-from localize.stages.transcribe.words import RawSegment, segment_words, settle_times
+from localize.stages.transcribe.words import RawSegment, clean_text, segment_words, settle_times
 
-__all__ = ["Decoded", "Hints", "WhisperOptions", "WhisperTranscriber"]
+__all__ = ["Decoded", "Hints", "WhisperOptions", "WhisperTranscriber", "looks_foreign"]
 
 log = logging.getLogger("localize")
 
@@ -54,6 +55,9 @@ class WhisperOptions(BaseModel):
     """Probability a line's detected language needs before the line counts as another language."""
     min_line_language_seconds: float = Field(default=1.2, ge=0.0)
     """Lines shorter than this keep the programme language (too short to tell)."""
+    line_language_gate: Literal["text", "always"] = "text"
+    """Which lines get the (costly: one encoder pass each) audio language check: ``text``, only lines whose
+    decoded words are mostly not common words of the programme language; ``always``, every line."""
     window_seconds: float = Field(default=600.0, ge=60.0)
     """Audio is decoded in windows of about this length (cut in silence) to bound memory."""
     allow_downloads: bool = False
@@ -125,6 +129,8 @@ class WhisperTranscriber(Transcriber):
         options = self.options
         if not options.detect_line_language or segment.end - segment.start < options.min_line_language_seconds:
             return segment_words(segment, offset, language)
+        if options.line_language_gate == "text" and not looks_foreign(segment.text, language):
+            return segment_words(segment, offset, language)
         piece = samples[int(segment.start * SPEECH_RATE) : int(segment.end * SPEECH_RATE)]
         detected, probability = self._detect(piece)
         if detected == language or probability < options.line_language_threshold:
@@ -143,6 +149,36 @@ class WhisperTranscriber(Transcriber):
             return segment_words(segment, offset, language)
         base = offset + segment.start
         return [word for part in again.segments for word in segment_words(part, base, detected)]
+
+
+FOREIGN_STOP_WORD_SHARE = 0.25
+"""Below this share of the language's stop words, a decoded line may be in another language."""
+
+
+@cache
+def _stop_words(language: str) -> frozenset[str]:
+    """spaCy's stop words for a language (empty when spaCy has no data for it)."""
+    from spacy.util import get_lang_class
+
+    try:
+        return frozenset(get_lang_class(language).Defaults.stop_words)
+    except (ImportError, KeyError, ValueError):
+        return frozenset()
+
+
+def looks_foreign(text: str, language: str) -> bool:
+    """Whether decoded ``text`` has few of ``language``'s common words (its audio then deserves a language check).
+
+    Whisper held to one language usually writes speech in another language in
+    that other language anyway, so a cheap look at the text finds the lines worth
+    the costly audio detection. Without stop words for ``language``, every line counts.
+    """
+    stop_words = _stop_words(language)
+    words = [w for w in clean_text(text).lower().split() if any(ch.isalpha() for ch in w)]
+    if not stop_words or not words:
+        return bool(words)
+    common = sum(1 for w in words if w.strip(".,;:!?¿¡\"'()…-") in stop_words)
+    return common / len(words) < FOREIGN_STOP_WORD_SHARE
 
 
 def _mean_logprob(segments: list[RawSegment]) -> float:
