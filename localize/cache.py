@@ -154,6 +154,15 @@ class WorkDir:
         """Write the manifest atomically."""
         atomic_write_text(self.manifest_path, episode.model_dump_json(indent=2))
 
+    @property
+    def published_manifest(self) -> Path:
+        """``OUT/<episode>/manifest.json``: present only while the package beside it is complete."""
+        return self.root / "manifest.json"
+
+    def publish(self, episode: Episode) -> None:
+        """Write the customer-facing manifest (the Episode, stage records included) atomically."""
+        atomic_write_text(self.published_manifest, episode.model_dump_json(indent=2))
+
     def artifact(self, key: str, suffix: str) -> Path:
         """The content-addressed path for an artifact made from ``key``."""
         return self.artifacts / key[:2] / f"{key}{suffix}"

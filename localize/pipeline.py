@@ -121,6 +121,8 @@ def run_stages(episode: Episode, ctx: RunContext, names: tuple[str, ...] = STAGE
         )
         episode = episode.model_copy(update={"stages": {**episode.stages, stage.name: record}})
         ctx.workdir.save(episode)
+        if stage.name == "package" and not hit:
+            ctx.workdir.publish(episode)  # last of all: its presence says the package is complete
     return episode
 
 

@@ -1,7 +1,8 @@
 """The package stage: deliverables assembled in a staging folder, then moved into place.
 
-``OUT/<episode>/manifest.json`` is removed first and written last, so a folder
-without it is an unfinished package, never one that only looks complete.
+``OUT/<episode>/manifest.json`` is removed first; the pipeline publishes it after
+recording this stage, so a folder without it is an unfinished package, never one
+that only looks complete.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from localize.cache import WorkDir, atomic_write_text, sha256_file
+from localize.cache import WorkDir, sha256_file
 from localize.errors import OutputError
 from localize.glossary import write_glossary_report
 from localize.languages import display_name
@@ -60,7 +61,7 @@ class PackageStage:
     def outputs_present(self, episode: Episode, ctx: RunContext) -> bool:
         """Every deliverable is still there, unchanged in size."""
         root = ctx.workdir.root
-        return (root / "manifest.json").is_file() and all(
+        return ctx.workdir.published_manifest.is_file() and all(
             (root / d.path).is_file() and (root / d.path).stat().st_size == d.bytes for d in episode.deliverables
         )
 
@@ -70,7 +71,7 @@ class PackageStage:
         staging = workdir.state / "staging"
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
-        (workdir.root / "manifest.json").unlink(missing_ok=True)
+        workdir.published_manifest.unlink(missing_ok=True)
         source = Path(episode.source.path)
         shots = detect_shot_changes(source, ctx.config.package.scene_threshold) if episode.source.has_video else []
         fps = episode.source.frame_rate or DEFAULT_FRAME_RATE
@@ -78,9 +79,7 @@ class PackageStage:
         deliverables = self._stage_files(episode, ctx, staging, shots, fps)
         deliverables.append(self._stage_qc(episode, ctx, staging, deliverables, shots, fps))
         _move_into_place(staging, workdir.root, {item.path.split("/")[0] for item in deliverables})
-        episode = episode.model_copy(update={"deliverables": deliverables})
-        atomic_write_text(workdir.root / "manifest.json", episode.model_dump_json(indent=2))
-        return episode
+        return episode.model_copy(update={"deliverables": deliverables})
 
     def _stage_qc(
         self, episode: Episode, ctx: RunContext, staging: Path, deliverables: list[Deliverable], shots: list[float], fps: float
