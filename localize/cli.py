@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -224,6 +225,8 @@ app.command("qc")(_qc_commands.qc)
 def main() -> None:
     """Entry point: run the app, turning known errors into one line and an exit code."""
     logging.basicConfig(level=os.environ.get("LOCALIZE_LOG", "WARNING").upper(), format="%(levelname)s %(message)s")
+    # resemblyzer -> webrtcvad imports pkg_resources, which warns on every run; nothing a user can act on.
+    warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
     try:
         app()
     except LocalizeError as exc:

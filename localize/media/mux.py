@@ -68,6 +68,18 @@ def _describe(kind: str, number: int, language: str, title: str, fmt: MasterForm
     return command
 
 
+_MP4_AUDIO_CODECS = frozenset({"aac", "mp3", "ac3", "eac3", "alac", "opus", "flac"})
+
+
+def _codec_of(source: Path, stream: int) -> str:
+    return next((str(item.get("codec_name")) for item in probe_streams(source) if item.get("index") == stream), "")
+
+
+def _carries(fmt: MasterFormat, codec: str) -> bool:
+    """Whether ``fmt`` can hold an audio stream of ``codec`` as it is (PCM from a WAV source cannot go into MP4)."""
+    return fmt == "mkv" or codec in _MP4_AUDIO_CODECS
+
+
 def mux_master(
     source: Path,
     original_stream: int,
@@ -78,7 +90,8 @@ def mux_master(
     out: Path,
     fmt: MasterFormat = "mkv",
 ) -> None:
-    """Write a master: video copied, original audio copied and default, dubs and subtitles after it, untagged by time or version."""
+    """Write a master: video copied, original audio copied (encoded only where MP4 cannot hold it) and default,
+    dubs and subtitles after it, untagged by time or version."""
     ffmpeg = require_tool("ffmpeg", "ffmpeg")
     command = [ffmpeg, "-nostdin", "-v", "error", "-y", "-i", str(source)]
     dubs = [track.aac if fmt == "mp4" and track.aac else track.path for track in audio]
@@ -89,7 +102,8 @@ def mux_master(
         command += ["-map", f"{number + 1}:a:0"]
     for number in range(len(subtitles)):
         command += ["-map", f"{len(audio) + number + 1}:s:0"]
-    command += ["-map_metadata", "-1", "-map_chapters", "-1", "-c:v", "copy", "-c:a:0", "copy", "-c:s", _SUBTITLE_CODEC[fmt]]
+    original_codec = ["copy"] if _carries(fmt, _codec_of(source, original_stream)) else _DUB_CODEC[fmt]
+    command += ["-map_metadata", "-1", "-map_chapters", "-1", "-c:v", "copy", "-c:a:0", *original_codec, "-c:s", _SUBTITLE_CODEC[fmt]]
     command += _describe("a", 0, _language(original_language, fmt), original_title, fmt)
     command += ["-disposition:a:0", "default"]
     for number, track in enumerate(audio, start=1):
