@@ -44,6 +44,15 @@ def _addressee(lines: list[Line], index: int, names: dict[str, str]) -> str | No
     return None
 
 
+def _human_edits(episode: Episode) -> dict[str, dict[str, tuple[str, str]]]:
+    """Edited or approved renditions per target; targets without any are left out, so a fresh episode keys like a re-run."""
+    edits: dict[str, dict[str, tuple[str, str]]] = {
+        target: {rid: (r.text, str(r.origin)) for rid, r in track.renditions.items() if r.origin != "machine"}
+        for target, track in sorted(episode.tracks.items())
+    }
+    return {target: lines for target, lines in edits.items() if lines}
+
+
 def _cached_candidates(data: Any) -> list[str] | None:
     candidates = data.get("candidates") if isinstance(data, dict) else None
     if isinstance(candidates, list) and candidates and all(isinstance(c, str) for c in candidates):
@@ -77,10 +86,7 @@ class TranslateStage:
             "glossary": glossary_data,
             "speakers": [(s.id, s.name, s.gender) for s in episode.speakers],
             "lines": [(ln.id, ln.text, ln.speaker, bool(ln.extras.get("forced_narrative"))) for ln in episode.lines],
-            "edited": {
-                target: {rid: (r.text, r.origin) for rid, r in track.renditions.items() if r.origin != "machine"}
-                for target, track in sorted(episode.tracks.items())
-            },
+            "edited": _human_edits(episode),
         }
 
     def outputs_present(self, episode: Episode, ctx: RunContext) -> bool:
