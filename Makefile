@@ -27,6 +27,9 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install -q --upgrade pip "setuptools<81" wheel
 	$(BIN)/pip install -q "$(TORCH)"
 	$(BIN)/pip install -q -e ".[dev,service]"
+	# openai-whisper for its backend's test; without triton, which only GPU kernels use
+	$(BIN)/pip install -q --no-deps "openai-whisper>=20240930"
+	$(BIN)/pip install -q tiktoken numba more-itertools
 	touch $@
 
 demo: setup
