@@ -14,8 +14,6 @@ Usage (from the repository root)::
 
 from __future__ import annotations
 
-import re
-import subprocess
 import sys
 from pathlib import Path
 
@@ -27,27 +25,10 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = ROOT / "benchmarks" / "longform" / "out" / "work-sample" / "episode"
 
 
-def ebur128(path: Path) -> tuple[float, float, float]:
-    """Integrated loudness (LUFS), true peak (dBTP) and loudness range (LU) from ffmpeg's ebur128 filter."""
-    result = subprocess.run(
-        ["ffmpeg", "-nostdin", "-hide_banner", "-i", str(path), "-af", "ebur128=peak=true", "-f", "null", "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    summary = result.stderr.rsplit("Summary:", 1)[1]
-
-    def number(pattern: str) -> float:
-        found = re.search(pattern, summary)
-        assert found, pattern
-        return float(found.group(1))
-
-    return number(r"I:\s+(-?[\d.]+) LUFS"), number(r"Peak:\s+(-?[\d.]+) dBFS"), number(r"LRA:\s+(-?[\d.]+) LU")
-
-
 def main() -> None:
     """Measure and print."""
     from localize.cache import WorkDir
+    from localize.media.loudness import ffmpeg_ebur128
 
     folder = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT
     workdir = WorkDir.at(folder)
@@ -61,7 +42,7 @@ def main() -> None:
             continue
         mix_path, stem_path = workdir.resolve(track.mix), workdir.resolve(track.dialogue_stem)
         figures = track.loudness
-        integrated, peak, lra = ebur128(mix_path)
+        integrated, peak, lra = ffmpeg_ebur128(mix_path)
         samples, rate = soundfile.read(str(mix_path), dtype="float64")
         meter = pyloudnorm.Meter(rate)
         programme = meter.integrated_loudness(samples)

@@ -15,28 +15,12 @@ from pathlib import Path
 
 import httpx
 
-from localize.service.cluster import LocalCluster
+from localize.service.cluster import QUICK_JOB_CONFIG, LocalCluster
 
 __all__ = ["DATA", "episode", "run_cluster", "submit", "submit_and_wait"]
 
 DATA = Path(__file__).resolve().parent / "service-data"
 SPEECH = "Hola Martín, ¿querés un mate? El agua ya está lista."
-CONFIG = """\
-source_language = "es"
-[transcribe]
-backend = "faster-whisper.v1"
-[transcribe.options]
-beam_size = 1
-temperature = [0.0]
-cpu_threads = 1
-detect_line_language = false
-[dub]
-workers = 1
-[package]
-masters = ["mp4"]
-review_proxy = false
-sdh = false
-"""
 
 
 def episode() -> Path:
@@ -51,7 +35,7 @@ def episode() -> Path:
              "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(video)],
             check=True,
         )  # fmt: skip
-    (DATA / "server.toml").write_text(CONFIG, encoding="utf-8")
+    (DATA / "server.toml").write_text(QUICK_JOB_CONFIG, encoding="utf-8")
     return video
 
 

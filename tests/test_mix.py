@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +11,7 @@ import soundfile
 from scipy.signal import resample_poly
 
 from localize.config import Config, MixConfig
-from localize.media.loudness import LoudnessMeter, integrated_loudness, true_peak_dbtp
+from localize.media.loudness import LoudnessMeter, ffmpeg_ebur128, integrated_loudness, true_peak_dbtp
 from localize.model import Episode
 from localize.stages.base import RunContext
 from localize.stages.mix import MixStage
@@ -29,21 +27,6 @@ def test_meter_agrees_with_pyloudnorm_and_full_oversampling() -> None:
     full = 20 * np.log10(np.max(np.abs(resample_poly(signal, 4, 1, axis=0))))
     assert true_peak_dbtp(signal) == pytest.approx(full, abs=1e-6)
     assert integrated_loudness(np.zeros(48_000), 48_000) == -70.0
-
-
-def ebur128(path: Path) -> tuple[float, float, float]:
-    """Integrated loudness (LUFS), true peak (dBTP) and loudness range (LU) as ffmpeg's ebur128 filter measures them."""
-    result = subprocess.run(
-        ["ffmpeg", "-nostdin", "-hide_banner", "-i", str(path), "-af", "ebur128=peak=true", "-f", "null", "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    summary = result.stderr.rsplit("Summary:", 1)[1]
-    integrated = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))  # type: ignore[union-attr]
-    peak = float(re.search(r"Peak:\s+(-?[\d.]+) dBFS", summary).group(1))  # type: ignore[union-attr]
-    loudness_range = float(re.search(r"LRA:\s+(-?[\d.]+) LU", summary).group(1))  # type: ignore[union-attr]
-    return integrated, peak, loudness_range
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +73,7 @@ def test_mix_meets_loudness_spec_and_formats(dubbed: tuple[Episode, RunContext, 
     for path, channels in ((mix_path, 2), (stem_path, 1)):
         info = soundfile.info(str(path))
         assert (info.samplerate, info.subtype, info.channels) == (48_000, "PCM_24", channels)
-    integrated, peak, loudness_range = ebur128(mix_path)
+    integrated, peak, loudness_range = ffmpeg_ebur128(mix_path)
     assert integrated == pytest.approx(figures["programme_lkfs"], abs=0.3)
     assert peak <= -2.0 + 0.1
     assert loudness_range == pytest.approx(figures["lra_lu"], abs=1.0)
@@ -123,5 +106,5 @@ def test_sparse_dialogue_is_measured_on_the_full_programme(dubbed: tuple[Episode
     assert abs(mixed.loudness["programme_lkfs"] + 24.0) <= 2.0
     assert mixed.loudness["true_peak_dbtp"] <= -2.0
     assert mixed.mix
-    integrated, _, _ = ebur128(ctx.workdir.resolve(mixed.mix))
+    integrated, _, _ = ffmpeg_ebur128(ctx.workdir.resolve(mixed.mix))
     assert integrated == pytest.approx(mixed.loudness["programme_lkfs"], abs=0.3)

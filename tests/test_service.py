@@ -23,27 +23,11 @@ import pytest
 
 from localize.errors import InputError
 from localize.service.batch import read_season
-from localize.service.cluster import LocalCluster, free_port
+from localize.service.cluster import QUICK_JOB_CONFIG, LocalCluster, free_port
 from tests.conftest import ROOT, espeak, ffmpeg, run_cli
 
 pytestmark = pytest.mark.slow
 
-CHEAP_CONFIG = """\
-source_language = "es"
-[transcribe]
-backend = "faster-whisper.v1"
-[transcribe.options]
-beam_size = 1
-temperature = [0.0]
-cpu_threads = 1
-detect_line_language = false
-[dub]
-workers = 1
-[package]
-masters = ["mp4"]
-review_proxy = false
-sdh = false
-"""
 MAX_UPLOAD = 1 << 20
 JOB_TIMEOUT = 300.0
 
@@ -64,7 +48,7 @@ def storage(tmp_path_factory: pytest.TempPathFactory) -> Path:
     outside = tmp_path_factory.mktemp("outside")
     ffmpeg("-f", "lavfi", "-i", "sine=d=1", outside / "secret.wav")
     (root / "linked").symlink_to(outside, target_is_directory=True)
-    (root.parent / "server.toml").write_text(CHEAP_CONFIG, encoding="utf-8")
+    (root.parent / "server.toml").write_text(QUICK_JOB_CONFIG, encoding="utf-8")
     return root
 
 

@@ -8,12 +8,18 @@ and loudness range are then read from those powers without filtering again.
 
 from __future__ import annotations
 
+import re
+import subprocess
 from functools import cached_property
+from pathlib import Path
 
 import numpy as np
 from scipy.signal import resample_poly, sosfilt
 
-__all__ = ["SILENCE_LUFS", "LoudnessMeter", "integrated_loudness", "true_peak_dbtp"]
+from localize.errors import MediaError
+from localize.media.tools import require_tool
+
+__all__ = ["SILENCE_LUFS", "LoudnessMeter", "ffmpeg_ebur128", "integrated_loudness", "true_peak_dbtp"]
 
 SILENCE_LUFS = -70.0
 SUB_BLOCK = 0.1
@@ -123,3 +129,28 @@ def true_peak_dbtp(samples: np.ndarray) -> float:
         inner = oversampled[4 * (start - low) : 4 * (min(len(samples), start + _TRUE_PEAK_BLOCK) - low)]
         peak = max(peak, float(np.max(np.abs(inner))))
     return float(20 * np.log10(peak + 1e-12))
+
+
+def ffmpeg_ebur128(path: Path) -> tuple[float, float, float]:
+    """Integrated loudness (LUFS), true peak (dBTP) and loudness range (LU) as ffmpeg's ebur128 filter measures a file.
+
+    An independent meter, to cross-check ours in tests and benchmarks.
+    """
+    ffmpeg = require_tool("ffmpeg", "ffmpeg")
+    command = [ffmpeg, "-nostdin", "-hide_banner", "-nostats", "-i", str(path), "-af", "ebur128=peak=true", "-f", "null", "-"]
+    completed = subprocess.run(command, capture_output=True, text=True, check=False)
+    if completed.returncode != 0 or "Summary:" not in completed.stderr:
+        raise MediaError(
+            f"measuring the loudness of {path.name} failed", "check that the file is audio", command=command, stderr=completed.stderr
+        )
+    summary = completed.stderr.rsplit("Summary:", 1)[1]
+
+    def figure(pattern: str) -> float:
+        found = re.search(pattern, summary)
+        if found is None:
+            raise MediaError(
+                f"ffmpeg's loudness summary of {path.name} has no '{pattern}'", "update ffmpeg", command=command, stderr=summary
+            )
+        return float(found.group(1))
+
+    return figure(r"I:\s+(-?[\d.]+) LUFS"), figure(r"Peak:\s+(-?[\d.]+) dBFS"), figure(r"LRA:\s+(-?[\d.]+) LU")

@@ -24,7 +24,25 @@ from localize.service.errors import ServiceUnavailable
 from localize.service.security import create_token
 from localize.service.settings import Settings
 
-__all__ = ["LocalCluster", "free_port"]
+__all__ = ["QUICK_JOB_CONFIG", "LocalCluster", "free_port"]
+
+QUICK_JOB_CONFIG = """\
+source_language = "es"
+[transcribe]
+backend = "faster-whisper.v1"
+[transcribe.options]
+beam_size = 1
+temperature = [0.0]
+cpu_threads = 1
+detect_line_language = false
+[dub]
+workers = 1
+[package]
+masters = ["mp4"]
+review_proxy = false
+sdh = false
+"""
+"""A server config for short loopback jobs (tests, benchmarks): greedy decoding, one master, no proxy or SDH."""
 
 
 def free_port() -> int:
