@@ -183,5 +183,6 @@ def time_stretch(source: Path, out: Path, ratio: float, semitones: float = 0.0) 
 def encode_opus(source: Path, bitrate: str = "24k") -> bytes:
     """``source`` as mono Ogg/Opus bytes (small enough to embed in a self-contained HTML page)."""
     ffmpeg = require_tool("ffmpeg", "ffmpeg")
-    command = [ffmpeg, "-nostdin", "-v", "error", "-i", str(source), "-ac", "1", "-c:a", "libopus", "-b:a", bitrate, "-f", "ogg", "-"]
+    command = [ffmpeg, "-nostdin", "-v", "error", "-i", str(source), "-ac", "1", "-c:a", "libopus", "-b:a", bitrate]
+    command += ["-map_metadata", "-1", "-fflags", "+bitexact", "-flags:a", "+bitexact", "-f", "ogg", "-"]  # same bytes every run
     return run_tool(command, f"encoding {source.name} as Opus")
