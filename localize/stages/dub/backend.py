@@ -52,6 +52,16 @@ class VoiceSpec(BaseModel):
         """The pitch range, explicit or derived from ``pitch_hz``."""
         return self.pitch_range or (self.pitch_hz * 0.85, self.pitch_hz * 1.15)
 
+    def suits(self, f0: float) -> bool:
+        """Whether an actor's median F0 lies inside this voice's range."""
+        low, high = self.range_hz
+        return low <= f0 <= high
+
+    @property
+    def is_formant_synthesis(self) -> bool:
+        """espeak-ng's robotic formant voices rank after natural (neural) voices that suit an actor equally."""
+        return self.backend.startswith("espeak-ng.")
+
     def pitch_distance(self, f0: float) -> float:
         """How far an actor's median F0 is from this voice, in semitones (0 inside the range)."""
         low, high = self.range_hz

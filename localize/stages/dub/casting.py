@@ -247,12 +247,12 @@ def _profile_f0(speaker: Speaker) -> float:
 
 
 def _pick(speaker: Speaker, catalog: list[VoiceSpec], busy: set[str]) -> VoiceSpec | None:
-    """The free voice of the speaker's gender closest to its pitch, else a pitch-shifted variant of one."""
+    """The free voice of the speaker's gender suiting its pitch (natural voices first), else a pitch-shifted variant of one."""
     suited = [v for v in catalog if speaker.gender == "unknown" or v.gender == speaker.gender] or catalog
     f0 = _profile_f0(speaker)
     free = [v for v in suited if v.id not in busy]
-    if free:
-        return min(free, key=lambda v: v.pitch_distance(f0))
+    if free:  # a natural voice whose range suits the actor first, then the closest pitch
+        return min(free, key=lambda v: (not v.suits(f0), v.is_formant_synthesis, v.pitch_distance(f0)))
     variants = [_variant(v, shift) for shift in VARIANT_SEMITONES for v in suited]
     free = [v for v in variants if v.id not in busy]
     return min(free, key=lambda v: v.pitch_distance(f0)) if free else None

@@ -51,10 +51,16 @@ class PiperSynthesizer(Synthesizer):
     name = "piper.v1"
 
     class Options(BaseModel):
-        """Sampling noise settings."""
+        """Sampling noise settings.
 
-        noise_scale: float = Field(0.667, ge=0.0, le=2.0)
-        noise_w_scale: float = Field(0.8, ge=0.0, le=2.0)
+        Zero by default: Piper's noise is drawn inside the ONNX graph and cannot be
+        seeded, so any noise makes every take (and every deliverable) differ between
+        runs; a resumed or repeated run must give the same files. Piper's own
+        defaults (0.667, 0.8) give livelier, non-reproducible delivery.
+        """
+
+        noise_scale: float = Field(0.0, ge=0.0, le=2.0)
+        noise_w_scale: float = Field(0.0, ge=0.0, le=2.0)
         allow_downloads: bool = False
         models_dir: Path | None = None
 
