@@ -197,29 +197,22 @@ def doctor() -> None:
         raise typer.Exit(1)
 
 
+# --- command groups: one module each under localize/commands (they import typer only, so --help stays fast) ---
+
 from localize.commands import glossary as _glossary_commands  # noqa: E402
+from localize.commands import qc as _qc_commands  # noqa: E402
 from localize.commands import script as _script_commands  # noqa: E402
+from localize.commands import service as _service_commands  # noqa: E402
+from localize.commands import subtitles as _subtitle_commands  # noqa: E402
 
 app.add_typer(_script_commands.app, name="script")
 app.add_typer(_glossary_commands.app, name="glossary")
-
-# --- service commands (localize/commands/service.py) ------------------------------------------------------
-
-from localize.commands import service as _service_commands  # noqa: E402
-
+app.add_typer(_subtitle_commands.app, name="subtitles")
+app.command("qc")(_qc_commands.qc)
 app.command()(_service_commands.serve)
 app.command()(_service_commands.worker)
 app.command()(_service_commands.batch)
 app.add_typer(_service_commands.token_app, name="token")
-
-
-# --- deliverable checks (localize/commands): each group in its own module ---------------------------------
-
-from localize.commands import qc as _qc_commands  # noqa: E402
-from localize.commands import subtitles as _subtitle_commands  # noqa: E402
-
-app.add_typer(_subtitle_commands.app, name="subtitles")
-app.command("qc")(_qc_commands.qc)
 
 
 def main() -> None:
