@@ -15,6 +15,7 @@ from typing import Any
 from localize.cache import atomic_path
 from localize.languages import iso639_2
 from localize.media.tools import require_tool, run_tool
+from localize.model import AudioStream
 from localize.package.rules import MasterFormat
 
 __all__ = ["AudioTrack", "MasterFormat", "SubtitleTrack", "encode_aac", "mux_master", "probe_streams"]
@@ -71,10 +72,6 @@ def _describe(kind: str, number: int, language: str, title: str, fmt: MasterForm
 _MP4_AUDIO_CODECS = frozenset({"aac", "mp3", "ac3", "eac3", "alac", "opus", "flac"})
 
 
-def _codec_of(source: Path, stream: int) -> str:
-    return next((str(item.get("codec_name")) for item in probe_streams(source) if item.get("index") == stream), "")
-
-
 def _carries(fmt: MasterFormat, codec: str) -> bool:
     """Whether ``fmt`` can hold an audio stream of ``codec`` as it is (PCM from a WAV source cannot go into MP4)."""
     return fmt == "mkv" or codec in _MP4_AUDIO_CODECS
@@ -82,7 +79,7 @@ def _carries(fmt: MasterFormat, codec: str) -> bool:
 
 def mux_master(
     source: Path,
-    original_stream: int,
+    original_stream: AudioStream,
     original_language: str,
     original_title: str,
     audio: list[AudioTrack],
@@ -97,12 +94,12 @@ def mux_master(
     dubs = [track.aac if fmt == "mp4" and track.aac else track.path for track in audio]
     for item in [*dubs, *(track.path for track in subtitles)]:
         command += ["-i", str(item)]
-    command += ["-map", "0:v?", "-map", f"0:{original_stream}"]
+    command += ["-map", "0:v?", "-map", f"0:{original_stream.index}"]
     for number in range(len(audio)):
         command += ["-map", f"{number + 1}:a:0"]
     for number in range(len(subtitles)):
         command += ["-map", f"{len(audio) + number + 1}:s:0"]
-    original_codec = ["copy"] if _carries(fmt, _codec_of(source, original_stream)) else _DUB_CODEC[fmt]
+    original_codec = ["copy"] if _carries(fmt, original_stream.codec) else _DUB_CODEC[fmt]
     command += ["-map_metadata", "-1", "-map_chapters", "-1", "-c:v", "copy", "-c:a:0", *original_codec, "-c:s", _SUBTITLE_CODEC[fmt]]
     command += _describe("a", 0, _language(original_language, fmt), original_title, fmt)
     command += ["-disposition:a:0", "default"]

@@ -158,7 +158,7 @@ class PackageStage:
             made.append(_deliverable(staging, job.out, "review-proxy", job.out.parent.name, "mp4", episode.source.duration))
         source_language = episode.source_language or "und"
         original_title = f"{display_name(source_language)} (original)" if episode.source_language else "Original"
-        stream = episode.source.audio_streams[episode.source.audio_stream or 0].index
+        stream = episode.source.audio_streams[episode.source.audio_stream or 0]
         ctx.hook(self.name, "masters", len(ctx.targets), len(ctx.targets))
         for fmt in settings.masters:
             master = staging / f"{episode.id}.{fmt}"
