@@ -21,6 +21,7 @@ __all__ = ["JOB_STATES", "TERMINAL", "Database", "Job", "Token"]
 
 JOB_STATES = ("queued", "running", "succeeded", "failed", "cancelled")
 TERMINAL = frozenset({"succeeded", "failed", "cancelled"})
+_SCHEMA_LOCK = 0x6C6F63616C  # PostgreSQL advisory-lock key taken while creating tables ("local")
 
 
 class _Base(DeclarativeBase):
@@ -100,6 +101,7 @@ class Database:
     def __init__(self, url: str) -> None:
         parsed = make_url(url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
+        self.is_postgresql = parsed.get_backend_name() == "postgresql"
         if self.is_sqlite and parsed.database:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         connect_args = {"check_same_thread": False, "timeout": 30} if self.is_sqlite else {}
@@ -110,8 +112,17 @@ class Database:
         self._write = sessionmaker(self.engine.execution_options(localize_write=True), expire_on_commit=False)
 
     def create_all(self) -> None:
-        """Create the tables that do not exist yet."""
-        _Base.metadata.create_all(self.engine)
+        """Create the tables that do not exist yet; safe when the API and several workers start at once.
+
+        The check-then-create runs in one write transaction (SQLite: ``BEGIN
+        IMMEDIATE``; PostgreSQL: a transaction-scoped advisory lock), so a
+        second process waits and then finds the tables instead of failing
+        with "table already exists".
+        """
+        with self.engine.execution_options(localize_write=True).begin() as connection:
+            if self.is_postgresql:
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_SCHEMA_LOCK})")
+            _Base.metadata.create_all(connection)
 
     @contextmanager
     def read(self) -> Iterator[Session]:
