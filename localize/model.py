@@ -163,6 +163,8 @@ class Rendition(_Model):
 
     line_id: str
     text: str
+    source_text: str = ""
+    """The source line's text this rendition translates; a human rendition whose line has changed since is flagged."""
     candidates: list[str] = Field(default_factory=list)
     glossary_hits: list[GlossaryHit] = Field(default_factory=list)
     origin: Origin = "machine"

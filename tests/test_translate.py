@@ -13,6 +13,7 @@ from localize.config import BackendChoice, Config
 from localize.errors import BackendUnavailable
 from localize.glossary import Glossary, check_rendition, load_glossary
 from localize.model import Episode, Line, MediaInfo, Rendition, Speaker, Track
+from localize.qc.checks import assess
 from localize.registry import create, register
 from localize.stages.base import RunContext
 from localize.stages.translate import TranslateStage, TranslationRequest
@@ -260,6 +261,29 @@ def test_stage_translates_caches_per_line_and_respects_edits(glossary: Glossary,
     assert [h.status for h in pt["L4"].glossary_hits] == ["honoured", "violated"]
     assert pt["L4"].flags == ["checked", "glossary-violation"]
     assert third.tracks["en"] == second.tracks["en"]
+
+
+def test_an_edit_whose_source_line_changed_is_kept_flagged_and_fails_qc(glossary: Glossary, tmp_path: Path) -> None:
+    """Re-transcription or re-segmentation can give an edited line's id another text: the edit stays, and reviewers are told."""
+    stage = TranslateStage()
+    ctx, _ = context(tmp_path, glossary, ["en"])
+    first = stage.run(episode(), ctx)
+    line = first.lines[3]
+    assert first.tracks["en"].renditions[line.id].source_text == line.text
+    edit = Rendition(line_id=line.id, text="The bus is never on time.", source_text=line.text, origin="edited")
+    track = first.tracks["en"].model_copy(update={"renditions": {**first.tracks["en"].renditions, line.id: edit}})
+    reviewed = first.model_copy(update={"tracks": {"en": track}})
+    assert "source-changed" not in stage.run(reviewed, ctx).tracks["en"].renditions[line.id].flags
+
+    lines = [*reviewed.lines[:3], line.model_copy(update={"text": "Vengo por el alquiler."}), *reviewed.lines[4:]]
+    rerun = stage.run(reviewed.model_copy(update={"lines": lines}), ctx)
+    kept = rerun.tracks["en"].renditions[line.id]
+    assert (kept.text, kept.origin, kept.flags) == (edit.text, "edited", ["source-changed"])
+    assert any(line.id in warning and "source changed" in warning for warning in rerun.warnings)
+    report = assess(rerun, tmp_path, [], Config(), [], 25.0)
+    edits = next(check for check in report.all_checks() if check.name == "edits")
+    assert edits.passed is False and "1 whose source line changed" in edits.summary
+    assert edits.details == (f"{line.id}: edited for {line.text!r}, the line now reads 'Vengo por el alquiler.'",)
 
 
 def test_stage_without_enforcement_flags_violations(glossary: Glossary, tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 """QC checks of one packaged episode: each deliverable against spec, pass or fail, with what failed.
 
 Per language: loudness of the dub mix, how well the takes fit their lines,
-subtitle-rule violations of every subtitle file, glossary terms. Per episode:
+human edits whose source line changed since, subtitle-rule violations of every subtitle file, glossary terms. Per episode:
 the stream layout of each master, that every stream decodes to the end, and
 that every listed file is still the one packaged (sha256).
 """
@@ -20,6 +20,7 @@ from localize.media.mux import probe_streams
 from localize.model import Deliverable, Episode, Track
 from localize.package.validate import check_subtitle_file
 from localize.qc.spec import QcSpec
+from localize.stages.translate.stage import SOURCE_CHANGED
 
 __all__ = ["Check", "LanguageQc", "QcReport", "WorstLine", "assess"]
 
@@ -129,6 +130,18 @@ def _timing(episode: Episode, track: Track, spec: QcSpec) -> tuple[Check, list[f
         f"{row.line_id}: {row.error:+.2f} s, overlap {row.overlap:.2f} s ({row.step})" for row in sorted(bad, key=lambda r: r.start)
     )
     return Check("timing-fit", track.language, not bad, summary, details), [row.error for row in rows], worst
+
+
+def _edits_check(episode: Episode, track: Track) -> Check:
+    """Human renditions (edited, approved): none may translate a source text the line no longer has."""
+    human = [(line, track.renditions[line.id]) for line in episode.lines if line.id in track.renditions]
+    human = [(line, rendition) for line, rendition in human if rendition.origin != "machine"]
+    if not human:
+        return Check("edits", track.language, None, "no edited or approved lines")
+    changed = [(line, rendition) for line, rendition in human if SOURCE_CHANGED in rendition.flags]
+    details = tuple(f"{line.id}: edited for {rendition.source_text!r}, the line now reads {line.text!r}" for line, rendition in changed)
+    summary = f"{len(human)} edited or approved lines, {len(changed)} whose source line changed since (re-review them)"
+    return Check("edits", track.language, not changed, summary, details)
 
 
 def _subtitle_check(language: str, files: list[Path], config: Config, frame_rate: float, shots: list[float], folder: Path) -> Check:
@@ -254,6 +267,7 @@ def assess(
         entry.checks.append(_loudness_check(language, track.loudness, spec))
         timing, entry.take_errors, entry.worst_lines = _timing(episode, track, spec)
         entry.checks.append(timing)
+        entry.checks.append(_edits_check(episode, track))
         files = [folder / d.path for d in mine if d.kind == "subtitles"]
         entry.checks.append(_subtitle_check(language, files, config, frame_rate, shots, folder))
         glossary, entry.glossary, entry.glossary_link = _glossary(language, folder, mine)

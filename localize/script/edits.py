@@ -16,14 +16,13 @@ from localize.errors import InputError
 from localize.glossary.check import VIOLATIONS, check_rendition
 from localize.glossary.load import load_glossary
 from localize.glossary.model import Glossary
-from localize.model import Episode, GlossaryHit, Origin, Rendition
+from localize.model import Episode, GlossaryHit, Line, Origin, Rendition
 from localize.script.read import ScriptRow, read_script
+from localize.stages.translate.stage import GLOSSARY_VIOLATION, SOURCE_CHANGED
 
 __all__ = ["ImportResult", "apply_script", "import_script"]
 
 log = logging.getLogger(__name__)
-
-_GLOSSARY_FLAG = "glossary-violation"
 
 
 @dataclass
@@ -45,13 +44,12 @@ def _run_glossary(episode: Episode) -> Glossary | None:
     return load_glossary(Path(saved)) if saved and Path(saved).is_file() else None
 
 
-def _edited(old: Rendition, text: str, origin: Origin, hits: list[GlossaryHit]) -> Rendition:
-    flags = [flag for flag in old.flags if flag != _GLOSSARY_FLAG]
+def _edited(old: Rendition, line: Line, text: str, origin: Origin, hits: list[GlossaryHit]) -> Rendition:
+    flags = [flag for flag in old.flags if flag not in (GLOSSARY_VIOLATION, SOURCE_CHANGED)]
     if any(hit.status in VIOLATIONS for hit in hits):
-        flags.append(_GLOSSARY_FLAG)
-    return old.model_copy(
-        update={"text": text, "candidates": [text], "origin": origin, "take": None, "glossary_hits": hits, "flags": flags}
-    )
+        flags.append(GLOSSARY_VIOLATION)
+    update = {"text": text, "source_text": line.text, "candidates": [text], "origin": origin, "take": None, "glossary_hits": hits}
+    return old.model_copy(update={**update, "flags": flags})
 
 
 def apply_script(episode: Episode, rows: list[ScriptRow], language: str, glossary: Glossary | None) -> tuple[Episode, ImportResult]:
@@ -78,9 +76,10 @@ def apply_script(episode: Episode, rows: list[ScriptRow], language: str, glossar
         origin: Origin = "approved" if approve else "edited"
         hits = check_rendition(line.text, row.translation, glossary, source, language) if glossary else []
         if row.translation == old.text:
-            renditions[row.line_id] = old.model_copy(update={"origin": origin})
+            flags = [flag for flag in old.flags if flag != SOURCE_CHANGED]
+            renditions[row.line_id] = old.model_copy(update={"origin": origin, "source_text": line.text, "flags": flags})
         else:
-            renditions[row.line_id] = _edited(old, row.translation, origin, hits)
+            renditions[row.line_id] = _edited(old, line, row.translation, origin, hits)
         (result.approved if approve else result.edited).append(row.line_id)
     if rows and len(result.unknown) == len(rows):
         raise InputError(

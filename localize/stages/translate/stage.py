@@ -16,23 +16,34 @@ from localize.stages.base import RunContext
 from localize.stages.translate.backend import TranslationRequest, Translator
 from localize.stages.translate.enforce import translate_lines
 
-__all__ = ["FORCED_NARRATIVE", "GLOSSARY_VIOLATION", "TranslateStage"]
+__all__ = ["FORCED_NARRATIVE", "GLOSSARY_VIOLATION", "SOURCE_CHANGED", "TranslateStage"]
 
 log = logging.getLogger(__name__)
 
 GLOSSARY_VIOLATION = "glossary-violation"
 FORCED_NARRATIVE = "forced-narrative"
-_OWN_FLAGS = (GLOSSARY_VIOLATION, FORCED_NARRATIVE)
+SOURCE_CHANGED = "source-changed"
+"""A human rendition kept although its source line's text changed since (re-transcription, re-segmentation): re-review it."""
+_OWN_FLAGS = (GLOSSARY_VIOLATION, FORCED_NARRATIVE, SOURCE_CHANGED)
 
 
-def _flags(line: Line, hits: list[GlossaryHit], existing: list[str]) -> list[str]:
+def _flags(line: Line, hits: list[GlossaryHit], existing: list[str], source_changed: bool = False) -> list[str]:
     """``existing`` flags with this stage's flags set afresh."""
     flags = [flag for flag in existing if flag not in _OWN_FLAGS]
     if line.extras.get("forced_narrative"):
         flags.append(FORCED_NARRATIVE)
     if any(hit.status in VIOLATIONS for hit in hits):
         flags.append(GLOSSARY_VIOLATION)
+    if source_changed:
+        flags.append(SOURCE_CHANGED)
     return flags
+
+
+def _source_changed(line: Line, rendition: Rendition | None) -> bool:
+    """A human rendition made for another text of this line (renditions made before ``source_text`` existed are trusted)."""
+    if rendition is None or rendition.origin == "machine" or not rendition.source_text:
+        return False
+    return " ".join(rendition.source_text.split()) != " ".join(line.text.split())
 
 
 def _addressee(lines: list[Line], index: int, names: dict[str, str]) -> str | None:
@@ -112,6 +123,7 @@ class TranslateStage:
             )
             glossary = None
         episode = self._warn_orphans(episode, ctx)
+        episode = self._warn_changed_sources(episode, ctx)
         requests = self._requests(episode, glossary)
         tracks = dict(episode.tracks)
         for target in ctx.targets:
@@ -126,6 +138,16 @@ class TranslateStage:
             orphans = [rid for rid, r in track.renditions.items() if r.origin != "machine" and rid not in line_ids]
             if orphans:
                 message = f"{target}: edited renditions of removed lines dropped: {', '.join(orphans)}"
+                episode = ctx.warn(episode, message)
+        return episode
+
+    def _warn_changed_sources(self, episode: Episode, ctx: RunContext) -> Episode:
+        """Warn about edited/approved renditions whose source line now reads differently (they are kept, and flagged)."""
+        for target in ctx.targets:
+            track = episode.tracks.get(target) or Track(language=target)
+            changed = [line.id for line in episode.lines if _source_changed(line, track.renditions.get(line.id))]
+            if changed:
+                message = f"{target}: source changed under edited renditions (kept, flagged {SOURCE_CHANGED}): {', '.join(changed)}"
                 episode = ctx.warn(episode, message)
         return episode
 
@@ -192,7 +214,7 @@ class TranslateStage:
             old = track.renditions.get(line.id)
             if old is not None and old.origin != "machine":
                 hits = check_rendition(line.text, old.text, glossary, source, target) if glossary else []
-                update = {"glossary_hits": hits, "flags": _flags(line, hits, old.flags)}
+                update = {"glossary_hits": hits, "flags": _flags(line, hits, old.flags, _source_changed(line, old))}
                 renditions[line.id] = old.model_copy(update=update)
                 continue
             key = self._line_key(translator, requests[index], glossary, source, target)
@@ -230,6 +252,7 @@ class TranslateStage:
         return Rendition(
             line_id=line.id,
             text=text,
+            source_text=line.text,
             candidates=candidates,
             glossary_hits=hits,
             origin="machine",
