@@ -12,6 +12,8 @@ from localize.cache import WorkDir
 from localize.config import BackendChoice, Config
 from localize.errors import BackendUnavailable
 from localize.glossary import Glossary, check_rendition, load_glossary
+from localize.glossary.match import find_terms
+from localize.glossary.plural import is_plural, pluralize
 from localize.model import Episode, Line, MediaInfo, Rendition, Speaker, Track
 from localize.qc.checks import assess
 from localize.registry import create, register
@@ -122,13 +124,14 @@ def test_placeholders_round_trip(target: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("target", "approved", "forbidden"),
-    [("en", "mate", "tea"), ("pt-BR", "chimarrão", None), ("fr", "maté", "thé")],
+    ("target", "approved", "plural", "forbidden"),
+    [("en", "mate", "mates", "tea"), ("pt-BR", "chimarrão", "chimarrões", None), ("fr", "maté", "matés", "thé")],
 )
 def test_enforcement_keeps_names_and_approved_renderings(
     glossary: Glossary,
     target: str,
     approved: str,
+    plural: str,
     forbidden: str | None,
 ) -> None:
     lines = [
@@ -144,7 +147,8 @@ def test_enforcement_keeps_names_and_approved_renderings(
     for name in ("Martín", "Don Ramón", "Plaza de Mayo", "San Telmo"):
         source = next(text for text in lines if name in text)
         assert name in texts[lines.index(source)]
-    assert approved in texts[0] and approved in texts[1]
+    assert approved in texts[0].split() or f"{approved}?" in texts[0], "singular 'un mate' keeps the singular rendering"
+    assert plural in texts[1], "plural 'unos mates' gets the rendering in the plural"
     if forbidden:
         assert all(forbidden not in text.lower() for text in texts)
     for source, text in zip(lines, texts, strict=True):
@@ -154,10 +158,35 @@ def test_enforcement_keeps_names_and_approved_renderings(
     assert len(CountingApertium.calls) == 2, "enforcement needed no retry: one call for the batch"
 
 
+@pytest.mark.parametrize(
+    ("rendering", "language", "plural"),
+    [
+        ("chimarrão", "pt-BR", "chimarrões"),
+        ("pão", "pt", "pães"),
+        ("papel", "pt", "papéis"),
+        ("maté", "fr", "matés"),
+        ("cheval", "fr", "chevaux"),
+        ("city", "en", "cities"),
+        ("bus stop", "en", "bus stops"),
+        ("autobús", "es", "autobuses"),
+        ("dulce de leche", "es", "dulces de leche"),
+        ("Mate", "en", "Mates"),
+        ("мате", "ru", "мате"),
+    ],
+)
+def test_renderings_take_the_plural(rendering: str, language: str, plural: str) -> None:
+    assert pluralize(rendering, language) == plural
+
+
+def test_only_plural_occurrences_are_plural(glossary: Glossary) -> None:
+    found = {m.surface: is_plural(m, "es-AR") for m in find_terms(glossary, "Unos mates, un mate, los colectivos y Martín.", "es-AR")}
+    assert found == {"mates": True, "mate": False, "colectivos": True, "Martín": False}
+
+
 def test_enforcement_retries_when_placeholders_are_lost(glossary: Glossary) -> None:
     requests = [TranslationRequest("¿Tomamos unos mates?"), TranslationRequest("El colectivo no pasa.")]
     out = translate_lines(apertium("lowercasing-apertium.test"), requests, "es-AR", "pt-BR", glossary)
-    assert "chimarrão" in out[0][0] and "ônibus" in out[1][0], out
+    assert "chimarrões" in out[0][0] and "ônibus" in out[1][0], out
 
 
 def test_unsupported_pairs_name_what_to_install() -> None:

@@ -83,7 +83,7 @@ def test_prompt_carries_context_glossary_and_register() -> None:
         next="Dale.",
         gender="female",
         formality="informal",
-        glossary=instructions(find_terms(glossary, text, "es-AR", target="pt-BR"), "pt-BR"),
+        glossary=instructions(find_terms(glossary, text, "es-AR", target="pt-BR"), "es-AR", "pt-BR"),
     )
     system, user = chat_messages(request, "es-AR", "pt-BR", 2)
     assert "Portuguese (Brazil)" in system["content"] and "The speaker is female." in system["content"]

@@ -26,7 +26,7 @@ from localize.languages import base_language
 if TYPE_CHECKING:
     from localize.glossary.model import Entry, Glossary
 
-__all__ = ["RenderingMatch", "TermMatch", "find_rendering", "find_terms", "is_stop_word", "sentence_initial"]
+__all__ = ["RenderingMatch", "TermMatch", "find_rendering", "find_terms", "is_stop_word", "lemmas_of", "sentence_initial"]
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +111,15 @@ def _analyzer(language: str) -> _Analyzer:
     except (ValueError, KeyError) as exc:
         log.info("no lemma tables for '%s' (%s); matching lowercase words only", code, exc)
     return _Analyzer(nlp, lemmas, code in _S_PLURAL)
+
+
+def lemmas_of(word: str, language: str) -> frozenset[str]:
+    """The lemmas the language's lookup table gives ``word`` (empty when it has no entry, or the language no table)."""
+    table = _analyzer(language).lemmas
+    lemma = table.get(word.lower()) if table is not None else None
+    if not lemma:
+        return frozenset()
+    return frozenset([lemma] if isinstance(lemma, str) else lemma)
 
 
 @lru_cache(maxsize=4096)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from localize.glossary.check import VIOLATIONS, check_matches
 from localize.glossary.match import TermMatch, find_rendering, find_terms, sentence_initial
 from localize.glossary.model import Glossary
+from localize.glossary.plural import rendering_for
 from localize.stages.translate.backend import TranslationRequest, Translator
 
 __all__ = ["PLACEHOLDER_PREFIX", "instructions", "placeholder", "translate_lines"]
@@ -46,18 +47,25 @@ class _Protected:
     substitutions: dict[str, str]
 
 
-def _protect(text: str, matches: list[TermMatch], target: str) -> _Protected:
+def _wanted(match: TermMatch, source: str, target: str) -> str:
+    """What must stand for a term in the translation: the surface of a do-not-translate term, else the approved
+    rendering in the occurrence's number."""
+    rule = match.entry.rule(target)
+    return match.surface if rule.dnt else rendering_for(match, rule.renderings[0], source, target)
+
+
+def _protect(text: str, matches: list[TermMatch], source: str, target: str) -> _Protected:
     """Replace every term with an approved rendering by a placeholder."""
-    protected = [(match, rule) for match in matches if (rule := match.entry.rule(target)).renderings]
+    protected = [match for match in matches if match.entry.rule(target).renderings]
     substitutions: dict[str, str] = {}
-    for index, (match, rule) in reversed(list(enumerate(protected))):
+    for index, match in reversed(list(enumerate(protected))):
         token = placeholder(index)
-        substitutions[token] = match.surface if rule.dnt else rule.renderings[0]
+        substitutions[token] = _wanted(match, source, target)
         text = text[: match.start] + token + text[match.end :]
     return _Protected(text, substitutions)
 
 
-def instructions(matches: list[TermMatch], target: str) -> tuple[str, ...]:
+def instructions(matches: list[TermMatch], source: str, target: str) -> tuple[str, ...]:
     """Glossary instructions for a backend that follows them: one sentence per term of the line."""
     said: dict[str, str] = {}
     for match in matches:
@@ -65,7 +73,8 @@ def instructions(matches: list[TermMatch], target: str) -> tuple[str, ...]:
         if rule.dnt:
             text = f'keep "{match.surface}" exactly as written (do not translate it)'
         else:
-            text = f'translate "{match.surface}" as "{rule.renderings[0]}"' if rule.renderings else f'translate "{match.surface}" freely'
+            wanted = _wanted(match, source, target) if rule.renderings else ""
+            text = f'translate "{match.surface}" as "{wanted}"' if wanted else f'translate "{match.surface}" freely'
             if rule.forbidden:
                 text += f" (never {', '.join(repr(f) for f in rule.forbidden)})"
         note = rule.note or match.entry.note
@@ -124,8 +133,7 @@ def _post_edit(
         if wrong is None and literal.get(match.surface):
             wrong = find_rendering(text, [literal[match.surface]], target)
         if wrong is not None:
-            wanted = match.surface if rule.dnt else rule.renderings[0]
-            text = text[: wrong.start] + wanted + text[wrong.end :]
+            text = text[: wrong.start] + _wanted(match, source, target) + text[wrong.end :]
     return text
 
 
@@ -166,9 +174,9 @@ def translate_lines(
     matches = [find_terms(glossary, r.text, source, target=target) for r in requests]
     if translator.constraints:
         protected = [_Protected(r.text, {}) for r in requests]
-        masked = [replace(r, glossary=instructions(m, target)) for r, m in zip(requests, matches, strict=True)]
+        masked = [replace(r, glossary=instructions(m, source, target)) for r, m in zip(requests, matches, strict=True)]
     else:
-        protected = [_protect(r.text, m, target) for r, m in zip(requests, matches, strict=True)]
+        protected = [_protect(r.text, m, source, target) for r, m in zip(requests, matches, strict=True)]
         masked = [replace(request, text=p.text) for request, p in zip(requests, protected, strict=True)]
     outputs = translator.translate(masked, source, target)
     results = [list(dict.fromkeys(_restore(c, p) for c in out)) for out, p in zip(outputs, protected, strict=True)]
