@@ -28,6 +28,7 @@ def main() -> None:
     parser.add_argument("--clip", default="es03")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--beam-size", type=int, default=None, help="Override the backend's beam size (default: its own).")
     args = parser.parse_args()
 
     import soundfile
@@ -36,7 +37,9 @@ def main() -> None:
     from localize.registry import create
 
     clip = load_clips(only=[args.clip])[0]
-    options = {"cpu_threads": args.threads}
+    options: dict[str, object] = {"cpu_threads": args.threads}
+    if args.beam_size:
+        options["beam_size"] = args.beam_size
     ours = create("transcribe", "faster-whisper.v1", options)
     ours_plain = create("transcribe", "faster-whisper.v1", {**options, "detect_line_language": False})
     model = ours.model
@@ -64,7 +67,8 @@ def main() -> None:
             best[name] = min(best[name], time.perf_counter() - started)
     duration = clip.duration
     base = best["faster-whisper directly"]
-    print(f"clip {clip.id}, {duration:.1f} s, bundled base int8, {args.threads} threads, best of {args.repeat}")
+    beam = ours.decode_arguments(clip.language, ours.hints([]))["beam_size"]
+    print(f"clip {clip.id}, {duration:.1f} s, bundled base int8, beam {beam}, {args.threads} threads, best of {args.repeat}")
     for name, seconds in best.items():
         print(f"{name:<50} {seconds:7.1f} s  {seconds / duration:.3f}x RT  {100 * (seconds / base - 1):+.1f}% vs direct")
 
