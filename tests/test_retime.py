@@ -11,11 +11,12 @@ import soundfile
 from localize.cache import WorkDir
 from localize.config import DubConfig
 from localize.media.audio import MIX_RATE
-from localize.model import Line, Word
+from localize.model import Line, Rendition, Take, Word
 from localize.registry import create
 from localize.stages.dub.backend import Synthesizer
 from localize.stages.dub.casting import find_voice, load_catalog
 from localize.stages.dub.retime import FIT_TOLERANCE, Voice, Window, fit_take, split_text
+from localize.stages.dub.stage import resolve_overlaps
 from localize.stages.dub.windows import GUARD, plan_windows, speech_spans
 
 CONFIG = DubConfig()
@@ -73,7 +74,7 @@ def test_windows_start_at_source_speech_and_never_reach_the_next_line() -> None:
     assert windows[0].end <= windows[1].start
     assert windows[2].earliest >= windows[1].start - CONFIG.max_lead
     assert windows[3].earliest == pytest.approx(9.0 - CONFIG.max_lead)
-    assert windows[2].latest - windows[2].end <= CONFIG.max_borrow
+    assert windows[2].latest == pytest.approx(windows[3].earliest - GUARD), "all the silence up to the next line, for an overrun"
 
 
 def test_split_text_prefers_punctuation() -> None:
@@ -124,6 +125,9 @@ def test_borrowing_silence_then_flagging_never_drops_the_take(espeak: Synthesize
     assert borrowed.ladder_step == "borrow" and borrowed.flags == []
     assert borrowed.window_end > window.end and borrowed.window_end <= window.latest
     assert borrowed.stretch <= CONFIG.max_stretch + 1e-3
+    further, window = fitted(espeak, workdir, natural / 4.0, [TEXT], room=3.0)
+    assert further.ladder_step == "borrow" and further.flags == [], "more than max_borrow of silence rather than an overrun"
+    assert further.window_end - window.end > CONFIG.max_borrow and further.start + further.duration <= window.latest + 1e-3
     flagged, window = fitted(espeak, workdir, natural / 3.0, [TEXT])
     assert flagged.ladder_step == "flagged" and flagged.flags == ["overrun"]
     assert flagged.start == window.start and flagged.duration > 0
@@ -180,3 +184,23 @@ def test_short_take_pauses_where_the_source_breathes(espeak: Synthesizer, workdi
     breath = audio[round((1.95 - with_breaths.start) * rate) : round((2.55 - with_breaths.start) * rate)]
     assert float(np.max(np.abs(breath))) == 0.0
     assert float(np.max(np.abs(audio[round((2.6 - with_breaths.start) * rate) :][: rate // 4]))) > 0.01
+
+
+def test_a_take_that_would_overrun_the_next_starts_earlier_into_silence() -> None:
+    lines = [line("L1", 1.0, 2.0, (1.0, 2.0, "uno")), line("L2", 5.0, 7.0, (5.0, 7.0, "dos")), line("L3", 7.5, 9.0, (7.5, 9.0, "tres"))]
+
+    def rendition(line_id: str, start: float, duration: float) -> Rendition:
+        take = Take(audio=f"{line_id}.wav", voice="v", start=start, duration=duration, window_start=start, window_end=start + duration)
+        return Rendition(line_id=line_id, text=line_id, take=take, flags=["overrun"] if line_id == "L2" else [])
+
+    renditions = {"L1": rendition("L1", 1.0, 1.2), "L2": rendition("L2", 5.0, 2.9), "L3": rendition("L3", 7.5, 1.5)}
+    marked = resolve_overlaps(lines, renditions, CONFIG.pause_split)
+    moved = marked["L2"].take
+    assert moved is not None and moved.start == pytest.approx(5.0 - 0.4) and moved.overlap == 0.0
+    assert marked["L2"].flags == ["early", "overrun"] and marked["L3"].take == renditions["L3"].take
+
+    cramped = {**renditions, "L1": rendition("L1", 1.0, 3.8)}  # L1 now ends at 4.8: only 0.15 s of silence before L2
+    marked = resolve_overlaps(lines, cramped, CONFIG.pause_split)
+    squeezed = marked["L2"].take
+    assert squeezed is not None and squeezed.start == pytest.approx(4.8 + GUARD) and squeezed.overlap == pytest.approx(0.25)
+    assert marked["L2"].flags == ["early", "overlap", "overrun"]

@@ -248,11 +248,19 @@ def _ladder(voice: Voice, texts: list[str], window: Window, config: DubConfig) -
 
 
 def _borrow(voice: Voice, clip: Clip, texts: list[str], window: Window, config: DubConfig) -> _SpanFit:
-    """Step 4: widen the window into the silence after (then before) the span, stretching at most ``max_stretch``."""
-    needed = clip.duration / config.max_stretch - window.length
-    after = min(window.latest - window.end, config.max_borrow, needed)
-    before = min(window.start - window.earliest, config.max_borrow, needed - after)
-    wider = Window(window.start - max(0.0, before), window.end + max(0.0, after), window.earliest, window.latest)
+    """Step 4: widen the window into the silence after (then before) the span, stretching at most ``max_stretch``.
+
+    Up to ``max_borrow`` seconds each side first; a take that still would not fit may then take all the
+    silence up to the neighbouring lines, so it overruns into the next line only when nothing else is left.
+    """
+    shortest = clip.duration / config.max_stretch
+    for limit in (config.max_borrow, math.inf):
+        needed = shortest - window.length
+        after = min(window.latest - window.end, limit, needed)
+        before = min(window.start - window.earliest, limit, needed - after)
+        wider = Window(window.start - max(0.0, before), window.end + max(0.0, after), window.earliest, window.latest)
+        if shortest <= wider.length + FIT_TOLERANCE:
+            break
     if clip.duration > wider.length + FIT_TOLERANCE:
         clip = voice.stretch(clip, min(clip.duration / wider.length, config.max_stretch))
     steps = (*_steps_for(clip, texts), "borrow")

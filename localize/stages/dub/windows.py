@@ -4,7 +4,9 @@ A line's target is its source speech (from its word timestamps), one window per
 pause-separated span, plus a little of the silence after it. Shorter pauses inside
 a span are noted as breaths, where a take that comes out short may pause too. The silence between
 two spans is shared out once, in advance: the later span may start up to
-``max_lead`` early into it, the earlier span may run into the rest. So windows
+``max_lead`` early into it, the earlier span may run into the rest (the ladder
+borrows ``max_borrow`` of it, and all of it only for a take that would otherwise
+overrun). So windows
 never overlap the next line's, whatever each line's ladder does, and every line
 can be fitted on its own (and in parallel).
 """
@@ -80,7 +82,6 @@ def plan_windows(lines: list[Line], duration: float, config: DubConfig) -> dict[
             after = max(0.0, segments[index + 1][0].start - span.end - GUARD - lead(index + 1, previous_end))
         else:
             after = max(0.0, duration - span.end)
-        after = min(after, config.max_borrow + config.end_slack)
         breaths, weights = _breaths(line, span, config.breath_pause)
         window = Window(span.start, span.end + min(config.end_slack, after), span.start - before, span.end + after, breaths, weights)
         planned.setdefault(line.id, []).append((window, span.weight))
