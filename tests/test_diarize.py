@@ -17,6 +17,7 @@ from localize.pipeline import RunRequest, prepare_run, run_stages
 from localize.progress import silent_hook
 from localize.registry import backend_class, create
 from localize.stages.diarize.characters import CharacterFile, match_characters
+from localize.stages.diarize.mel import mel_frames
 from localize.stages.diarize.pyannote_audio import turns_from_annotation
 from localize.stages.diarize.speakers import read_speakers_file, write_speakers_file
 
@@ -107,6 +108,17 @@ def test_speaker_count_hints_are_obeyed(dialogues: dict[str, tuple[Path, list[Sp
     options = {**hints, "min_speaker_seconds": 0.0} if "num_speakers" in hints else hints
     result = create("diarize", "embedded.v1", options).diarize(dialogues["ep1"][0], silent_hook)
     assert len({t.speaker for t in result.turns}) == count
+
+
+def test_mel_frames_are_the_ones_resemblyzer_computes(dialogues: dict[str, tuple[Path, list[SpeechTurn]]]) -> None:
+    """Our numpy mel frames feed Resemblyzer's encoder exactly what its own librosa-based function would."""
+    from resemblyzer.audio import wav_to_mel_spectrogram
+
+    samples, rate = soundfile.read(next(iter(dialogues.values()))[0], dtype="float32")
+    assert rate == 16_000
+    ours, theirs = mel_frames(samples[: 3 * rate]), wav_to_mel_spectrogram(samples[: 3 * rate])
+    assert ours.shape == theirs.shape == (301, 40)
+    assert np.max(np.abs(ours - theirs)) <= 1e-5 * np.max(theirs)
 
 
 def test_speaker_hints_are_validated() -> None:

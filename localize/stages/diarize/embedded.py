@@ -20,12 +20,12 @@ from localize.model import SpeechTurn
 from localize.progress import ProgressHook
 from localize.registry import Availability, register
 from localize.stages.diarize.backend import Diarization, Diarizer
+from localize.stages.diarize.mel import MEL_FRAMES_PER_SECOND, mel_frames
 
 __all__ = ["EmbeddedDiarizer"]
 
 log = logging.getLogger("localize")
 
-MEL_FRAMES_PER_SECOND = 100
 MAX_CLUSTERED_WINDOWS = 2000
 BATCH = 256
 
@@ -89,8 +89,6 @@ class EmbeddedDiarizer(Diarizer):
 
     def _windows(self, samples: np.ndarray, regions: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
         """Mel windows (n, frames, mels) and their centre times, from every speech region."""
-        from resemblyzer.audio import wav_to_mel_spectrogram
-
         width = int(self.options.window * MEL_FRAMES_PER_SECOND)
         hop = int(self.options.hop * MEL_FRAMES_PER_SECOND)
         mels: list[np.ndarray] = []
@@ -100,7 +98,7 @@ class EmbeddedDiarizer(Diarizer):
             peak = float(np.max(np.abs(chunk))) if len(chunk) else 0.0
             if peak <= 1e-4:
                 continue
-            mel = wav_to_mel_spectrogram(chunk / peak * 0.5)
+            mel = mel_frames(chunk / peak * 0.5)
             if len(mel) < width:
                 mel = np.pad(mel, ((0, width - len(mel)), (0, 0)), mode="wrap")
             offsets = list(range(0, len(mel) - width + 1, hop)) or [0]
@@ -125,23 +123,26 @@ class EmbeddedDiarizer(Diarizer):
 
     def _cluster(self, embeddings: np.ndarray) -> np.ndarray:
         """Labels per window: cluster a subsample, then assign every window to the nearest centroid."""
-        from sklearn.cluster import AgglomerativeClustering
+        from scipy.cluster.hierarchy import fcluster, linkage
 
         step = max(1, int(np.ceil(len(embeddings) / MAX_CLUSTERED_WINDOWS)))
         sample = embeddings[::step]
         if len(sample) < 2:
             return np.zeros(len(embeddings), dtype=int)
         options = self.options
+        tree = linkage(sample, method="average", metric="cosine")
+
+        def into(count: int) -> np.ndarray:
+            return np.asarray(fcluster(tree, t=count, criterion="maxclust")) - 1
+
         if options.num_speakers:
-            clustering = AgglomerativeClustering(n_clusters=min(options.num_speakers, len(sample)), metric="cosine", linkage="average")
-            labels = clustering.fit_predict(sample)
+            labels = into(min(options.num_speakers, len(sample)))
         else:
-            clustering = AgglomerativeClustering(n_clusters=None, distance_threshold=options.threshold, metric="cosine", linkage="average")
-            labels = clustering.fit_predict(sample)
+            labels = np.asarray(fcluster(tree, t=options.threshold, criterion="distance")) - 1
             count = len(set(labels))
             bounded = min(max(count, options.min_speakers), options.max_speakers, len(sample))
             if bounded != count:
-                labels = AgglomerativeClustering(n_clusters=bounded, metric="cosine", linkage="average").fit_predict(sample)
+                labels = into(bounded)
         normed = embeddings / np.linalg.norm(embeddings, axis=1, keepdims=True)
         assigned = np.argmax(normed @ _centroids(sample, labels).T, axis=1)
         keep_windows = self.options.min_speaker_seconds / self.options.hop
