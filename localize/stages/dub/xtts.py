@@ -23,7 +23,7 @@ from localize.models import resolve_model
 from localize.registry import Availability, register
 from localize.stages.dub.backend import SynthesisError, Synthesizer, VoiceSpec
 
-__all__ = ["XttsSynthesizer", "xtts_language"]
+__all__ = ["XttsSynthesizer", "conditioning_latents", "xtts_language"]
 
 EXTRA = "xtts"
 INSTALL_HINT = f"pip install 'localize[{EXTRA}]' (Coqui TTS with torchaudio and torchcodec matching your torch)"
@@ -69,7 +69,7 @@ def _load_model(model_dir: str, device: str) -> Any:
 
 
 @lru_cache(maxsize=32)
-def _latents(model_dir: str, device: str, reference: str) -> tuple[Any, Any]:
+def conditioning_latents(model_dir: str, device: str, reference: str) -> tuple[Any, Any]:
     """Conditioning latents (GPT latent, speaker embedding) of one reference clip."""
     model = _load_model(model_dir, device)
     latents: tuple[Any, Any] = model.get_conditioning_latents(audio_path=[reference])
@@ -121,7 +121,7 @@ class XttsSynthesizer(Synthesizer):
         language = xtts_language(voice.language)
         with _LOCK:
             model = _load_model(model_dir, self.options.device)
-            latent, embedding = _latents(model_dir, self.options.device, voice.reference_audio)
+            latent, embedding = conditioning_latents(model_dir, self.options.device, voice.reference_audio)
             try:
                 result = model.inference(text, language, latent, embedding, temperature=self.options.temperature, speed=rate)
             except (RuntimeError, ValueError, IndexError) as exc:
