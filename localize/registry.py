@@ -19,7 +19,7 @@ from localize.errors import ConfigError
 
 __all__ = ["Availability", "Backend", "available", "create", "names", "register"]
 
-KINDS = ("transcribe", "diarize", "translate", "tts")
+KINDS = ("transcribe", "diarize", "translate", "tts", "separate")
 
 # Modules whose import registers the built-in backends, per kind.
 _BUILTIN_MODULES = {
@@ -27,6 +27,7 @@ _BUILTIN_MODULES = {
     "diarize": ["localize.stages.diarize.embedded", "localize.stages.diarize.pyannote_audio"],
     "translate": ["localize.stages.translate.apertium", "localize.stages.translate.seq2seq", "localize.stages.translate.chat"],
     "tts": ["localize.stages.dub.espeak", "localize.stages.dub.piper"],
+    "separate": ["localize.stages.separate"],
 }
 
 

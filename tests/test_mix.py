@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +11,8 @@ import pytest
 import soundfile
 from scipy.signal import resample_poly
 
-from localize.config import Config, MixConfig
+from localize.config import BackendChoice, Config, MixConfig
+from localize.errors import BackendUnavailable
 from localize.media.loudness import LoudnessMeter, ffmpeg_ebur128, integrated_loudness, true_peak_dbtp
 from localize.model import Episode
 from localize.stages.base import RunContext
@@ -108,3 +110,12 @@ def test_sparse_dialogue_is_measured_on_the_full_programme(dubbed: tuple[Episode
     assert mixed.mix
     integrated, _, _ = ffmpeg_ebur128(ctx.workdir.resolve(mixed.mix))
     assert integrated == pytest.approx(mixed.loudness["programme_lkfs"], abs=0.3)
+
+
+def test_a_separator_without_its_extra_is_a_clear_error(dubbed: tuple[Episode, RunContext, Path], tmp_path: Path) -> None:
+    if importlib.util.find_spec("demucs") is not None:
+        pytest.skip("Demucs is installed here: tests/test_separation.py covers it")
+    separation = BackendChoice(backend="demucs.v1", options={"repo": str(tmp_path)})
+    with pytest.raises(BackendUnavailable, match=r"needs the 'separation' extra") as raised:
+        _mixed(dubbed, me=False, config=MixConfig(separation=separation))
+    assert "pip install 'localize[separation]'" in raised.value.one_line()

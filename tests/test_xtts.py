@@ -1,7 +1,7 @@
 """The XTTS backend through Coqui's own loader, on a tiny random-weight XTTS model built here.
 
 Coqui TTS needs torchaudio and torchcodec built for its torch, which the main
-environment (CPU torch 2.13) cannot have: ``make test-xtts`` runs this file in
+environment (CPU torch 2.13) cannot have: ``make test-extras`` runs this file in
 its own ``.venv-tts`` (torch 2.11). Elsewhere it is skipped.
 """
 

@@ -1,4 +1,5 @@
-"""The mix stage: place takes into a dialogue stem and mix it over the M&E (or the ducked original).
+"""The mix stage: place takes into a dialogue stem and mix it over the M&E (separated from the original audio by
+an optional separator, or else the original ducked under each dubbed line).
 
 Loudness follows broadcast practice: the dialogue-gated loudness of each mix is
 brought to ``dialogue_lkfs`` (-27 LKFS), or the full programme to ``programme_lkfs``
@@ -8,6 +9,7 @@ below ``true_peak_dbtp``.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +18,17 @@ import soundfile
 
 from localize.cache import stable_hash
 from localize.config import MixConfig
+from localize.errors import ConfigError
 from localize.media.audio import MIX_RATE, read_audio, write_wav
 from localize.media.loudness import SILENCE_LUFS, LoudnessMeter, integrated_loudness, true_peak_dbtp
 from localize.model import Episode, Track
+from localize.registry import create
 from localize.stages.base import RunContext
+from localize.stages.separate import Separator
 
 __all__ = ["MixStage", "duck_envelope", "place_takes"]
+
+log = logging.getLogger(__name__)
 
 LOUDNESS_TOLERANCE = 2.0
 """LU a mix may sit from its loudness target."""
@@ -112,11 +119,16 @@ class MixStage:
         source_spans = [(int(line.start * MIX_RATE), int(line.end * MIX_RATE)) for line in episode.lines]
         meter = LoudnessMeter(original, MIX_RATE)
         original_dialogue = meter.integrated(meter.span_mask(source_spans))
-        bed = _fit_length(read_audio(Path(episode.me_stem), MIX_RATE, channels=2), length) if episode.me_stem else original
+        if episode.me_stem:
+            bed, is_me = _fit_length(read_audio(Path(episode.me_stem), MIX_RATE, channels=2), length), True
+        elif ctx.config.mix.separation is not None:
+            bed, is_me = _separated_bed(original, episode, ctx), True
+        else:
+            bed, is_me = original, False
         tracks = dict(episode.tracks)
         for language in ctx.targets:
             ctx.hook(self.name, language, 0, 1)
-            tracks[language] = self._mix_track(tracks[language], bed, episode.me_stem is not None, original_dialogue, ctx)
+            tracks[language] = self._mix_track(tracks[language], bed, is_me, original_dialogue, ctx)
             figures = tracks[language].loudness
             measured = figures["dialogue_lkfs"] if figures["gated"] else figures["programme_lkfs"]
             if abs(measured - figures["target_lkfs"]) > LOUDNESS_TOLERANCE:
@@ -173,6 +185,21 @@ class MixStage:
     def inputs_for_track(track: Track) -> list[Any]:
         """What a track's mix depends on."""
         return sorted((k, r.take.audio, r.take.start) for k, r in track.renditions.items() if r.take)
+
+
+def _separated_bed(original: np.ndarray, episode: Episode, ctx: RunContext) -> np.ndarray:
+    """The original audio without its voices, from the configured separator; cached per source and separator."""
+    choice = ctx.config.mix.separation
+    assert choice is not None
+    key = stable_hash("separated-bed", episode.source.fingerprint, episode.source.audio_stream, choice.model_dump(mode="json"))
+    path = ctx.workdir.artifact(key, ".bed.wav")
+    if not path.is_file():
+        separator = create("separate", choice.backend, choice.options)
+        if not isinstance(separator, Separator):
+            raise ConfigError(f"'{choice.backend}' is not a source separator", "choose a separate backend, e.g. demucs.v1")
+        log.info("separating the voices out of the original audio with %s", choice.backend)
+        write_wav(path, separator.music_and_effects(original, MIX_RATE), MIX_RATE, subtype="FLOAT")
+    return _fit_length(read_audio(path, MIX_RATE, channels=2), len(original))
 
 
 def _gain(measured: float, target: float) -> float:
