@@ -14,14 +14,15 @@ from localize.cache import WorkDir
 from localize.config import Config, load_config
 from localize.errors import BackendUnavailable
 from localize.glossary import load_glossary
-from localize.model import Episode
+from localize.model import Episode, Word
 from localize.pipeline import RunRequest, prepare_run, run_stages
 from localize.progress import silent_hook
 from localize.registry import create
 from localize.stages.base import RunContext
 from localize.stages.segment import words_to_lines
 from localize.stages.transcribe.stage import NO_SPEECH_WARNING, glossary_vocabulary
-from localize.stages.transcribe.words import MIN_WORD_SECONDS, RawSegment, RawWord, clean_text, segment_words, settle_times
+from localize.stages.transcribe.whisper import Hints
+from localize.stages.transcribe.words import MIN_WORD_SECONDS, RawSegment, RawWord, clean_text, segment_words, settle_times, stretched_runs
 
 SPANISH = "Che, Martín, ¿querés un mate? El agua ya está lista."
 ENGLISH = "I left my keys on the kitchen table again, and now I cannot find them anywhere."
@@ -122,6 +123,39 @@ def test_code_switching_keeps_each_lines_language(speech_dir: Path, whisper_base
     lines = words_to_lines(transcript.words, Config().segment, "es-AR")
     assert lines[-1].language == "en" and lines[-1].extras.get("forced_narrative") is True
     assert not lines[0].extras.get("forced_narrative")
+
+
+def test_runs_of_implausibly_long_words_are_found() -> None:
+    words = [
+        Word(text="la", start=0.0, end=0.2),
+        Word(text="lista", start=0.2, end=0.6),
+        Word(text="El", start=0.6, end=2.9),
+        Word(text="jefe", start=3.6, end=8.6),
+        Word(text="me", start=9.3, end=9.5),
+        Word(text="Nooo", start=9.5, end=11.5),
+    ]
+    assert stretched_runs(words, 1.5) == [(2, 3), (5, 5)]
+    assert stretched_runs(words, 6.0) == []
+
+
+@pytest.mark.slow
+def test_speech_the_decoder_skipped_is_decoded_again(speech_dir: Path, whisper_base: object) -> None:
+    samples, rate = soundfile.read(speech_dir / "switch.wav", dtype="float32")
+    spanish_end = soundfile.info(str(speech_dir / "es.wav")).duration
+    programme = samples[: int((spanish_end + 0.8) * rate)]
+    offset = 100.0  # a later window: times are on the programme's timeline
+    # What Whisper leaves when it skips speech: one word laid over seconds of it.
+    skipped = [Word(text="Che,", start=offset + 0.1, end=offset + spanish_end - 0.2, probability=0.03, language="es")]
+    recovered = whisper_base.recover_skipped_speech(skipped, programme, offset, "es", Hints())  # type: ignore[attr-defined]
+    text = " ".join(w.text.lower() for w in recovered)
+    assert len(recovered) >= 5 and "agua" in text and "lista" in text
+    _valid([w.model_copy(update={"start": w.start - offset, "end": w.end - offset}) for w in recovered])
+    assert recovered[0].start >= offset and recovered[-1].end <= offset + len(programme) / rate + 1e-6
+    assert all(w.language == "es" for w in recovered)
+    # A long word over silence (a held note, a pause it absorbed) has nothing to recover: it is kept.
+    silence = np.zeros(4 * rate, dtype=np.float32)
+    held = [Word(text="Nooo", start=0.5, end=3.0, language="es")]
+    assert whisper_base.recover_skipped_speech(held, silence, 0.0, "es", Hints()) == held  # type: ignore[attr-defined]
 
 
 def _transcribe_file(source: Path, out: Path, language: str = "es") -> Episode:

@@ -4,7 +4,9 @@ A backend only says how to load its model, decode a stretch of 16 kHz samples,
 and detect the language of one; this base class reads the audio window by
 window (bounded memory for long programmes), checks each decoded segment's own
 language (code-switching: an English line in a Spanish episode is re-decoded in
-English and its words carry ``language="en"``), and gives every word a time.
+English and its words carry ``language="en"``), decodes again on its own any
+stretch the decoder skipped (a word stretched over seconds of speech), and
+gives every word a time.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from localize.media.audio import SPEECH_RATE, audio_duration, read_windows
 from localize.model import Word
 from localize.progress import ProgressHook
 from localize.stages.transcribe.backend import Transcriber, Transcript
-from localize.stages.transcribe.words import RawSegment, clean_text, segment_words, settle_times
+from localize.stages.transcribe.words import RawSegment, clean_text, segment_words, settle_times, stretched_runs
 
 __all__ = ["Decoded", "Hints", "WhisperOptions", "WhisperTranscriber", "looks_foreign"]
 
@@ -58,6 +60,9 @@ class WhisperOptions(BaseModel):
     line_language_gate: Literal["text", "always"] = "text"
     """Which lines get the (costly: one encoder pass each) audio language check: ``text``, only lines whose
     decoded words are mostly not common words of the programme language; ``always``, every line."""
+    max_word_seconds: float | None = Field(default=1.5, gt=0.0)
+    """A word longer than this means the decoder skipped speech there: that stretch is decoded again on its
+    own, and its words replace the stretched ones when they are more. ``None``: never."""
     window_seconds: float = Field(default=600.0, ge=60.0)
     """Audio is decoded in windows of about this length (cut in silence) to bound memory."""
     allow_downloads: bool = False
@@ -118,11 +123,32 @@ class WhisperTranscriber(Transcriber):
             if language is None:
                 language, probability = decoded.language, decoded.language_probability
                 log.info("detected language %s (p=%.2f)", language, probability)
-            for segment in decoded.segments:
-                words.extend(self._segment_words(segment, samples, offset, language, hints))
+            window_words = [word for segment in decoded.segments for word in self._segment_words(segment, samples, offset, language, hints)]
+            words.extend(self.recover_skipped_speech(window_words, samples, offset, language, hints))
             hook("transcribe", "whisper", min(total, round(offset + len(samples) / SPEECH_RATE)), total)
         hook("transcribe", "whisper", total, total)
         return Transcript(language=language or "en", words=settle_times(words, duration), language_probability=probability)
+
+    def recover_skipped_speech(self, words: list[Word], samples: np.ndarray, offset: float, language: str, hints: Hints) -> list[Word]:
+        """Decode again, on its own, each stretch where the decoder laid implausibly long words over skipped speech."""
+        limit = self.options.max_word_seconds
+        words = sorted(words, key=lambda w: w.start)
+        if limit is None:
+            return words
+        window_end = offset + len(samples) / SPEECH_RATE
+        recovered = list(words)
+        for first, last in reversed(stretched_runs(words, limit)):
+            begin = words[first - 1].end if first > 0 else offset
+            finish = words[last + 1].start if last + 1 < len(words) else window_end
+            piece = samples[int((begin - offset) * SPEECH_RATE) : int((finish - offset) * SPEECH_RATE)]
+            run_language = words[first].language or language
+            again = self._decode(piece, run_language, hints)
+            found = [word for part in again.segments for word in segment_words(part, begin, run_language)]
+            if len(found) <= last - first + 1:
+                continue
+            log.info("%.1f-%.1f s: recovered %d words the decoder had skipped", begin, finish, len(found) - (last - first + 1))
+            recovered[first : last + 1] = found
+        return recovered
 
     def _segment_words(self, segment: RawSegment, samples: np.ndarray, offset: float, language: str, hints: Hints) -> list[Word]:
         """The segment's words; a segment spoken in another language is decoded again in that language."""

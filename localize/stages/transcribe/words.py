@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from localize.model import Word
 
-__all__ = ["MIN_WORD_SECONDS", "RawSegment", "RawWord", "clean_text", "segment_words", "settle_times"]
+__all__ = ["MIN_WORD_SECONDS", "RawSegment", "RawWord", "clean_text", "segment_words", "settle_times", "stretched_runs"]
 
 MIN_WORD_SECONDS = 0.04
 """The shortest duration a word is given."""
@@ -136,3 +136,21 @@ def settle_times(words: list[Word], duration: float | None = None) -> list[Word]
         settled.append(word)
         previous_end = word.end
     return settled
+
+
+def stretched_runs(words: list[Word], max_seconds: float) -> list[tuple[int, int]]:
+    """Index ranges ``(first, last)`` of consecutive words each longer than ``max_seconds``.
+
+    Whisper sometimes skips a stretch of speech inside a 30-second window and
+    lays one or two words over it ("El" lasting 2.3 s, "jefe" 5 s): an
+    implausibly long word is the trace of speech that was never transcribed.
+    """
+    runs: list[tuple[int, int]] = []
+    for index, word in enumerate(words):
+        if word.end - word.start <= max_seconds:
+            continue
+        if runs and runs[-1][1] == index - 1:
+            runs[-1] = (runs[-1][0], index)
+        else:
+            runs.append((index, index))
+    return runs
