@@ -26,6 +26,7 @@ def main() -> None:
     parser.add_argument("--model", default="bundled:whisper-base")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--beam-size", type=int, default=5)
+    parser.add_argument("--max-word-seconds", type=float, default=1.5, help="skipped-speech recovery threshold; 0: off")
     args = parser.parse_args()
 
     import jiwer
@@ -33,7 +34,16 @@ def main() -> None:
     from localize.progress import silent_hook
     from localize.registry import create
 
-    backend = create("transcribe", "faster-whisper.v1", {"model": args.model, "cpu_threads": args.threads, "beam_size": args.beam_size})
+    backend = create(
+        "transcribe",
+        "faster-whisper.v1",
+        {
+            "model": args.model,
+            "cpu_threads": args.threads,
+            "beam_size": args.beam_size,
+            "max_word_seconds": args.max_word_seconds or None,
+        },
+    )
     references: dict[bool, list[str]] = {False: [], True: []}
     hypotheses: dict[bool, list[str]] = {False: [], True: []}
     audio = wall = cpu = 0.0

@@ -51,6 +51,9 @@ class FasterWhisperTranscriber(WhisperTranscriber):
         cpu_threads: int = Field(default=0, ge=0)
         """0: every core this process may use."""
         vad: VadOptions = Field(default_factory=lambda: VadOptions())
+        seed: int = Field(default=0, ge=0)
+        """Seed of the sampling that temperature fallback uses, set before the model's first decode, so a run
+        repeated in a fresh process gives the same words (CTranslate2 seeds each thread's generator once)."""
 
     options: Options
 
@@ -67,10 +70,12 @@ class FasterWhisperTranscriber(WhisperTranscriber):
     def model(self) -> Any:
         """The loaded ``faster_whisper.WhisperModel``."""
         try:
+            import ctranslate2
             from faster_whisper import WhisperModel
         except ImportError as exc:
             raise BackendUnavailable("faster-whisper is not installed", "pip install faster-whisper") from exc
         options = self.options
+        ctranslate2.set_random_seed(options.seed)
         path = resolve_model(options.model, options.allow_downloads, options.models_dir)
         return WhisperModel(
             path,
