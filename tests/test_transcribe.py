@@ -156,6 +156,9 @@ def test_speech_the_decoder_skipped_is_decoded_again(speech_dir: Path, whisper_b
     silence = np.zeros(4 * rate, dtype=np.float32)
     held = [Word(text="Nooo", start=0.5, end=3.0, language="es")]
     assert whisper_base.recover_skipped_speech(held, silence, 0.0, "es", Hints()) == held  # type: ignore[attr-defined]
+    # Neighbours that overlap the long word leave no stretch of its own: nothing to decode, nothing lost.
+    crowded = [Word(text="sí", start=0.0, end=1.4), Word(text="Nooo", start=0.5, end=3.0), Word(text="ya", start=1.6, end=1.9)]
+    assert whisper_base.recover_skipped_speech(crowded, silence, 0.0, "es", Hints()) == crowded  # type: ignore[attr-defined]
 
 
 SAMPLED_TRANSCRIPT = """

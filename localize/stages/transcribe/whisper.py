@@ -140,6 +140,8 @@ class WhisperTranscriber(Transcriber):
         for first, last in reversed(stretched_runs(words, limit)):
             begin = words[first - 1].end if first > 0 else offset
             finish = words[last + 1].start if last + 1 < len(words) else window_end
+            if finish - begin <= limit:  # neighbours overlap the run: no stretch of its own to decode
+                continue
             piece = samples[int((begin - offset) * SPEECH_RATE) : int((finish - offset) * SPEECH_RATE)]
             run_language = words[first].language or language
             again = self._decode(piece, run_language, hints)
