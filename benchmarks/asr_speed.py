@@ -5,8 +5,8 @@ Usage: .venv/bin/python benchmarks/asr_speed.py [--clip es03] [--threads 2] [--r
 Both runs load the bundled base model (int8) with ``cpu_threads`` threads and
 decode with the arguments our backend builds (language hint, beam size, VAD,
 word timestamps, temperature fallback). "ours" is run without the per-line
-language check (code-switching), with it on lines whose text looks foreign (the
-default), and with it on every line (one extra encoder pass per line). Runs
+language check (code-switching), with it on doubtful lines (text that looks
+foreign, or words the decoder was unsure of: the default), and with it on every line (one extra encoder pass per line). Runs
 alternate so that load from other processes hits every variant alike.
 """
 
@@ -56,7 +56,7 @@ def main() -> None:
     variants = {
         "faster-whisper directly": direct,
         "ours, line language check off": lambda: ours_plain.transcribe(clip.audio, clip.language, [], silent_hook),
-        "ours, check on lines that look foreign (default)": lambda: ours.transcribe(clip.audio, clip.language, [], silent_hook),
+        "ours, check on doubtful lines (default)": lambda: ours.transcribe(clip.audio, clip.language, [], silent_hook),
         "ours, check on every line": lambda: ours_always.transcribe(clip.audio, clip.language, [], silent_hook),
     }
     best = {name: float("inf") for name in variants}

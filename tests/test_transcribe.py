@@ -125,6 +125,33 @@ def test_code_switching_keeps_each_lines_language(speech_dir: Path, whisper_base
     assert not lines[0].extras.get("forced_narrative")
 
 
+@pytest.mark.slow
+def test_a_line_the_decoder_translated_is_doubted_and_decoded_in_its_own_language(speech_dir: Path, whisper_base: object) -> None:
+    samples, rate = soundfile.read(speech_dir / "switch.wav", dtype="float32")
+    english_start = soundfile.info(str(speech_dir / "es.wav")).duration + 1.0
+    end = len(samples) / rate
+
+    def decoded(text: str, start: float, finish: float, probability: float) -> RawSegment:
+        tokens = text.split()
+        step = (finish - start) / len(tokens)
+        words = [RawWord(f" {t}", start + i * step, start + (i + 1) * step, probability) for i, t in enumerate(tokens)]
+        return RawSegment(start, finish, f" {text}", words)
+
+    # Held to Spanish, Whisper often translates an English line: Spanish text, words it was unsure of.
+    translation = "Dejé las llaves en la mesa de la cocina y ahora no las encuentro."
+    doubted = decoded(translation, english_start, end, 0.3)
+    words = whisper_base.words_in_own_language(doubted, samples, 0.0, "es", Hints())  # type: ignore[attr-defined]
+    assert "kitchen" in " ".join(w.text.lower() for w in words) and {w.language for w in words} == {"en"}
+    # The same line decoded with confidence is not doubted: no language check, kept as it is.
+    sure = decoded(translation, english_start, end, 0.9)
+    kept = whisper_base.words_in_own_language(sure, samples, 0.0, "es", Hints())  # type: ignore[attr-defined]
+    assert " ".join(w.text for w in kept) == translation and {w.language for w in kept} == {"es"}
+    # A doubted line that is Spanish after all keeps its words.
+    spanish = decoded("Che, Martín, ¿querés un mate?", 0.0, english_start - 1.0, 0.3)
+    unsure = whisper_base.words_in_own_language(spanish, samples, 0.0, "es", Hints())  # type: ignore[attr-defined]
+    assert [w.text for w in unsure] == ["Che,", "Martín,", "¿querés", "un", "mate?"] and {w.language for w in unsure} == {"es"}
+
+
 def test_runs_of_implausibly_long_words_are_found() -> None:
     words = [
         Word(text="la", start=0.0, end=0.2),

@@ -38,7 +38,7 @@ class TranscribeStage:
     """Run the configured transcriber on the extracted dialogue audio."""
 
     name = "transcribe"
-    version = 4
+    version = 5
 
     def backend_name(self, ctx: RunContext) -> str:
         """The configured transcriber."""

@@ -57,9 +57,15 @@ class WhisperOptions(BaseModel):
     """Probability a line's detected language needs before the line counts as another language."""
     min_line_language_seconds: float = Field(default=1.2, ge=0.0)
     """Lines shorter than this keep the programme language (too short to tell)."""
-    line_language_gate: Literal["text", "always"] = "text"
-    """Which lines get the (costly: one encoder pass each) audio language check: ``text``, only lines whose
-    decoded words are mostly not common words of the programme language; ``always``, every line."""
+    line_language_gate: Literal["doubtful", "always"] = "doubtful"
+    """Which lines get the (costly: one encoder pass each) audio language check: ``doubtful``, lines whose
+    decoded words are mostly not common words of the programme language, or that the decoder was unsure of
+    (held to the wrong language, Whisper often translates a line, with little confidence); ``always``, every line."""
+    line_language_doubt: float = Field(default=0.5, ge=0.0, le=1.0)
+    """A line whose words' mean probability is below this is doubtful (its language is checked)."""
+    line_language_margin: float = Field(default=0.2, ge=0.0, le=1.0)
+    """A line that reads as the programme language (perhaps the decoder's translation) is decoded in the detected
+    language instead only when the decoder is surer of that decode by this much (mean word probability)."""
     max_word_seconds: float | None = Field(default=1.5, gt=0.0)
     """A word longer than this means the decoder skipped speech there: that stretch is decoded again on its
     own, and its words replace the stretched ones when they are more. ``None``: never."""
@@ -123,7 +129,9 @@ class WhisperTranscriber(Transcriber):
             if language is None:
                 language, probability = decoded.language, decoded.language_probability
                 log.info("detected language %s (p=%.2f)", language, probability)
-            window_words = [word for segment in decoded.segments for word in self._segment_words(segment, samples, offset, language, hints)]
+            window_words = [
+                word for segment in decoded.segments for word in self.words_in_own_language(segment, samples, offset, language, hints)
+            ]
             words.extend(self.recover_skipped_speech(window_words, samples, offset, language, hints))
             hook("transcribe", "whisper", min(total, round(offset + len(samples) / SPEECH_RATE)), total)
         hook("transcribe", "whisper", total, total)
@@ -152,12 +160,13 @@ class WhisperTranscriber(Transcriber):
             recovered[first : last + 1] = found
         return recovered
 
-    def _segment_words(self, segment: RawSegment, samples: np.ndarray, offset: float, language: str, hints: Hints) -> list[Word]:
+    def words_in_own_language(self, segment: RawSegment, samples: np.ndarray, offset: float, language: str, hints: Hints) -> list[Word]:
         """The segment's words; a segment spoken in another language is decoded again in that language."""
         options = self.options
         if not options.detect_line_language or segment.end - segment.start < options.min_line_language_seconds:
             return segment_words(segment, offset, language)
-        if options.line_language_gate == "text" and not looks_foreign(segment.text, language):
+        doubtful = segment.confidence < options.line_language_doubt or looks_foreign(segment.text, language)
+        if options.line_language_gate == "doubtful" and not doubtful:
             return segment_words(segment, offset, language)
         piece = samples[int(segment.start * SPEECH_RATE) : int(segment.end * SPEECH_RATE)]
         detected, probability = self._detect(piece)
@@ -172,8 +181,9 @@ class WhisperTranscriber(Transcriber):
             language,
         )
         again = self._decode(piece, detected, hints)
-        if not again.segments or _mean_logprob(again.segments) <= segment.avg_logprob:
-            log.info("kept %s: the %s decode is less likely", language, detected)
+        margin = 0.0 if looks_foreign(segment.text, language) else options.line_language_margin
+        if not again.segments or _confidence(again.segments) <= segment.confidence + margin:
+            log.info("kept %s: the decoder is not surer of the %s decode", language, detected)
             return segment_words(segment, offset, language)
         base = offset + segment.start
         return [word for part in again.segments for word in segment_words(part, base, detected)]
@@ -209,7 +219,7 @@ def looks_foreign(text: str, language: str) -> bool:
     return common / len(words) < FOREIGN_STOP_WORD_SHARE
 
 
-def _mean_logprob(segments: list[RawSegment]) -> float:
-    """Average token log-probability over segments, weighted by their length."""
+def _confidence(segments: list[RawSegment]) -> float:
+    """The decoder's confidence over segments, weighted by their length."""
     weights = [max(s.end - s.start, 1e-3) for s in segments]
-    return float(np.average([s.avg_logprob for s in segments], weights=weights))
+    return float(np.average([s.confidence for s in segments], weights=weights))

@@ -9,6 +9,7 @@ the word next to it.
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -41,6 +42,13 @@ class RawSegment:
     words: list[RawWord] = field(default_factory=list)
     avg_logprob: float = 0.0
     no_speech_prob: float = 0.0
+
+    @property
+    def confidence(self) -> float:
+        """How sure the decoder was of this stretch: its words' mean probability (without words, exp(avg_logprob))."""
+        if self.words:
+            return sum(word.probability for word in self.words) / len(self.words)
+        return math.exp(self.avg_logprob)
 
 
 def clean_text(text: str) -> str:
