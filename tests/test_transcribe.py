@@ -22,7 +22,16 @@ from localize.stages.base import RunContext
 from localize.stages.segment import words_to_lines
 from localize.stages.transcribe.stage import NO_SPEECH_WARNING, glossary_vocabulary
 from localize.stages.transcribe.whisper import Hints
-from localize.stages.transcribe.words import MIN_WORD_SECONDS, RawSegment, RawWord, clean_text, segment_words, settle_times, stretched_runs
+from localize.stages.transcribe.words import (
+    MIN_WORD_SECONDS,
+    RawSegment,
+    RawWord,
+    clean_text,
+    segment_words,
+    settle_times,
+    speech_without_words,
+    stretched_runs,
+)
 
 SPANISH = "Che, Martín, ¿querés un mate? El agua ya está lista."
 ENGLISH = "I left my keys on the kitchen table again, and now I cannot find them anywhere."
@@ -163,6 +172,33 @@ def test_runs_of_implausibly_long_words_are_found() -> None:
     ]
     assert stretched_runs(words, 1.5) == [(2, 3), (5, 5)]
     assert stretched_runs(words, 6.0) == []
+
+
+def test_detected_speech_without_words_is_found() -> None:
+    words = [Word(text="Che,", start=1.0, end=1.4), Word(text="Martín.", start=1.5, end=2.2), Word(text="Sí.", start=6.1, end=6.4)]
+    speech = [(0.8, 2.4), (3.0, 5.2), (5.9, 9.0)]
+    assert speech_without_words(words, speech, 1.0) == [(3.0, 5.2), (6.4, 9.0)]
+    assert speech_without_words(words, speech, 2.5) == [(6.4, 9.0)]
+    assert speech_without_words([], [(0.0, 0.5)], 1.0) == []
+
+
+@pytest.mark.slow
+def test_a_sentence_the_decoder_passed_over_is_decoded_on_its_own(speech_dir: Path, whisper_base: object) -> None:
+    samples, rate = soundfile.read(speech_dir / "switch.wav", dtype="float32")
+    english_start = soundfile.info(str(speech_dir / "es.wav")).duration + 1.0
+    offset = 50.0
+    # The decoder wrote the Spanish sentence and nothing for the English one the voice activity detector heard.
+    tokens = SPANISH.split()
+    step = (english_start - 1.0) / len(tokens)
+    spanish = [Word(text=t, start=offset + i * step, end=offset + (i + 0.9) * step, language="es") for i, t in enumerate(tokens)]
+    words = whisper_base.recover_unheard_speech(spanish, samples, offset, "es", Hints())  # type: ignore[attr-defined]
+    assert words[: len(spanish)] == spanish
+    heard = words[len(spanish) :]
+    assert len(heard) >= 8 and "kitchen" in " ".join(w.text.lower() for w in heard)
+    assert all(offset + english_start - 0.5 <= w.start and w.end <= offset + len(samples) / rate + 1e-6 for w in heard)
+    # Nothing passed over: nothing decoded, the words come back as they were.
+    silence = np.zeros(3 * rate, dtype=np.float32)
+    assert whisper_base.recover_unheard_speech(spanish[:2], silence, 0.0, "es", Hints()) == spanish[:2]  # type: ignore[attr-defined]
 
 
 @pytest.mark.slow

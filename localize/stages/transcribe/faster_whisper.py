@@ -11,6 +11,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from localize.errors import BackendUnavailable
+from localize.media.audio import SPEECH_RATE
 from localize.models import resolve_model
 from localize.registry import Availability, register
 from localize.stages.transcribe.whisper import Decoded, Hints, WhisperOptions, WhisperTranscriber
@@ -119,6 +120,16 @@ class FasterWhisperTranscriber(WhisperTranscriber):
             for s in segments
         ]
         return Decoded(language=info.language, language_probability=float(info.language_probability), segments=raw)
+
+    def _speech_regions(self, samples: np.ndarray) -> list[tuple[float, float]]:
+        vad = self.options.vad
+        if not vad.enabled:
+            return []
+        from faster_whisper.vad import VadOptions as SileroOptions
+        from faster_whisper.vad import get_speech_timestamps
+
+        stamps = get_speech_timestamps(samples, SileroOptions(**vad.model_dump(exclude={"enabled"})))
+        return [(stamp["start"] / SPEECH_RATE, stamp["end"] / SPEECH_RATE) for stamp in stamps]
 
     def _detect(self, samples: np.ndarray) -> tuple[str, float]:
         language, probability, _ = self.model.detect_language(audio=samples)

@@ -38,7 +38,7 @@ class TranscribeStage:
     """Run the configured transcriber on the extracted dialogue audio."""
 
     name = "transcribe"
-    version = 5
+    version = 6
 
     def backend_name(self, ctx: RunContext) -> str:
         """The configured transcriber."""

@@ -5,8 +5,8 @@ and detect the language of one; this base class reads the audio window by
 window (bounded memory for long programmes), checks each decoded segment's own
 language (code-switching: an English line in a Spanish episode is re-decoded in
 English and its words carry ``language="en"``), decodes again on its own any
-stretch the decoder skipped (a word stretched over seconds of speech), and
-gives every word a time.
+stretch the decoder skipped (a word stretched over seconds of speech, or
+detected speech that got no words at all), and gives every word a time.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from localize.media.audio import SPEECH_RATE, audio_duration, read_windows
 from localize.model import Word
 from localize.progress import ProgressHook
 from localize.stages.transcribe.backend import Transcriber, Transcript
-from localize.stages.transcribe.words import RawSegment, clean_text, segment_words, settle_times, stretched_runs
+from localize.stages.transcribe.words import RawSegment, clean_text, segment_words, settle_times, speech_without_words, stretched_runs
 
 __all__ = ["Decoded", "Hints", "WhisperOptions", "WhisperTranscriber", "looks_foreign"]
 
@@ -64,11 +64,15 @@ class WhisperOptions(BaseModel):
     line_language_doubt: float = Field(default=0.5, ge=0.0, le=1.0)
     """A line whose words' mean probability is below this is doubtful (its language is checked)."""
     line_language_margin: float = Field(default=0.2, ge=0.0, le=1.0)
-    """A line that reads as the programme language (perhaps the decoder's translation) is decoded in the detected
-    language instead only when the decoder is surer of that decode by this much (mean word probability)."""
+    """The decode in the detected language replaces a line that reads as the programme language (perhaps the
+    decoder's translation) only when the decoder is surer of it by this much (mean word probability); it replaces
+    a line that already reads foreign unless the decoder is less sure of it by more than this."""
     max_word_seconds: float | None = Field(default=1.5, gt=0.0)
     """A word longer than this means the decoder skipped speech there: that stretch is decoded again on its
     own, and its words replace the stretched ones when they are more. ``None``: never."""
+    min_unheard_seconds: float | None = Field(default=1.0, gt=0.0)
+    """Detected speech this long that got no words (the decoder passed over a sentence) is decoded again on its
+    own. ``None``: never. Needs a voice activity detector (faster-whisper's Silero VAD)."""
     window_seconds: float = Field(default=600.0, ge=60.0)
     """Audio is decoded in windows of about this length (cut in silence) to bound memory."""
     allow_downloads: bool = False
@@ -105,6 +109,10 @@ class WhisperTranscriber(Transcriber):
         """The most likely language of 16 kHz mono samples, and its probability."""
         raise NotImplementedError
 
+    def _speech_regions(self, samples: np.ndarray) -> list[tuple[float, float]]:
+        """Stretches of speech a voice activity detector finds, in seconds from the first sample; none without one."""
+        return []
+
     def hints(self, vocabulary: list[str]) -> Hints:
         """The prompt and hotwords, from the options and the glossary's names."""
         names = ", ".join(dict.fromkeys(v.strip() for v in vocabulary if v.strip()))
@@ -132,7 +140,8 @@ class WhisperTranscriber(Transcriber):
             window_words = [
                 word for segment in decoded.segments for word in self.words_in_own_language(segment, samples, offset, language, hints)
             ]
-            words.extend(self.recover_skipped_speech(window_words, samples, offset, language, hints))
+            window_words = self.recover_skipped_speech(window_words, samples, offset, language, hints)
+            words.extend(self.recover_unheard_speech(window_words, samples, offset, language, hints))
             hook("transcribe", "whisper", min(total, round(offset + len(samples) / SPEECH_RATE)), total)
         hook("transcribe", "whisper", total, total)
         return Transcript(language=language or "en", words=settle_times(words, duration), language_probability=probability)
@@ -160,6 +169,22 @@ class WhisperTranscriber(Transcriber):
             recovered[first : last + 1] = found
         return recovered
 
+    def recover_unheard_speech(self, words: list[Word], samples: np.ndarray, offset: float, language: str, hints: Hints) -> list[Word]:
+        """Decode on its own each stretch of detected speech that got no words; its words join the others."""
+        limit = self.options.min_unheard_seconds
+        if limit is None:
+            return words
+        speech = [(offset + start, offset + end) for start, end in self._speech_regions(samples)]
+        found: list[Word] = []
+        for begin, finish in speech_without_words(words, speech, limit):
+            piece = samples[int((begin - offset) * SPEECH_RATE) : int((finish - offset) * SPEECH_RATE)]
+            again = self._decode(piece, language, hints)
+            heard = [word for part in again.segments for word in self.words_in_own_language(part, piece, begin, language, hints)]
+            if heard:
+                log.info("%.1f-%.1f s: decoded %d words of speech the decoder had passed over", begin, finish, len(heard))
+                found.extend(heard)
+        return sorted(words + found, key=lambda w: w.start) if found else words
+
     def words_in_own_language(self, segment: RawSegment, samples: np.ndarray, offset: float, language: str, hints: Hints) -> list[Word]:
         """The segment's words; a segment spoken in another language is decoded again in that language."""
         options = self.options
@@ -181,7 +206,7 @@ class WhisperTranscriber(Transcriber):
             language,
         )
         again = self._decode(piece, detected, hints)
-        margin = 0.0 if looks_foreign(segment.text, language) else options.line_language_margin
+        margin = -options.line_language_margin if looks_foreign(segment.text, language) else options.line_language_margin
         if not again.segments or _confidence(again.segments) <= segment.confidence + margin:
             log.info("kept %s: the decoder is not surer of the %s decode", language, detected)
             return segment_words(segment, offset, language)

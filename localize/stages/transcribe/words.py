@@ -15,7 +15,16 @@ from dataclasses import dataclass, field
 
 from localize.model import Word
 
-__all__ = ["MIN_WORD_SECONDS", "RawSegment", "RawWord", "clean_text", "segment_words", "settle_times", "stretched_runs"]
+__all__ = [
+    "MIN_WORD_SECONDS",
+    "RawSegment",
+    "RawWord",
+    "clean_text",
+    "segment_words",
+    "settle_times",
+    "speech_without_words",
+    "stretched_runs",
+]
 
 MIN_WORD_SECONDS = 0.04
 """The shortest duration a word is given."""
@@ -162,3 +171,27 @@ def stretched_runs(words: list[Word], max_seconds: float) -> list[tuple[int, int
         else:
             runs.append((index, index))
     return runs
+
+
+def speech_without_words(words: list[Word], speech: list[tuple[float, float]], min_seconds: float) -> list[tuple[float, float]]:
+    """Stretches, at least ``min_seconds`` long, of detected ``speech`` that no word covers.
+
+    Whisper sometimes closes a 30-second window early and starts the next one
+    after a sentence it never decoded: the voice activity detector heard speech
+    there, and the decoder wrote nothing.
+    """
+    covered = sorted((word.start, word.end) for word in words)
+    gaps: list[tuple[float, float]] = []
+    for start, end in speech:
+        cursor = start
+        for word_start, word_end in covered:
+            if word_end <= cursor:
+                continue
+            if word_start >= end:
+                break
+            if word_start - cursor >= min_seconds:
+                gaps.append((cursor, word_start))
+            cursor = max(cursor, word_end)
+        if end - cursor >= min_seconds:
+            gaps.append((cursor, end))
+    return gaps
