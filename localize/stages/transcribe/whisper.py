@@ -190,8 +190,8 @@ class WhisperTranscriber(Transcriber):
         options = self.options
         if not options.detect_line_language or segment.end - segment.start < options.min_line_language_seconds:
             return segment_words(segment, offset, language)
-        doubtful = segment.confidence < options.line_language_doubt or looks_foreign(segment.text, language)
-        if options.line_language_gate == "doubtful" and not doubtful:
+        reads_foreign = looks_foreign(segment.text, language)
+        if options.line_language_gate == "doubtful" and not reads_foreign and segment.confidence >= options.line_language_doubt:
             return segment_words(segment, offset, language)
         piece = samples[int(segment.start * SPEECH_RATE) : int(segment.end * SPEECH_RATE)]
         detected, probability = self._detect(piece)
@@ -206,7 +206,7 @@ class WhisperTranscriber(Transcriber):
             language,
         )
         again = self._decode(piece, detected, hints)
-        margin = -options.line_language_margin if looks_foreign(segment.text, language) else options.line_language_margin
+        margin = -options.line_language_margin if reads_foreign else options.line_language_margin
         if not again.segments or _confidence(again.segments) <= segment.confidence + margin:
             log.info("kept %s: the decoder is not surer of the %s decode", language, detected)
             return segment_words(segment, offset, language)
