@@ -29,6 +29,11 @@ class VadOptions(BaseModel):
     min_silence_duration_ms: int = Field(default=500, ge=0)
     speech_pad_ms: int = Field(default=200, ge=0)
 
+    @property
+    def silero_parameters(self) -> dict[str, Any]:
+        """The settings as faster-whisper's ``VadOptions`` takes them."""
+        return self.model_dump(exclude={"enabled"})
+
 
 def cpu_count() -> int:
     """CPU cores this process may use."""
@@ -103,7 +108,7 @@ class FasterWhisperTranscriber(WhisperTranscriber):
             "initial_prompt": hints.prompt,
             "hotwords": hints.hotwords,
             "vad_filter": vad.enabled,
-            "vad_parameters": vad.model_dump(exclude={"enabled"}),
+            "vad_parameters": vad.silero_parameters,
         }
 
     def _decode(self, samples: np.ndarray, language: str | None, hints: Hints) -> Decoded:
@@ -128,7 +133,7 @@ class FasterWhisperTranscriber(WhisperTranscriber):
         from faster_whisper.vad import VadOptions as SileroOptions
         from faster_whisper.vad import get_speech_timestamps
 
-        stamps = get_speech_timestamps(samples, SileroOptions(**vad.model_dump(exclude={"enabled"})))
+        stamps = get_speech_timestamps(samples, SileroOptions(**vad.silero_parameters))
         return [(stamp["start"] / SPEECH_RATE, stamp["end"] / SPEECH_RATE) for stamp in stamps]
 
     def _detect(self, samples: np.ndarray) -> tuple[str, float]:

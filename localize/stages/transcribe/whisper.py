@@ -159,7 +159,7 @@ class WhisperTranscriber(Transcriber):
             finish = words[last + 1].start if last + 1 < len(words) else window_end
             if finish - begin <= limit:  # neighbours overlap the run: no stretch of its own to decode
                 continue
-            piece = samples[int((begin - offset) * SPEECH_RATE) : int((finish - offset) * SPEECH_RATE)]
+            piece = _between(samples, begin - offset, finish - offset)
             run_language = words[first].language or language
             again = self._decode(piece, run_language, hints)
             found = [word for part in again.segments for word in segment_words(part, begin, run_language)]
@@ -177,7 +177,7 @@ class WhisperTranscriber(Transcriber):
         speech = [(offset + start, offset + end) for start, end in self._speech_regions(samples)]
         found: list[Word] = []
         for begin, finish in speech_without_words(words, speech, limit):
-            piece = samples[int((begin - offset) * SPEECH_RATE) : int((finish - offset) * SPEECH_RATE)]
+            piece = _between(samples, begin - offset, finish - offset)
             again = self._decode(piece, language, hints)
             heard = [word for part in again.segments for word in self.words_in_own_language(part, piece, begin, language, hints)]
             if heard:
@@ -193,7 +193,7 @@ class WhisperTranscriber(Transcriber):
         reads_foreign = looks_foreign(segment.text, language)
         if options.line_language_gate == "doubtful" and not reads_foreign and segment.confidence >= options.line_language_doubt:
             return segment_words(segment, offset, language)
-        piece = samples[int(segment.start * SPEECH_RATE) : int(segment.end * SPEECH_RATE)]
+        piece = _between(samples, segment.start, segment.end)
         detected, probability = self._detect(piece)
         if detected == language or probability < options.line_language_threshold:
             return segment_words(segment, offset, language)
@@ -242,6 +242,11 @@ def looks_foreign(text: str, language: str) -> bool:
         return bool(words)
     common = sum(1 for w in words if w.strip(".,;:!?¿¡\"'()…-") in stop_words)
     return common / len(words) < FOREIGN_STOP_WORD_SHARE
+
+
+def _between(samples: np.ndarray, start: float, end: float) -> np.ndarray:
+    """The 16 kHz samples from ``start`` to ``end`` seconds after the first one."""
+    return samples[int(start * SPEECH_RATE) : int(end * SPEECH_RATE)]
 
 
 def _confidence(segments: list[RawSegment]) -> float:
