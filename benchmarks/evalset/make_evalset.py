@@ -15,8 +15,9 @@ Spanish, 2 to 5 speakers, slow to fast speaking rates, overlapping turns, clips
 with and without music, and one Spanish clip with English lines
 (code-switching). English voices are the bundled Piper voice made into distinct
 speakers by Rubber Band pitch shifts (formants move with the pitch) and speaking
-rate; Spanish voices are espeak-ng ``es``/``es-419`` with its variants, pitches and
-rates. Every random choice comes from a fixed seed per clip.
+rate; Spanish voices are Kokoro-82M's five voice styles reading espeak-ng's
+``es``/``es-419`` phonemes at different rates, one of them also pitch-shifted
+(see ``kokoro.py``). Every random choice comes from a fixed seed per clip.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import argparse
 import itertools
 import json
 import logging
-import subprocess
+import sys
 import tempfile
 import wave
 from dataclasses import dataclass
@@ -35,6 +36,9 @@ import numpy as np
 import soundfile
 from scipy.signal import resample_poly
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from benchmarks.evalset.kokoro import KOKORO_RATE, Kokoro
 from localize.media.audio import time_stretch
 from localize.models import resolve_model
 
@@ -49,16 +53,18 @@ TRIM_DB = -40.0
 
 @dataclass(frozen=True)
 class Voice:
-    """A synthetic speaker: a Piper voice shifted in pitch, or an espeak-ng voice."""
+    """A synthetic speaker: the Piper voice, or a Kokoro voice style, at its own rate and pitch."""
 
     id: str
     language: str
-    engine: str  # "piper" | "espeak"
+    engine: str  # "piper" | "kokoro"
     semitones: float = 0.0
     length_scale: float = 1.0
+    """Above 1: slower speech."""
     espeak_voice: str = ""
-    pitch: int = 50
-    speed: int = 160
+    """Whose pronunciation Kokoro reads (espeak-ng's phonemes)."""
+    styles: tuple[str, ...] = ()
+    """Kokoro voice styles, averaged."""
 
 
 VOICES = {
@@ -70,12 +76,12 @@ VOICES = {
         Voice("EN_D", "en", "piper", semitones=9.0, length_scale=1.05),
         Voice("EN_E", "en", "piper", semitones=-7.0, length_scale=0.85),
         Voice("EN_F", "en", "piper", semitones=12.0, length_scale=1.25),
-        Voice("ES_A", "es", "espeak", espeak_voice="es+m3", pitch=50, speed=160),
-        Voice("ES_B", "es", "espeak", espeak_voice="es-419+f2", pitch=60, speed=170),
-        Voice("ES_C", "es", "espeak", espeak_voice="es+m7", pitch=25, speed=145),
-        Voice("ES_D", "es", "espeak", espeak_voice="es-419+f4", pitch=75, speed=180),
-        Voice("ES_E", "es", "espeak", espeak_voice="es+m1", pitch=40, speed=195),
-        Voice("ES_F", "es-419", "espeak", espeak_voice="es-419+f5", pitch=55, speed=130),
+        Voice("ES_A", "es", "kokoro", espeak_voice="es", styles=("jm_kumo",)),
+        Voice("ES_B", "es", "kokoro", length_scale=1.05, espeak_voice="es-419", styles=("jf_alpha",)),
+        Voice("ES_C", "es", "kokoro", semitones=-4.0, length_scale=1.12, espeak_voice="es", styles=("jm_kumo",)),
+        Voice("ES_D", "es", "kokoro", length_scale=0.9, espeak_voice="es-419", styles=("jf_nezumi",)),
+        Voice("ES_E", "es", "kokoro", length_scale=0.85, espeak_voice="es", styles=("jf_gongitsune",)),
+        Voice("ES_F", "es-419", "kokoro", length_scale=1.2, espeak_voice="es-419", styles=("jf_tebukuro",)),
     )
 }
 
@@ -232,6 +238,7 @@ class Synth:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._piper: object | None = None
+        self._kokoro = Kokoro()
 
     def _piper_voice(self) -> object:
         if self._piper is None:
@@ -250,13 +257,13 @@ class Synth:
             config = SynthesisConfig(length_scale=voice.length_scale, noise_scale=0.5, noise_w_scale=0.6)
             with wave.open(str(raw), "wb") as handle:
                 self._piper_voice().synthesize_wav(text, handle, syn_config=config)  # type: ignore[attr-defined]
-            if voice.semitones:
-                shifted = self.folder / "shifted.wav"
-                time_stretch(raw, shifted, 1.0, voice.semitones)
-                raw = shifted
         else:
-            command = ["espeak-ng", "-v", voice.espeak_voice, "-p", str(voice.pitch), "-s", str(voice.speed), "-w", str(raw), text]
-            subprocess.run(command, check=True, capture_output=True)
+            speech = self._kokoro.speak(text, voice.espeak_voice, voice.styles, speed=1.0 / voice.length_scale)
+            soundfile.write(raw, speech, KOKORO_RATE, subtype="FLOAT")
+        if voice.semitones:
+            shifted = self.folder / "shifted.wav"
+            time_stretch(raw, shifted, 1.0, voice.semitones)
+            raw = shifted
         return _trim(_read_wav(raw))
 
 

@@ -45,7 +45,7 @@ def main() -> None:
     pooled: dict[str, tuple[list[str], list[str]]] = {}
     with tempfile.TemporaryDirectory() as temp:
         synth = Synth(Path(temp))
-        print(f"{'voice':<6} {'engine':<7} {'setting':<22} {'WER%':>6}")
+        print(f"{'voice':<6} {'engine':<7} {'setting':<36} {'WER%':>6}")
         for voice_id in args.voices:
             voice = VOICES[voice_id]
             language = voice.language.split("-")[0]
@@ -60,10 +60,10 @@ def main() -> None:
             references, hypotheses = pooled.setdefault(language, ([], []))
             references.append(reference)
             hypotheses.append(hypothesis)
-            setting = voice.espeak_voice or f"{voice.semitones:+.0f} st, x{voice.length_scale:.2f}"
-            if voice.engine == "espeak":
-                setting += f" p{voice.pitch} s{voice.speed}"
-            print(f"{voice_id:<6} {voice.engine:<7} {setting:<22} {100 * jiwer.wer(reference, hypothesis):>6.1f}", flush=True)
+            setting = f"{voice.semitones:+.0f} st, x{voice.length_scale:.2f}"
+            if voice.engine == "kokoro":
+                setting = f"{'+'.join(voice.styles)} {voice.espeak_voice} {setting}"
+            print(f"{voice_id:<6} {voice.engine:<7} {setting:<36} {100 * jiwer.wer(reference, hypothesis):>6.1f}", flush=True)
     for language, (references, hypotheses) in pooled.items():
         print(f"{language}: voices alone, WER {100 * jiwer.wer(references, hypotheses):.1f}%")
 
