@@ -67,7 +67,7 @@ def main() -> None:
             best[name] = min(best[name], time.perf_counter() - started)
     duration = clip.duration
     base = best["faster-whisper directly"]
-    beam = ours.decode_arguments(clip.language, ours.hints([]))["beam_size"]
+    beam = arguments["beam_size"]
     print(f"clip {clip.id}, {duration:.1f} s, bundled base int8, beam {beam}, {args.threads} threads, best of {args.repeat}")
     for name, seconds in best.items():
         print(f"{name:<50} {seconds:7.1f} s  {seconds / duration:.3f}x RT  {100 * (seconds / base - 1):+.1f}% vs direct")
