@@ -19,6 +19,7 @@ from localize.pipeline import RunRequest, prepare_run, run_stages
 from localize.progress import silent_hook
 from localize.registry import create
 from localize.stages.base import RunContext
+from localize.stages.dub.casting import load_catalog
 from localize.stages.segment import words_to_lines
 from localize.stages.transcribe.stage import NO_SPEECH_WARNING, glossary_vocabulary
 from localize.stages.transcribe.whisper import Hints
@@ -161,6 +162,21 @@ def test_a_line_the_decoder_translated_is_doubted_and_decoded_in_its_own_languag
     assert [w.text for w in unsure] == ["Che,", "Martín,", "¿querés", "un", "mate?"] and {w.language for w in unsure} == {"es"}
 
 
+@pytest.mark.slow
+def test_a_lines_language_is_told_from_the_line_alone_or_from_a_whole_window(speech_dir: Path) -> None:
+    samples, rate = soundfile.read(speech_dir / "switch.wav", dtype="float32")
+    spanish_end = soundfile.info(str(speech_dir / "es.wav")).duration
+    spanish, english = samples[: int(spanish_end * rate)], samples[int((spanish_end + 1.0) * rate) :]
+    for padding in (2.0, None):  # the line and 2 s of padding in the encoder; the 30 s window Whisper was trained on
+        backend = create("transcribe", "faster-whisper.v1", {"language_check_padding": padding})
+        english_language, english_probability = backend._detect(english)  # type: ignore[attr-defined]
+        spanish_language, spanish_probability = backend._detect(spanish)  # type: ignore[attr-defined]
+        threshold = backend.options.line_language_threshold  # type: ignore[attr-defined]
+        assert english_language == "en" and english_probability >= threshold
+        # espeak-ng's Spanish sounds Latin-like to Whisper base: never confidently enough to leave Spanish.
+        assert spanish_language == "es" or spanish_probability < threshold
+
+
 def test_runs_of_implausibly_long_words_are_found() -> None:
     words = [
         Word(text="la", start=0.0, end=0.2),
@@ -199,6 +215,29 @@ def test_a_sentence_the_decoder_passed_over_is_decoded_on_its_own(speech_dir: Pa
     # Nothing passed over: nothing decoded, the words come back as they were.
     silence = np.zeros(3 * rate, dtype=np.float32)
     assert whisper_base.recover_unheard_speech(spanish[:2], silence, 0.0, "es", Hints()) == spanish[:2]  # type: ignore[attr-defined]
+
+
+@pytest.mark.slow
+def test_a_passed_over_line_in_another_language_is_decoded_once_in_that_language(tmp_path: Path, whisper_base: object) -> None:
+    voice = next(v for v in load_catalog("en") if v.backend == "piper.v1")
+    create("tts", "piper.v1").synthesize(ENGLISH, voice, 1.0, tmp_path / "piper.wav")
+    ffmpeg("-i", tmp_path / "piper.wav", "-ar", "16000", "-ac", "1", tmp_path / "line.wav")
+    piece, _ = soundfile.read(tmp_path / "line.wav", dtype="float32")
+    languages: list[str | None] = []
+    decode = whisper_base._decode  # type: ignore[attr-defined]
+
+    def counted(samples: np.ndarray, language: str | None, hints: Hints) -> object:
+        languages.append(language)
+        return decode(samples, language, hints)
+
+    whisper_base._decode = counted  # type: ignore[attr-defined]
+    try:
+        words = whisper_base.decode_in_own_language(piece, 20.0, "es", Hints())  # type: ignore[attr-defined]
+    finally:
+        del whisper_base._decode  # type: ignore[attr-defined]
+    assert languages == ["en"]  # the language check came first: no decode held to Spanish
+    assert "kitchen" in " ".join(w.text.lower() for w in words) and {w.language for w in words} == {"en"}
+    assert all(20.0 <= w.start < w.end <= 20.0 + len(piece) / 16000 + 1e-6 for w in words)
 
 
 @pytest.mark.slow

@@ -177,13 +177,31 @@ class WhisperTranscriber(Transcriber):
         speech = [(offset + start, offset + end) for start, end in self._speech_regions(samples)]
         found: list[Word] = []
         for begin, finish in speech_without_words(words, speech, limit):
-            piece = _between(samples, begin - offset, finish - offset)
-            again = self._decode(piece, language, hints)
-            heard = [word for part in again.segments for word in self.words_in_own_language(part, piece, begin, language, hints)]
+            heard = self.decode_in_own_language(_between(samples, begin - offset, finish - offset), begin, language, hints)
             if heard:
                 log.info("%.1f-%.1f s: decoded %d words of speech the decoder had passed over", begin, finish, len(heard))
                 found.extend(heard)
         return sorted(words + found, key=lambda w: w.start) if found else words
+
+    def decode_in_own_language(self, piece: np.ndarray, base: float, language: str, hints: Hints) -> list[Word]:
+        """Decode a stretch the decoder passed over, first in the language its audio sounds like.
+
+        Speech the decoder passed over is often in another language: held to the
+        programme language, Whisper then falls back through every temperature. A
+        language check first (cheap) lets a confident decode in the detected
+        language stand on its own; otherwise the stretch is decoded in the
+        programme language and its lines checked as usual.
+        """
+        options = self.options
+        if options.detect_line_language and len(piece) / SPEECH_RATE >= options.min_line_language_seconds:
+            detected, probability = self._detect(piece)
+            if detected != language and probability >= options.line_language_threshold:
+                foreign = self._decode(piece, detected, hints)
+                if foreign.segments and _confidence(foreign.segments) >= options.line_language_doubt:
+                    log.info("%.1f-%.1f s is in %s (p=%.2f)", base, base + len(piece) / SPEECH_RATE, detected, probability)
+                    return [word for part in foreign.segments for word in segment_words(part, base, detected)]
+        own = self._decode(piece, language, hints)
+        return [word for part in own.segments for word in self.words_in_own_language(part, piece, base, language, hints)]
 
     def words_in_own_language(self, segment: RawSegment, samples: np.ndarray, offset: float, language: str, hints: Hints) -> list[Word]:
         """The segment's words; a segment spoken in another language is decoded again in that language."""
