@@ -1,9 +1,12 @@
-"""DER (pyannote.metrics, 0.25 s collar, overlaps scored), speaker count and speed of the embedded diarizer.
+"""DER (pyannote.metrics, 0.25 s collar, overlaps scored), speaker count, overlaps found and speed of a diarizer.
 
 Usage: .venv/bin/python benchmarks/diarization_eval.py [--only en01 es02] [--backend embedded.v1]
 
 Needs the evaluation set (benchmarks/evalset/make_evalset.py). Speed is wall time
 divided by audio duration on this machine's cores (``--threads``, default 2).
+Overlaps: stretches where two reference speakers talk at once, counted found
+when a stretch where the diarizer has two speakers lies within
+``OVERLAP_TOLERANCE`` seconds of one (and the reverse for precision).
 """
 
 from __future__ import annotations
@@ -16,6 +19,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.evalset.truth import load_clips
+
+OVERLAP_TOLERANCE = 0.5
+
+
+def near(stretch: object, others: object) -> bool:
+    """Whether a pyannote ``Segment`` lies within ``OVERLAP_TOLERANCE`` of any segment of a ``Timeline``."""
+    return any(stretch.start - OVERLAP_TOLERANCE < other.end and other.start < stretch.end + OVERLAP_TOLERANCE for other in others)  # type: ignore[attr-defined]
 
 
 def main() -> None:
@@ -41,8 +51,8 @@ def main() -> None:
     backend = create("diarize", args.backend)
     metric = DiarizationErrorRate(collar=0.25, skip_overlap=False)
     total_audio = total_wall = total_cpu = 0.0
-    worst_count = 0
-    print(f"{'clip':<6} {'music':<5} {'true':>4} {'found':>5} {'DER%':>6} {'xRT':>6}")
+    worst_count = true_overlaps = found_overlaps = overlaps_hit = overlaps_right = 0
+    print(f"{'clip':<6} {'music':<5} {'true':>4} {'found':>5} {'DER%':>6} {'xRT':>6} {'overlaps found/true':>20}")
     for clip in load_clips(only=args.only):
         reference = next(iter(load_rttm(str(clip.rttm)).values()))
         started, cpu = time.perf_counter(), time.process_time()
@@ -58,9 +68,18 @@ def main() -> None:
         duration = clip.duration
         total_audio += duration
         total_wall += wall
-        print(f"{clip.id:<6} {clip.music!s:<5} {len(clip.speakers):>4} {found:>5} {100 * der:>6.1f} {wall / duration:>6.3f}")
+        truth, guessed = reference.get_overlap(), hypothesis.get_overlap()
+        hit = sum(near(stretch, guessed) for stretch in truth)
+        true_overlaps, found_overlaps, overlaps_hit = true_overlaps + len(truth), found_overlaps + len(guessed), overlaps_hit + hit
+        overlaps_right += sum(near(stretch, truth) for stretch in guessed)
+        overlaps = f"{hit}/{len(truth)} ({len(guessed)} marked)"
+        print(f"{clip.id:<6} {clip.music!s:<5} {len(clip.speakers):>4} {found:>5} {100 * der:>6.1f} {wall / duration:>6.3f} {overlaps:>20}")
     print(f"overall DER {100 * abs(metric):.1f}% (target <= 12%)")
     print(f"speaker count off by at most {worst_count} (target <= 1)")
+    print(
+        f"overlaps: {overlaps_hit} of {true_overlaps} found ({100 * overlaps_hit / max(1, true_overlaps):.0f}% recall), "
+        f"{overlaps_right} of {found_overlaps} marked are real ({100 * overlaps_right / max(1, found_overlaps):.0f}% precision)"
+    )
     print(f"diarize speed {total_wall / total_audio:.3f}x real time over {total_audio:.0f} s, {args.threads} threads (target <= 0.05)")
     print(f"diarize CPU time {total_cpu / total_audio:.3f} s per audio second (all threads; wall on idle cores >= this / {args.threads})")
 

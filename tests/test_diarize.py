@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from localize.progress import silent_hook
 from localize.registry import backend_class, create
 from localize.stages.diarize.characters import CharacterFile, match_characters
 from localize.stages.diarize.mel import mel_frames
+from localize.stages.diarize.profile import reference_segments
 from localize.stages.diarize.pyannote_audio import turns_from_annotation
 from localize.stages.diarize.speakers import read_speakers_file, write_speakers_file
 
@@ -41,11 +43,11 @@ EPISODES = {
 }
 
 
-def _build(folder: Path, name: str) -> tuple[Path, list[SpeechTurn]]:
-    """A dialogue WAV (16 kHz mono) and its true turns."""
+def _build(folder: Path, name: str, overlapped: frozenset[int] = frozenset()) -> tuple[Path, list[SpeechTurn]]:
+    """A dialogue WAV (16 kHz mono) and its true turns; the turns after ``overlapped`` ones start 0.5 s before they end."""
     turns: list[SpeechTurn] = []
+    placed: list[tuple[float, np.ndarray]] = []
     cursor = 0.5
-    audio = [np.zeros(int(cursor * RATE), dtype=np.float32)]
     for index, (speaker, text) in enumerate(EPISODES[name]):
         voice, pitch, speed = VOICES[speaker]
         raw = espeak(text, folder / f"{name}-{index}.wav", voice=voice, pitch=pitch, speed=speed)
@@ -53,12 +55,16 @@ def _build(folder: Path, name: str) -> tuple[Path, list[SpeechTurn]]:
         samples = np.interp(np.arange(0, len(samples), rate / RATE), np.arange(len(samples)), samples).astype(np.float32)
         loud = np.flatnonzero(np.abs(samples) > 0.01)
         samples = samples[loud[0] : loud[-1] + 1]
-        turns.append(SpeechTurn(start=round(cursor, 3), end=round(cursor + len(samples) / RATE, 3), speaker=speaker))
-        pause = np.zeros(int(0.6 * RATE), dtype=np.float32)
-        audio += [samples * 0.5 / np.max(np.abs(samples)), pause]
-        cursor += (len(samples) + len(pause)) / RATE
-    path = folder / f"{name}.wav"
-    soundfile.write(path, np.concatenate(audio), RATE, subtype="PCM_16")
+        start = round(turns[-1].end - 0.5, 3) if index - 1 in overlapped else cursor
+        turns.append(SpeechTurn(start=start, end=round(start + len(samples) / RATE, 3), speaker=speaker))
+        placed.append((start, samples * 0.5 / np.max(np.abs(samples))))
+        cursor = turns[-1].end + 0.6
+    audio = np.zeros(int(cursor * RATE), dtype=np.float32)
+    for start, samples in placed:
+        first = int(start * RATE)
+        audio[first : first + len(samples)] += samples
+    path = folder / f"{name}{'-overlapped' if overlapped else ''}.wav"
+    soundfile.write(path, np.clip(audio, -1.0, 1.0), RATE, subtype="PCM_16")
     return path, turns
 
 
@@ -66,7 +72,9 @@ def _build(folder: Path, name: str) -> tuple[Path, list[SpeechTurn]]:
 def dialogues(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, list[SpeechTurn]]]:
     """Two short two-speaker episodes with the same two voices."""
     folder = tmp_path_factory.mktemp("dialogue")
-    return {name: _build(folder, name) for name in EPISODES}
+    built = {name: _build(folder, name) for name in EPISODES}
+    built["ep1-overlapped"] = _build(folder, "ep1", overlapped=frozenset({1, 3}))
+    return built
 
 
 def _der(truth: list[SpeechTurn], found: list[SpeechTurn]) -> float:
@@ -103,6 +111,21 @@ def test_embedded_backend_finds_the_speakers_and_their_turns(dialogues: dict[str
 
 
 @pytest.mark.slow
+def test_a_speaker_starting_before_the_last_one_finished_is_an_overlap(dialogues: dict[str, tuple[Path, list[SpeechTurn]]]) -> None:
+    audio, truth = dialogues["ep1-overlapped"]
+    turns = create("diarize", "embedded.v1").diarize(audio, silent_hook).turns
+    found = [(b.start, a.end) for a, b in itertools.pairwise(turns) if b.start < a.end and a.speaker != b.speaker]
+    real = [(b.start, a.end) for a, b in itertools.pairwise(truth) if b.start < a.end]
+    assert len(real) == 2 and len(found) == 2
+    assert all(
+        abs((start + end) / 2 - (true_start + true_end) / 2) < 0.5 for (start, end), (true_start, true_end) in zip(found, real, strict=True)
+    )
+    # Without overlap detection the same audio gets turns that never overlap.
+    plain = create("diarize", "embedded.v1", {"overlap_pause_ms": None}).diarize(audio, silent_hook).turns
+    assert all(a.end <= b.start for a, b in itertools.pairwise(plain))
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize(("hints", "count"), [({"num_speakers": 3}, 3), ({"max_speakers": 1}, 1)])
 def test_speaker_count_hints_are_obeyed(dialogues: dict[str, tuple[Path, list[SpeechTurn]]], hints: dict[str, int], count: int) -> None:
     options = {**hints, "min_speaker_seconds": 0.0} if "num_speakers" in hints else hints
@@ -119,6 +142,23 @@ def test_mel_frames_are_the_ones_resemblyzer_computes(dialogues: dict[str, tuple
     ours, theirs = mel_frames(samples[: 3 * rate]), wav_to_mel_spectrogram(samples[: 3 * rate])
     assert ours.shape == theirs.shape == (301, 40)
     assert np.max(np.abs(ours - theirs)) <= 1e-5 * np.max(theirs)
+
+
+def test_reference_clips_keep_only_speech_no_one_else_talks_over() -> None:
+    own = [
+        SpeechTurn(start=0.0, end=5.0, speaker="A"),
+        SpeechTurn(start=8.0, end=9.5, speaker="A"),
+        SpeechTurn(start=20.0, end=40.0, speaker="A"),
+    ]
+    others = [
+        SpeechTurn(start=4.5, end=7.0, speaker="B"),
+        SpeechTurn(start=8.8, end=9.0, speaker="B"),
+        SpeechTurn(start=21.0, end=21.5, speaker="B"),
+    ]
+    pieces = [(t.start, t.end) for t in reference_segments(own, own + others, target=12.0)]
+    assert pieces == [(21.5, 40.0)]  # the longest stretch alone: enough on its own
+    pieces = [(t.start, t.end) for t in reference_segments(own[:2], own + others, target=12.0)]
+    assert pieces == [(0.0, 4.5)]  # 8.0-8.8 and 9.0-9.5 are too short to be worth a reference
 
 
 def test_speaker_hints_are_validated() -> None:

@@ -1,4 +1,4 @@
-"""Embedded diarization: Silero VAD, Resemblyzer speaker embeddings, agglomerative clustering.
+"""Embedded diarization: Silero VAD, Resemblyzer speaker embeddings, agglomerative clustering, overlapped turn changes.
 
 Everything it needs ships inside PyPI packages (faster-whisper's VAD, Resemblyzer's
 pretrained encoder), so it runs offline on a CPU.
@@ -7,6 +7,7 @@ pretrained encoder), so it runs offline on a CPU.
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import logging
 from pathlib import Path
 
@@ -53,6 +54,12 @@ class EmbeddedDiarizer(Diarizer):
         """Windows in the label mode filter (odd)."""
         vad_threshold: float = 0.5
         min_silence_ms: int = 300
+        overlap_pause_ms: int | None = Field(150, ge=20)
+        """A change of speaker inside continuous speech, with no pause this long within half a window of it, is an
+        overlapped turn change (the next speaker started before the last one finished): both turns then run on
+        over it. ``None``: turns never overlap."""
+        overlap_seconds: float = Field(0.5, gt=0.0, le=2.0)
+        """Length of the overlap marked at such a change (1.5 s embedding windows cannot measure it)."""
 
         @model_validator(mode="after")
         def _consistent(self) -> EmbeddedDiarizer.Options:
@@ -184,7 +191,37 @@ class EmbeddedDiarizer(Diarizer):
         encoder = self._encoder()
         embeddings = self._embed(encoder, mels, hook)
         labels = self._smooth(self._cluster(embeddings), centres)
-        return _turns_from_labels(regions, centres, labels, embeddings)
+        found = _turns_from_labels(regions, centres, labels, embeddings)
+        return Diarization(turns=self._overlap_changes(samples, found.turns), embeddings=found.embeddings)
+
+    def _overlap_changes(self, samples: np.ndarray, turns: list[SpeechTurn]) -> list[SpeechTurn]:
+        """Turns where each speaker change with no pause near it became a short overlap of both speakers."""
+        pause = self.options.overlap_pause_ms
+        if pause is None:
+            return turns
+        half = self.options.overlap_seconds / 2
+        spans = [[turn.start, turn.end] for turn in turns]
+        for index, (before, after) in enumerate(itertools.pairwise(turns)):
+            change = before.end
+            if before.speaker == after.speaker or after.start != change or self._pause_near(samples, change, pause):
+                continue
+            spans[index][1] = min(after.end, change + half)
+            spans[index + 1][0] = max(before.start, change - half)
+            log.debug("%.2f s: %s starts over %s", change, after.speaker, before.speaker)
+        return [
+            turn.model_copy(update={"start": round(start, 3), "end": round(end, 3)})
+            for turn, (start, end) in zip(turns, spans, strict=True)
+        ]
+
+    def _pause_near(self, samples: np.ndarray, time: float, pause_ms: int) -> bool:
+        """Whether speech pauses for ``pause_ms`` within half an embedding window of ``time`` (seconds)."""
+        from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+        reach = self.options.window / 2
+        first = max(0, int((time - reach) * SPEECH_RATE))
+        piece = samples[first : int((time + reach) * SPEECH_RATE)]
+        options = VadOptions(threshold=self.options.vad_threshold, min_silence_duration_ms=pause_ms, speech_pad_ms=0)
+        return len(get_speech_timestamps(piece, options)) != 1
 
 
 def _centroids(vectors: np.ndarray, labels: np.ndarray) -> np.ndarray:

@@ -36,17 +36,31 @@ def estimate_gender(f0: float | None) -> Gender:
     return "female" if f0 >= MALE_FEMALE_F0 else "male"
 
 
+MIN_REFERENCE_PIECE = 1.0
+"""Seconds of speech free of other speakers that a piece of a reference clip needs."""
+
+
 def reference_segments(turns: list[SpeechTurn], all_turns: list[SpeechTurn], target: float = 12.0) -> list[SpeechTurn]:
-    """The speaker's longest turns free of overlap with others, up to about ``target`` seconds."""
-
-    def overlaps(turn: SpeechTurn) -> bool:
-        return any(o.speaker != turn.speaker and o.start < turn.end and o.end > turn.start for o in all_turns)
-
+    """The longest stretches of the speaker's turns where no one else speaks, up to about ``target`` seconds."""
     chosen: list[SpeechTurn] = []
     total = 0.0
-    for turn in sorted((t for t in turns if not overlaps(t)), key=lambda t: t.end - t.start, reverse=True):
+    for piece in sorted((p for t in turns for p in _alone(t, all_turns)), key=lambda t: t.end - t.start, reverse=True):
         if total >= target:
             break
-        chosen.append(turn)
-        total += turn.end - turn.start
+        chosen.append(piece)
+        total += piece.end - piece.start
     return sorted(chosen, key=lambda t: t.start)
+
+
+def _alone(turn: SpeechTurn, all_turns: list[SpeechTurn]) -> list[SpeechTurn]:
+    """The parts of ``turn``, at least ``MIN_REFERENCE_PIECE`` long, that no other speaker's turn covers."""
+    pieces = [(turn.start, turn.end)]
+    for other in all_turns:
+        if other.speaker != turn.speaker:
+            pieces = [
+                part
+                for start, end in pieces
+                for part in ((start, min(end, other.start)), (max(start, other.end), end))
+                if part[1] > part[0]
+            ]
+    return [turn.model_copy(update={"start": start, "end": end}) for start, end in pieces if end - start >= MIN_REFERENCE_PIECE]

@@ -59,7 +59,7 @@ class DiarizeStage:
     """Run the configured diarizer, then profile and name each speaker."""
 
     name = "diarize"
-    version = 2
+    version = 3
 
     def backend_name(self, ctx: RunContext) -> str:
         """The configured diarizer."""
@@ -88,10 +88,13 @@ class DiarizeStage:
         """Reference clips are still on disk."""
         return all(ctx.workdir.resolve(s.reference_clip).is_file() for s in episode.speakers if s.reference_clip)
 
-    @staticmethod
-    def _result_key(episode: Episode, ctx: RunContext) -> str:
+    @classmethod
+    def _result_key(cls, episode: Episode, ctx: RunContext) -> str:
+        """The stored diarization's key: what the backend reads and how it is set, and this stage's version."""
         choice = ctx.config.diarize
-        return stable_hash("diarization", episode.source.fingerprint, episode.source.audio_stream, choice.backend, choice.options)
+        return stable_hash(
+            "diarization", cls.version, episode.source.fingerprint, episode.source.audio_stream, choice.backend, choice.options
+        )
 
     def _diarize(self, audio: Path, episode: Episode, ctx: RunContext) -> Diarization:
         """The backend's result, from the artifact cache when this audio was diarized with these settings."""

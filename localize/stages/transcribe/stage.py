@@ -38,7 +38,7 @@ class TranscribeStage:
     """Run the configured transcriber on the extracted dialogue audio."""
 
     name = "transcribe"
-    version = 6
+    version = 7
 
     def backend_name(self, ctx: RunContext) -> str:
         """The configured transcriber."""
