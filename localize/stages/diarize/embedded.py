@@ -77,10 +77,12 @@ class EmbeddedDiarizer(Diarizer):
                 return Availability(False, f"pip install {package}")
         return Availability(True, "Resemblyzer encoder + Silero VAD, offline")
 
-    def _speech_regions(self, samples: np.ndarray) -> list[tuple[int, int]]:
+    def _speech_regions(self, samples: np.ndarray, min_silence_ms: int | None = None, pad_ms: int = 60) -> list[tuple[int, int]]:
+        """Silero VAD's speech regions (sample indices), split at silences of ``min_silence_ms`` (default: the option's)."""
         from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-        options = VadOptions(threshold=self.options.vad_threshold, min_silence_duration_ms=self.options.min_silence_ms, speech_pad_ms=60)
+        silence = self.options.min_silence_ms if min_silence_ms is None else min_silence_ms
+        options = VadOptions(threshold=self.options.vad_threshold, min_silence_duration_ms=silence, speech_pad_ms=pad_ms)
         return [(int(r["start"]), int(r["end"])) for r in get_speech_timestamps(samples, options)]
 
     def _encoder(self) -> object:
@@ -215,13 +217,10 @@ class EmbeddedDiarizer(Diarizer):
 
     def _pause_near(self, samples: np.ndarray, time: float, pause_ms: int) -> bool:
         """Whether speech pauses for ``pause_ms`` within half an embedding window of ``time`` (seconds)."""
-        from faster_whisper.vad import VadOptions, get_speech_timestamps
-
         reach = self.options.window / 2
         first = max(0, int((time - reach) * SPEECH_RATE))
         piece = samples[first : int((time + reach) * SPEECH_RATE)]
-        options = VadOptions(threshold=self.options.vad_threshold, min_silence_duration_ms=pause_ms, speech_pad_ms=0)
-        return len(get_speech_timestamps(piece, options)) != 1
+        return len(self._speech_regions(piece, min_silence_ms=pause_ms, pad_ms=0)) != 1
 
 
 def _centroids(vectors: np.ndarray, labels: np.ndarray) -> np.ndarray:

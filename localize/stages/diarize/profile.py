@@ -56,7 +56,7 @@ def _alone(turn: SpeechTurn, all_turns: list[SpeechTurn]) -> list[SpeechTurn]:
     """The parts of ``turn``, at least ``MIN_REFERENCE_PIECE`` long, that no other speaker's turn covers."""
     pieces = [(turn.start, turn.end)]
     for other in all_turns:
-        if other.speaker != turn.speaker:
+        if other.speaker != turn.speaker and other.start < turn.end and other.end > turn.start:
             pieces = [
                 part
                 for start, end in pieces
