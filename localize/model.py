@@ -29,6 +29,11 @@ __all__ = [
 
 SCHEMA_VERSION = 1
 
+TRUNCATION_TOLERANCE_SECONDS = 1.0
+TRUNCATION_TOLERANCE_SHARE = 0.01
+"""A stream decoding to less than declared by more than 1 s + 1 % of its length is truncated (codec
+priming and a video slightly longer than its sound stay well within this)."""
+
 Origin = Literal["machine", "edited", "approved"]
 Gender = Literal["male", "female", "unknown"]
 
@@ -46,6 +51,8 @@ class AudioStream(_Model):
     sample_rate: int
     language: str | None = None
     title: str | None = None
+    duration: float | None = None
+    """Seconds the container declares for this stream (absent in some containers, e.g. Matroska)."""
 
 
 class MediaInfo(_Model):
@@ -63,11 +70,27 @@ class MediaInfo(_Model):
     audio_streams: list[AudioStream] = Field(default_factory=list)
     audio_stream: int | None = None
     """Index (in ``audio_streams``) of the stream used as dialogue source."""
+    decoded_duration: float | None = None
+    """Seconds the dialogue stream actually decodes to (measured at ingest)."""
 
     @property
     def has_video(self) -> bool:
         """Whether the source has a picture (audio-only sources get no shot detection or proxy)."""
         return self.video_codec is not None
+
+    @property
+    def declared_duration(self) -> float:
+        """Seconds the container declares for the dialogue stream (the stream's own figure, else the file's)."""
+        stream = self.audio_streams[self.audio_stream or 0] if self.audio_streams else None
+        return stream.duration if stream is not None and stream.duration else self.duration
+
+    @property
+    def truncated(self) -> bool:
+        """Whether the dialogue stream decodes to clearly less than declared (a file cut short in copying)."""
+        if self.decoded_duration is None:
+            return False
+        missing = self.declared_duration - self.decoded_duration
+        return missing > TRUNCATION_TOLERANCE_SECONDS + TRUNCATION_TOLERANCE_SHARE * self.declared_duration
 
 
 class Word(_Model):

@@ -90,7 +90,9 @@ def open_episode(request: RunRequest, config: Config) -> tuple[WorkDir, Episode]
     workdir.prepare()
     existing = workdir.load()
     if existing is not None and existing.source.fingerprint == info.fingerprint:
-        source = info.model_copy(update={"audio_stream": existing.source.audio_stream})
+        source = info.model_copy(
+            update={"audio_stream": existing.source.audio_stream, "decoded_duration": existing.source.decoded_duration}
+        )
         episode = existing.model_copy(update={"source": source, "me_stem": str(me_stem) if me_stem else None})
     else:
         source_language = normalize_tag(config.source_language) if config.source_language else None

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import SAMPLE_GLOSSARY, run_cli
+from localize.config import Config
+from localize.media.mux import probe_streams
+from localize.pipeline import RunRequest, open_episode, run_stages
+from localize.stages.base import RunContext
+from tests.conftest import SAMPLE_GLOSSARY, espeak, ffmpeg, run_cli
 
 
 def assert_clean_failure(result: object, *needles: str) -> None:
@@ -88,3 +93,41 @@ def test_silence_completes_with_warning(media_dir: Path, tmp_path: Path) -> None
     assert (folder / "manifest.json").is_file()
     assert (folder / "silent.mkv").is_file()
     assert (folder / "en" / "silent.en.srt").read_text(encoding="utf-8").strip() == ""
+
+
+def _master_audio_codecs(master: Path) -> list[str]:
+    return [s["codec_name"] for s in probe_streams(master) if s["codec_type"] == "audio"]
+
+
+@pytest.mark.slow
+def test_truncated_flac_source_gets_both_masters_a_warning_and_a_failed_qc(tmp_path: Path) -> None:
+    speech = espeak("Che, Martín, ¿querés un mate? El agua ya está lista. Vamos a la plaza después del almuerzo.", tmp_path / "s.wav")
+    full = tmp_path / "full.flac"
+    ffmpeg("-i", speech, "-af", "apad=pad_dur=6", "-ar", "48000", "-c:a", "flac", full)
+    source = tmp_path / "cut.flac"
+    source.write_bytes(full.read_bytes()[: full.stat().st_size * 2 // 3])  # a copy that stopped early
+    result = run_cli("run", source, "--from", "es", "--to", "en", "--out", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert "TRUNCATED SOURCE" in result.stderr
+    folder = tmp_path / "out" / "cut"
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert any("TRUNCATED SOURCE" in warning for warning in manifest["warnings"])
+    qc = next(d for d in manifest["deliverables"] if d["kind"] == "qc-report")
+    assert "source-complete source" in qc["figures"]["failed"]
+    assert _master_audio_codecs(folder / "cut.mkv") == ["flac", "flac"]  # the original copied, the dub lossless
+    assert _master_audio_codecs(folder / "cut.mp4") == ["aac", "aac"]  # FLAC in MP4 is experimental in ffmpeg: encoded
+
+
+def test_truncated_mp4_is_found_at_ingest(tmp_path: Path) -> None:
+    full = tmp_path / "full.mp4"
+    video, tone = ["-f", "lavfi", "-i", "testsrc=size=160x120:rate=24"], ["-f", "lavfi", "-i", "sine=f=300:d=10"]
+    ffmpeg(*video, *tone, "-t", "10", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-movflags", "+faststart", full)
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(full.read_bytes()[: full.stat().st_size // 2])
+    config = Config()
+    workdir, episode = open_episode(RunRequest(source=cut, out=tmp_path / "out", targets=["en"]), config)
+    episode = run_stages(episode, RunContext(workdir=workdir, config=config, targets=["en"]), names=("ingest",))
+    assert episode.source.duration == pytest.approx(10.0, abs=0.1)
+    assert episode.source.decoded_duration is not None and episode.source.decoded_duration < 8.0
+    assert episode.source.truncated
+    assert any("TRUNCATED SOURCE" in warning for warning in episode.warnings)

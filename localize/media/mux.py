@@ -69,11 +69,12 @@ def _describe(kind: str, number: int, language: str, title: str, fmt: MasterForm
     return command
 
 
-_MP4_AUDIO_CODECS = frozenset({"aac", "mp3", "ac3", "eac3", "alac", "opus", "flac"})
+_MP4_AUDIO_CODECS = frozenset({"aac", "mp3", "ac3", "eac3", "alac", "opus"})
+"""Audio codecs ffmpeg's MP4 muxer takes as they are (FLAC in MP4 is still experimental there: it is encoded)."""
 
 
 def _carries(fmt: MasterFormat, codec: str) -> bool:
-    """Whether ``fmt`` can hold an audio stream of ``codec`` as it is (PCM from a WAV source cannot go into MP4)."""
+    """Whether ``fmt`` can hold an audio stream of ``codec`` as it is (PCM or FLAC sources are encoded for MP4)."""
     return fmt == "mkv" or codec in _MP4_AUDIO_CODECS
 
 

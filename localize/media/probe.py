@@ -25,6 +25,15 @@ def _frame_rate(stream: dict[str, Any]) -> float | None:
     return None
 
 
+def _seconds(value: Any) -> float | None:
+    """A positive duration ffprobe printed, else None."""
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        return None
+    return seconds if seconds > 0 else None
+
+
 def probe(path: Path) -> MediaInfo:
     """Describe ``path``; InputError when it is missing, empty, not media or has no audio."""
     if not path.exists():
@@ -43,7 +52,7 @@ def probe(path: Path) -> MediaInfo:
     except MediaError as exc:
         raise InputError(
             f"{path} is not a media file ffmpeg can read ({exc.message.split(': ', 1)[-1]})",
-            "pass a video or audio file (mp4, mkv, mov, wav...)",
+            "pass a video or audio file (mp4, mkv, mov, wav...); if it is one, it was cut short in copying: copy it again",
         ) from exc
     info = json.loads(raw or b"{}")
     streams = info.get("streams", [])
@@ -60,6 +69,7 @@ def probe(path: Path) -> MediaInfo:
             sample_rate=int(s.get("sample_rate") or 0),
             language=(s.get("tags") or {}).get("language"),
             title=(s.get("tags") or {}).get("title"),
+            duration=_seconds(s.get("duration")),
         )
         for s in streams
         if s.get("codec_type") == "audio"

@@ -2,7 +2,7 @@
 
 Per language: loudness of the dub mix, how well the takes fit their lines,
 human edits whose source line changed since, subtitle-rule violations of every subtitle file, glossary terms. Per episode:
-the stream layout of each master, that every stream decodes to the end, and
+that the source decoded to the end, the stream layout of each master, that every stream decodes to the end, and
 that every listed file is still the one packaged (sha256).
 """
 
@@ -248,6 +248,16 @@ def _integrity_check(folder: Path, deliverables: list[Deliverable]) -> Check:
     )
 
 
+def _source_check(episode: Episode) -> Check:
+    """Whether the source decoded to the end (a truncated file gives a package of only part of the programme)."""
+    source = episode.source
+    if source.decoded_duration is None:
+        return Check("source-complete", "source", None, "the source was not decoded")
+    summary = f"the dialogue audio decodes to {source.decoded_duration:.1f} s of {source.declared_duration:.1f} s declared"
+    details = ("the source file is truncated: copy or export it again",) if source.truncated else ()
+    return Check("source-complete", "source", not source.truncated, summary, details)
+
+
 def assess(
     episode: Episode,
     folder: Path,
@@ -275,7 +285,7 @@ def assess(
         entry.mix = next((d.path for d in mine if d.kind == "dub-mix"), None)
         languages.append(entry)
     dubbed = [entry.language for entry in languages if entry.mix]
-    checks: list[Check] = []
+    checks: list[Check] = [_source_check(episode)]
     for master in (d for d in deliverables if d.kind == "master"):
         checks.append(_master_check(episode, master, folder, dubbed))
         checks.append(_decode_check(master, folder) if decode else Check("master-decode", master.path, None, "run 'localize qc' to decode"))

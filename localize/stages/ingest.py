@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from localize.media.audio import SPEECH_RATE, choose_audio_stream, extract_audio
-from localize.model import Episode
+from localize.media.audio import SPEECH_RATE, audio_duration, choose_audio_stream, extract_audio
+from localize.model import Episode, MediaInfo
 from localize.stages.base import RunContext
 
 __all__ = ["IngestStage"]
@@ -15,7 +15,7 @@ class IngestStage:
     """Extract the source's dialogue audio into the work directory."""
 
     name = "ingest"
-    version = 1
+    version = 2
 
     def backend_name(self, ctx: RunContext) -> str:
         """Ingest always uses ffmpeg."""
@@ -30,11 +30,24 @@ class IngestStage:
         return bool(episode.dialogue_audio) and ctx.workdir.resolve(episode.dialogue_audio or "").is_file()
 
     def run(self, episode: Episode, ctx: RunContext) -> Episode:
-        """Extract the chosen stream."""
+        """Extract the chosen stream; a stream that decodes to less than its container declares is reported."""
         position = choose_audio_stream(episode.source, ctx.config.source_language, ctx.config.audio_stream)
         out = ctx.workdir.artifact(episode.source.fingerprint, f".s{position}.16k.wav")
         ctx.hook(self.name, "extract audio", 0, 1)
         extract_audio(episode.source, position, out, SPEECH_RATE)
         ctx.hook(self.name, "extract audio", 1, 1)
-        source = episode.source.model_copy(update={"audio_stream": position})
-        return episode.model_copy(update={"source": source, "dialogue_audio": ctx.workdir.relative(out)})
+        decoded = round(audio_duration(out), 3)
+        source = episode.source.model_copy(update={"audio_stream": position, "decoded_duration": decoded})
+        episode = episode.model_copy(update={"source": source, "dialogue_audio": ctx.workdir.relative(out)})
+        if source.truncated:
+            episode = ctx.warn(episode, _truncation_warning(source))
+        return episode
+
+
+def _truncation_warning(source: MediaInfo) -> str:
+    """What a user reads about a source cut short: how much is missing, what the package holds, what to do."""
+    return (
+        f"TRUNCATED SOURCE: its audio decodes to {source.decoded_duration or 0.0:.1f} s of the "
+        f"{source.declared_duration:.1f} s the file declares; the package covers only what decodes and its QC fails. "
+        "Copy or export the file again"
+    )
