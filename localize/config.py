@@ -167,11 +167,11 @@ def load_config(
 
     Without ``path``, ``./localize.toml`` is used when present.
     """
-    data: dict[str, Any] = {}
+    data = Config().model_dump(mode="json")  # every later source overrides the defaults field by field
     if path is None and Path("localize.toml").is_file():
         path = Path("localize.toml")
     if path is not None:
-        data = _read_toml(path)
+        data = _merge(data, _read_toml(path))
     data = _merge(data, _from_environment(dict(os.environ if environ is None else environ)))
     data = _merge(data, overrides or {})
     try:

@@ -137,7 +137,9 @@ def run(request: RunRequest, config: Config, hook: ProgressHook = silent_hook) -
 def prepare_run(request: RunRequest, config: Config, hook: ProgressHook = silent_hook) -> tuple[RunContext, Episode]:
     """Open the episode and the context ``run`` uses, running no stage (the service runs one stage per task)."""
     from localize.glossary import load_glossary
+    from localize.stages.factory import check_backends
 
+    check_backends(config)
     glossary = load_glossary(request.glossary) if request.glossary else None
     workdir, episode = open_episode(request, config)
     episode = episode.model_copy(

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from localize.errors import ConfigError
 
-__all__ = ["Availability", "Backend", "available", "create", "names", "register"]
+__all__ = ["Availability", "Backend", "available", "backend_class", "create", "names", "parse_options", "register"]
 
 KINDS = ("transcribe", "diarize", "translate", "tts", "separate")
 
@@ -44,6 +44,9 @@ class Backend:
 
     name: ClassVar[str]
     extra: ClassVar[str | None] = None
+    job_options: ClassVar[frozenset[str]] = frozenset()
+    """The options a service job may set; every other option is the server's. None of them may name a path,
+    URL, host, environment variable, model or download permission, or size the work a machine takes on."""
 
     class Options(BaseModel):
         """Backend options; subclasses declare their own."""
@@ -106,12 +109,22 @@ def backend_class(kind: str, name: str) -> type[Backend]:
         raise ConfigError(f"unknown {kind} backend '{name}'", f"use one of: {valid}") from None
 
 
-def create(kind: str, name: str, options: dict[str, Any] | None = None) -> Any:
-    """Instantiate a backend with validated options."""
+def parse_options(kind: str, name: str, options: dict[str, Any] | None = None) -> BaseModel:
+    """A backend's validated options; ConfigError for an unknown backend, an unknown option or a bad value."""
     cls = backend_class(kind, name)
+    given = dict(options or {})
+    unknown = sorted(set(given) - set(cls.Options.model_fields))
+    if unknown:
+        raise ConfigError(
+            f"unknown option '{unknown[0]}' for {kind} backend '{name}'", f"use some of: {', '.join(cls.Options.model_fields) or '(none)'}"
+        )
     try:
-        parsed = cls.Options(**(options or {}))
+        return cls.Options(**given)
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise ConfigError(f"invalid options for {kind} backend '{name}': {problems}", "fix localize.toml") from exc
-    return cls(parsed)
+
+
+def create(kind: str, name: str, options: dict[str, Any] | None = None) -> Any:
+    """Instantiate a backend with validated options."""
+    return backend_class(kind, name)(parse_options(kind, name, options))

@@ -8,27 +8,30 @@ import os
 import re
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
 from localize.cache import sha256_file
-from localize.errors import InputError
+from localize.errors import ConfigError, InputError
 from localize.model import Deliverable
 from localize.pipeline import STAGE_NAMES
 from localize.service import jobs
 from localize.service.db import Database, Job
-from localize.service.errors import AccessDenied, Conflict, NotFound, ServiceUnavailable, UnsupportedUpload
+from localize.service.errors import Conflict, NotFound, ServiceUnavailable, UnsupportedUpload
+from localize.service.job_config import resolve_job_config
 from localize.service.schemas import JobView, StageView, Submission, iso
 from localize.service.security import confine, new_id, safe_filename, upload_kind
 from localize.service.settings import Settings
 from localize.service.tasks import dispatch, make_celery
 
+if TYPE_CHECKING:
+    from localize.config import Config
+
 __all__ = ["Service", "job_view"]
 
 log = logging.getLogger("localize.service")
 
-_SERVER_ONLY = ("models_dir", "allow_downloads")
 _ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
@@ -84,9 +87,20 @@ class Service:
 
     # --- jobs -----------------------------------------------------------
 
+    def server_config(self) -> Config:
+        """The configuration jobs start from (the server's ``localize.toml`` and environment), checked whole."""
+        from localize.config import load_config
+        from localize.stages.factory import check_backends
+
+        config = load_config(self.settings.config_file, environ=_pipeline_environ())
+        try:
+            check_backends(config)
+        except ConfigError as exc:
+            raise ServiceUnavailable(f"the server's configuration is invalid: {exc.message}", "the operator must fix it") from exc
+        return config
+
     def submit(self, submission: Submission, submitted_by: str) -> Job:
         """Check a submission (paths confined, media probed, glossary and config valid), store it and queue its first stage."""
-        from localize.config import load_config
         from localize.glossary import load_glossary
         from localize.languages import parse_targets
         from localize.media.probe import probe
@@ -101,12 +115,15 @@ class Service:
             glossary = confine(submission.glossary, roots)
         if glossary is not None:
             load_glossary(glossary)
-        overrides = self._config_overrides(submission)
-        config = load_config(self.settings.config_file, overrides, environ=_pipeline_environ())
+        targets = parse_targets(submission.targets)
+        wanted = dict(submission.config)
+        if submission.source_language:
+            wanted["source_language"] = submission.source_language
+        config = resolve_job_config(wanted, self.server_config(), roots, targets)
         job_id = new_id()
         request = {
             "source": str(source),
-            "targets": parse_targets(submission.targets),
+            "targets": targets,
             "glossary": str(glossary) if glossary else None,
             "name": submission.name,
             "config": config.model_dump(mode="json"),
@@ -115,20 +132,6 @@ class Service:
         job = jobs.create(self.database, job_id, request, submitted_by)
         self._dispatch_first(job)
         return jobs.get(self.database, job.id)
-
-    def _config_overrides(self, submission: Submission) -> dict[str, Any]:
-        overrides = json.loads(json.dumps(submission.config))
-        server_only = [key for key in _SERVER_ONLY if key in overrides]
-        if server_only:
-            raise AccessDenied(f"{', '.join(server_only)} can only be set on the server", "remove it from the job's config")
-        dub = overrides.get("dub")
-        if isinstance(dub, dict):
-            for key in ("voices_dir", "casting_file"):
-                if dub.get(key):
-                    dub[key] = str(confine(str(dub[key]), self.settings.storage_roots, must_exist=key == "voices_dir"))
-        if submission.source_language:
-            overrides["source_language"] = submission.source_language
-        return overrides
 
     def _dispatch_first(self, job: Job) -> None:
         try:

@@ -100,6 +100,7 @@ def serve(settings: Settings, host: str, port: int, embedded_worker: bool | None
 
     service = Service(settings)
     service.warm_up()
+    service.server_config()  # a bad server configuration stops the server now, not each submission
     service.recover()
     # uvicorn re-raises the SIGTERM it caught once it has shut down: exit through ``finally`` to stop the worker.
     signal.signal(signal.SIGTERM, _exit_on_sigterm)

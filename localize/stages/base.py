@@ -7,15 +7,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from localize.cache import WorkDir, stable_hash
-from localize.config import BackendChoice, Config
+from localize.config import Config
 from localize.model import Episode
 from localize.progress import ProgressHook, silent_hook
-from localize.registry import backend_class, create
 
 if TYPE_CHECKING:
     from localize.glossary import Glossary
 
-__all__ = ["RunContext", "Stage", "make_backend", "stage_key"]
+__all__ = ["RunContext", "Stage", "stage_key"]
 
 log = logging.getLogger("localize")
 
@@ -64,13 +63,3 @@ class Stage(Protocol):
 def stage_key(stage: Stage, episode: Episode, ctx: RunContext) -> str:
     """The cache key of ``stage`` for this episode and context."""
     return stable_hash(stage.name, stage.version, stage.backend_name(ctx), stage.inputs(episode, ctx))
-
-
-def make_backend(kind: str, choice: BackendChoice, config: Config) -> Any:
-    """Create the configured backend, passing global model settings to backends that take them."""
-    cls = backend_class(kind, choice.backend)
-    options = dict(choice.options)
-    for name, value in (("allow_downloads", config.allow_downloads), ("models_dir", config.models_dir)):
-        if name in cls.Options.model_fields and value is not None:
-            options.setdefault(name, value)
-    return create(kind, choice.backend, options)

@@ -22,8 +22,8 @@ from localize.errors import ConfigError
 from localize.media.audio import MIX_RATE, read_audio, write_wav
 from localize.media.loudness import SILENCE_LUFS, LoudnessMeter, integrated_loudness, true_peak_dbtp
 from localize.model import Episode, Track
-from localize.registry import create
 from localize.stages.base import RunContext
+from localize.stages.factory import make_backend
 from localize.stages.separate import Separator
 
 __all__ = ["MixStage", "duck_envelope", "place_takes"]
@@ -194,7 +194,7 @@ def _separated_bed(original: np.ndarray, episode: Episode, ctx: RunContext) -> n
     key = stable_hash("separated-bed", episode.source.fingerprint, episode.source.audio_stream, choice.model_dump(mode="json"))
     path = ctx.workdir.artifact(key, ".bed.wav")
     if not path.is_file():
-        separator = create("separate", choice.backend, choice.options)
+        separator = make_backend("separate", choice, ctx.config)
         if not isinstance(separator, Separator):
             raise ConfigError(f"'{choice.backend}' is not a source separator", "choose a separate backend, e.g. demucs.v1")
         log.info("separating the voices out of the original audio with %s", choice.backend)

@@ -74,6 +74,7 @@ class DemucsSeparator(Separator):
 
     name = "demucs.v1"
     extra = EXTRA
+    job_options = frozenset({"voice_stems"})
 
     class Options(BaseModel):
         """Which model, from where."""

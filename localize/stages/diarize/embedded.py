@@ -36,6 +36,7 @@ class EmbeddedDiarizer(Diarizer):
     """VAD + pretrained speaker embeddings + clustering with automatic speaker count."""
 
     name = "embedded.v1"
+    job_options = frozenset({"threshold", "num_speakers", "min_speakers", "max_speakers", "min_speaker_seconds", "overlap_seconds"})
 
     class Options(BaseModel):
         """Window, clustering and speaker-count settings."""

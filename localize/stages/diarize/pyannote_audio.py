@@ -51,6 +51,7 @@ class PyannoteDiarizer(Diarizer):
 
     name = "pyannote.v1"
     extra = "pyannote"
+    job_options = frozenset({"num_speakers", "min_speakers", "max_speakers"})
 
     class Options(BaseModel):
         """Which pipeline, how to reach it, and speaker-count hints."""

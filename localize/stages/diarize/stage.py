@@ -16,11 +16,12 @@ import soundfile
 from localize.cache import stable_hash
 from localize.media.audio import SPEECH_RATE, write_wav
 from localize.model import Episode, Speaker, SpeechTurn, Word
-from localize.stages.base import RunContext, make_backend
+from localize.stages.base import RunContext
 from localize.stages.diarize.backend import Diarization, Diarizer
 from localize.stages.diarize.characters import CharacterFile, match_characters
 from localize.stages.diarize.profile import estimate_gender, median_f0, reference_segments
 from localize.stages.diarize.speakers import read_speakers_file, write_speakers_file
+from localize.stages.factory import make_backend
 
 __all__ = ["DiarizeStage", "assign_speakers", "speakers_file"]
 

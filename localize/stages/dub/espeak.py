@@ -20,6 +20,7 @@ class EspeakSynthesizer(Synthesizer):
     """Speech from the espeak-ng command-line engine."""
 
     name = "espeak-ng.v1"
+    job_options = frozenset({"words_per_minute"})
 
     class Options(BaseModel):
         """Base speaking rate."""

@@ -49,6 +49,7 @@ class PiperSynthesizer(Synthesizer):
     """Speech from a Piper ONNX voice."""
 
     name = "piper.v1"
+    job_options = frozenset({"noise_scale", "noise_w_scale"})
 
     class Options(BaseModel):
         """Sampling noise settings.

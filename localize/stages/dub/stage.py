@@ -14,12 +14,13 @@ from localize.errors import BackendUnavailable, LocalizeError
 from localize.glossary.check import VIOLATIONS, check_rendition
 from localize.model import Episode, Line, Rendition, Speaker, Take, Track
 from localize.registry import backend_class
-from localize.stages.base import RunContext, make_backend
+from localize.stages.base import RunContext
 from localize.stages.dub.backend import Synthesizer, VoiceSpec
 from localize.stages.dub.casting import Casting, CastingFile, cast_voices, load_catalog, scene_partners
 from localize.stages.dub.reference import cloning_reference
 from localize.stages.dub.retime import Window, fit_take
 from localize.stages.dub.windows import GUARD, plan_windows, speech_spans
+from localize.stages.factory import make_backend
 
 __all__ = ["FLAGS", "DubStage", "clone_voice", "resolve_overlaps"]
 

@@ -82,6 +82,7 @@ class XttsSynthesizer(Synthesizer):
 
     name = "xtts.v1"
     extra = EXTRA
+    job_options = frozenset({"temperature"})
     clones = True
 
     class Options(BaseModel):

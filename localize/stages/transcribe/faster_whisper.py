@@ -48,6 +48,7 @@ class FasterWhisperTranscriber(WhisperTranscriber):
     """Whisper through faster-whisper; the bundled multilingual base model (int8) by default."""
 
     name = "faster-whisper.v1"
+    job_options = WhisperTranscriber.job_options | {"vad", "seed", "language_check_padding"}
 
     class Options(WhisperOptions):
         """The shared Whisper options, plus CTranslate2 and VAD settings."""

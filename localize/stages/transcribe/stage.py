@@ -7,7 +7,8 @@ from typing import Any
 
 from localize.languages import base_language, normalize_tag
 from localize.model import Episode
-from localize.stages.base import RunContext, make_backend
+from localize.stages.base import RunContext
+from localize.stages.factory import make_backend
 from localize.stages.transcribe.backend import Transcriber
 
 __all__ = ["HOTWORD_SCOPES", "TranscribeStage", "glossary_vocabulary"]

@@ -99,6 +99,26 @@ class Decoded:
 class WhisperTranscriber(Transcriber):
     """Template for Whisper backends: subclasses implement ``_decode`` and ``_detect``."""
 
+    job_options = frozenset(
+        {
+            "language",
+            "beam_size",
+            "temperature",
+            "compression_ratio_threshold",
+            "log_prob_threshold",
+            "no_speech_threshold",
+            "condition_on_previous_text",
+            "word_timestamps",
+            "initial_prompt",
+            "glossary_hints",
+            "detect_line_language",
+            "line_language_threshold",
+            "min_line_language_seconds",
+            "line_language_gate",
+            "line_language_doubt",
+        }
+    )
+
     options: WhisperOptions
 
     def _decode(self, samples: np.ndarray, language: str | None, hints: Hints) -> Decoded:

@@ -111,6 +111,7 @@ class ApertiumTranslator(Translator):
     """Spanish (and other) rule-based translation through installed Apertium pairs."""
 
     name = "apertium.v1"
+    job_options = frozenset({"alternatives"})
 
     class Options(BaseModel):
         """Apertium options."""

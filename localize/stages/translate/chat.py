@@ -69,6 +69,7 @@ class ChatTranslator(Translator):
 
     name = "openai-chat.v1"
     extra = "llm"
+    job_options = frozenset({"candidates", "temperature"})
     constraints = True
 
     class Options(BaseModel):

@@ -61,6 +61,7 @@ class _Seq2Seq(Translator):
     """Batching, candidates and language codes; subclasses run the model."""
 
     extra = "transformers"
+    job_options = frozenset({"candidates"})
     _modules: tuple[str, ...] = ("transformers", "sentencepiece")
 
     class Options(Seq2SeqOptions):

@@ -11,8 +11,8 @@ from localize.glossary.check import VIOLATIONS, check_rendition
 from localize.glossary.model import Glossary
 from localize.languages import base_language
 from localize.model import Episode, GlossaryHit, Line, Rendition, Track
-from localize.registry import create
 from localize.stages.base import RunContext
+from localize.stages.factory import make_backend
 from localize.stages.translate.backend import TranslationRequest, Translator
 from localize.stages.translate.enforce import translate_lines
 
@@ -110,7 +110,7 @@ class TranslateStage:
         if not source:
             raise InputError("the episode's source language is unknown", "set source_language in localize.toml")
         choice = ctx.config.translate
-        translator = create("translate", choice.backend, choice.options)
+        translator = make_backend("translate", choice, ctx.config)
         if not isinstance(translator, Translator):
             raise ConfigError(f"'{choice.backend}' is not a translate backend", "choose a translate backend")
         for target in ctx.targets:

@@ -1,0 +1,74 @@
+"""An API over a real service (SQLite job database, embedded SQLite broker, no worker) and tokens of two tenants.
+
+Jobs submitted here stay queued: these tests are about who may do what, not about running stages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from localize.service.api import create_app
+from localize.service.runtime import Service
+from localize.service.security import create_token
+from localize.service.settings import Settings
+from tests.conftest import ffmpeg
+
+SERVER_CONFIG = """\
+source_language = "es"
+[transcribe.options]
+cpu_threads = 1
+beam_size = 2
+[translate]
+backend = "apertium.v1"
+"""
+
+
+@pytest.fixture(scope="module")
+def storage(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A storage root with a one-second episode and a glossary."""
+    root = tmp_path_factory.mktemp("storage")
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=220:duration=1", root / "episode.wav")
+    (root / "glossary.yaml").write_text(
+        "name: Test\nsource_language: es\ntargets: [en]\nterms:\n  - id: mate\n    term: mate\n    dnt: true\n", encoding="utf-8"
+    )
+    (root.parent / "server.toml").write_text(SERVER_CONFIG, encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def service(storage: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    """The service the API runs on: its own data folder, the storage root above, the server config beside it."""
+    data = tmp_path_factory.mktemp("data")
+    running = Service(
+        Settings(data_dir=data, storage_roots=[storage], config_file=storage.parent / "server.toml", max_upload_bytes=1 << 20)
+    )
+    yield running
+    running.database.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def api(service: Service) -> Iterator[TestClient]:
+    """The HTTP API, in process."""
+    with TestClient(create_app(service), raise_server_exceptions=False) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def secrets(service: Service) -> dict[str, str]:
+    """Token secrets by name: ``<tenant>-<scope>`` for tenants ``acme`` and ``globex``, and ``root-admin``."""
+    made = {}
+    for tenant in ("acme", "globex"):
+        for scope in ("read", "submit"):
+            made[f"{tenant}-{scope}"], _ = create_token(service.database, f"{tenant}-{scope}", [scope], tenant=tenant)
+        made[f"{tenant}-both"], _ = create_token(service.database, f"{tenant}-both", ["read", "submit"], tenant=tenant)
+    made["root-admin"], _ = create_token(service.database, "root-admin", ["admin"], tenant="ops")
+    return made
+
+
+def bearer(secret: str) -> dict[str, str]:
+    """The Authorization header for a token."""
+    return {"Authorization": f"Bearer {secret}"}
