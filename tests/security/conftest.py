@@ -1,4 +1,4 @@
-"""An API over a real service (SQLite job database, embedded SQLite broker, no worker) and tokens of two tenants.
+"""An API over a real service (SQLite job database, embedded SQLite broker, no worker).
 
 Jobs submitted here stay queued: these tests are about who may do what, not about running stages.
 """
@@ -13,7 +13,6 @@ from fastapi.testclient import TestClient
 
 from localize.service.api import create_app
 from localize.service.runtime import Service
-from localize.service.security import create_token
 from localize.service.settings import Settings
 from tests.conftest import ffmpeg
 
@@ -55,18 +54,6 @@ def api(service: Service) -> Iterator[TestClient]:
     """The HTTP API, in process."""
     with TestClient(create_app(service), raise_server_exceptions=False) as client:
         yield client
-
-
-@pytest.fixture(scope="module")
-def secrets(service: Service) -> dict[str, str]:
-    """Token secrets by name: ``<tenant>-<scope>`` for tenants ``acme`` and ``globex``, and ``root-admin``."""
-    made = {}
-    for tenant in ("acme", "globex"):
-        for scope in ("read", "submit"):
-            made[f"{tenant}-{scope}"], _ = create_token(service.database, f"{tenant}-{scope}", [scope], tenant=tenant)
-        made[f"{tenant}-both"], _ = create_token(service.database, f"{tenant}-both", ["read", "submit"], tenant=tenant)
-    made["root-admin"], _ = create_token(service.database, "root-admin", ["admin"], tenant="ops")
-    return made
 
 
 def bearer(secret: str) -> dict[str, str]:
