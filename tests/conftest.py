@@ -67,6 +67,11 @@ def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "-shortest",
         folder / "silent.mp4",
     )
+    chord = [part for note in ("C3", "E3", "G3", "C4") for part in ("pluck", note)]
+    music = folder / "music.wav"  # a plucked chord swelling once a second: music with no voice
+    subprocess.run(["sox", "-n", "-r", "48000", "-c", "2", music, "synth", "8", *chord, "tremolo", "1", "90"], check=True)
+    video = ["-f", "lavfi", "-i", "testsrc=size=160x120:rate=24"]
+    ffmpeg(*video, "-i", music, "-t", "8", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", folder / "music.mp4")
     (folder / "empty.mp4").write_bytes(b"")
     (folder / "notes.mp4").write_text("these are meeting notes, not a video\n" * 20)
     speech = espeak("Che, Martín, ¿querés un mate? El agua ya está lista.", folder / "speech.wav")

@@ -85,14 +85,16 @@ def test_output_not_writable(media_dir: Path, tmp_path: Path, out: str) -> None:
 
 
 @pytest.mark.slow
-def test_silence_completes_with_warning(media_dir: Path, tmp_path: Path) -> None:
-    result = run_cli("run", media_dir / "silent.mp4", "--from", "es", "--to", "en", "--out", tmp_path)
+@pytest.mark.parametrize("name", ["silent", "music"])
+def test_no_dialogue_without_a_language_completes_with_warning(media_dir: Path, tmp_path: Path, name: str) -> None:
+    result = run_cli("run", media_dir / f"{name}.mp4", "--to", "en", "--out", tmp_path)
     assert result.returncode == 0, result.stderr
     assert "no dialogue found" in result.stderr
-    folder = tmp_path / "silent"
-    assert (folder / "manifest.json").is_file()
-    assert (folder / "silent.mkv").is_file()
-    assert (folder / "en" / "silent.en.srt").read_text(encoding="utf-8").strip() == ""
+    folder = tmp_path / name
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["lines"] == [] and manifest["source_language"] is None
+    assert (folder / f"{name}.mkv").is_file() and (folder / f"{name}.mp4").is_file()
+    assert (folder / "en" / f"{name}.en.srt").read_text(encoding="utf-8").strip() == ""
 
 
 def _master_audio_codecs(master: Path) -> list[str]:

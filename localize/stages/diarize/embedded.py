@@ -156,7 +156,7 @@ class EmbeddedDiarizer(Diarizer):
         normed = embeddings / np.linalg.norm(embeddings, axis=1, keepdims=True)
         assigned = np.argmax(normed @ _centroids(sample, labels).T, axis=1)
         keep_windows = self.options.min_speaker_seconds / self.options.hop
-        while len(set(assigned)) > max(1, options.min_speakers):
+        while len(set(assigned)) > (options.num_speakers or max(1, options.min_speakers)):
             counts = np.bincount(assigned, minlength=assigned.max() + 1)
             present = [k for k in range(len(counts)) if counts[k] > 0]
             smallest = min(present, key=lambda k: counts[k])

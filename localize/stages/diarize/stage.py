@@ -22,12 +22,16 @@ from localize.stages.diarize.characters import CharacterFile, match_characters
 from localize.stages.diarize.profile import estimate_gender, median_f0, reference_segments
 from localize.stages.diarize.speakers import read_speakers_file, write_speakers_file
 from localize.stages.factory import make_backend
+from localize.stages.transcribe.words import speech_without_words
 
 __all__ = ["DiarizeStage", "assign_speakers", "speakers_file"]
 
 log = logging.getLogger("localize")
 
 REFERENCE_GAP = 0.25
+UNHEARD_SECONDS = 1.0
+"""Speech without words shorter than this is not reported (breaths, backchannels, word-timing slack)."""
+MAX_LISTED_STRETCHES = 5
 SPEAKERS_FILE = "speakers.yaml"
 
 
@@ -60,7 +64,7 @@ class DiarizeStage:
     """Run the configured diarizer, then profile and name each speaker."""
 
     name = "diarize"
-    version = 3
+    version = 4
 
     def backend_name(self, ctx: RunContext) -> str:
         """The configured diarizer."""
@@ -112,10 +116,9 @@ class DiarizeStage:
         """Diarize, assign words, build speaker profiles with reference clips, and name the speakers."""
         assert episode.dialogue_audio is not None, "ingest runs before diarize"
         audio = ctx.workdir.resolve(episode.dialogue_audio)
-        if not episode.words:
-            return episode.model_copy(update={"turns": [], "speakers": []})
-        result = self._diarize(audio, episode, ctx)
+        result = self._diarize(audio, episode, ctx)  # on the audio itself: found speech does not wait for words
         words = assign_speakers(episode.words, result.turns)
+        episode = self._report_unheard(episode, words, result.turns, ctx)
         samples, _ = soundfile.read(audio, dtype="float32")
         speakers = [
             self._profile(speaker_id, samples, result, ctx, episode)
@@ -124,6 +127,21 @@ class DiarizeStage:
         ]
         speakers = self._name(speakers, episode.id, ctx)
         return episode.model_copy(update={"turns": result.turns, "words": words, "speakers": speakers})
+
+    @staticmethod
+    def _report_unheard(episode: Episode, words: list[Word], turns: list[SpeechTurn], ctx: RunContext) -> Episode:
+        """Warn about speech the diarizer found that no transcribed word covers (it gets no line, and no dub)."""
+        unheard = speech_without_words(words, [(turn.start, turn.end) for turn in turns], UNHEARD_SECONDS)
+        if not unheard:
+            return episode
+        seconds = sum(end - start for start, end in unheard)
+        where = ", ".join(f"{start:.1f}-{end:.1f} s" for start, end in unheard[:MAX_LISTED_STRETCHES])
+        more = f" and {len(unheard) - MAX_LISTED_STRETCHES} more" if len(unheard) > MAX_LISTED_STRETCHES else ""
+        message = (
+            f"{seconds:.1f} s of speech got no words ({where}{more}): it has no line and no dub; "
+            "check it, or transcribe with a larger Whisper model"
+        )
+        return ctx.warn(episode, message)
 
     def _name(self, speakers: list[Speaker], episode_id: str, ctx: RunContext) -> list[Speaker]:
         """Names from the speakers file, else from a voice match in the character file; both files updated."""

@@ -14,9 +14,9 @@ __all__ = ["Transcriber", "Transcript"]
 
 @dataclass(frozen=True)
 class Transcript:
-    """Words with times, and the programme's language (each word also carries its own)."""
+    """Words with times, and the programme's language (each word also carries its own; None: no speech to tell)."""
 
-    language: str
+    language: str | None
     words: list[Word] = field(default_factory=list)
     language_probability: float = 1.0
 

@@ -141,6 +141,11 @@ class FasterWhisperTranscriber(WhisperTranscriber):
         stamps = get_speech_timestamps(samples, SileroOptions(**vad.silero_parameters))
         return [(stamp["start"] / SPEECH_RATE, stamp["end"] / SPEECH_RATE) for stamp in stamps]
 
+    @property
+    def detects_speech(self) -> bool:
+        """Silero VAD runs unless it is turned off."""
+        return self.options.vad.enabled
+
     def _detect(self, samples: np.ndarray) -> tuple[str, float]:
         from faster_whisper.audio import pad_or_trim
 

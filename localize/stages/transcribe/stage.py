@@ -39,7 +39,7 @@ class TranscribeStage:
     """Run the configured transcriber on the extracted dialogue audio."""
 
     name = "transcribe"
-    version = 7
+    version = 8
 
     def backend_name(self, ctx: RunContext) -> str:
         """The configured transcriber."""
@@ -67,7 +67,11 @@ class TranscribeStage:
         hint = base_language(ctx.config.source_language) if ctx.config.source_language else None
         audio = ctx.workdir.resolve(episode.dialogue_audio)
         transcript = backend.transcribe(audio, hint, glossary_vocabulary(ctx), ctx.hook)
-        language = normalize_tag(ctx.config.source_language) if ctx.config.source_language else normalize_tag(transcript.language)
+        language = ctx.config.source_language or (transcript.language if transcript.words else None)
+        if language is None:  # no dialogue: nothing to translate, so no language to know
+            updated = episode.model_copy(update={"words": [], "source_language": None})
+            return ctx.warn(updated, NO_SPEECH_WARNING)
+        language = normalize_tag(language)
         foreign = sum(1 for w in transcript.words if w.language and w.language != base_language(language))
         if foreign:
             log.info("%d of %d words are in another language than %s", foreign, len(transcript.words), language)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
+import soundfile
 from pydantic import BaseModel, Field
 
 from localize.media.audio import SPEECH_RATE, audio_duration, read_windows
@@ -73,6 +74,10 @@ class WhisperOptions(BaseModel):
     min_unheard_seconds: float | None = Field(default=1.0, gt=0.0)
     """Detected speech this long that got no words (the decoder passed over a sentence) is decoded again on its
     own. ``None``: never. Needs a voice activity detector (faster-whisper's Silero VAD)."""
+    language_votes: int = Field(default=7, ge=1, le=50)
+    """Without a given language, stretches of speech (about 30 s each, spread evenly across the programme) whose
+    detected languages vote for the programme's language: one stretch (the first) is easily misled by a song, a
+    foreign cold open or a name-heavy opening."""
     window_seconds: float = Field(default=600.0, ge=60.0)
     """Audio is decoded in windows of about this length (cut in silence) to bound memory."""
     allow_downloads: bool = False
@@ -133,6 +138,11 @@ class WhisperTranscriber(Transcriber):
         """Stretches of speech a voice activity detector finds, in seconds from the first sample; none without one."""
         return []
 
+    @property
+    def detects_speech(self) -> bool:
+        """Whether ``_speech_regions`` runs a voice activity detector (otherwise all audio may be speech)."""
+        return False
+
     def hints(self, vocabulary: list[str]) -> Hints:
         """The prompt and hotwords, from the options and the glossary's names."""
         names = ", ".join(dict.fromkeys(v.strip() for v in vocabulary if v.strip()))
@@ -152,11 +162,13 @@ class WhisperTranscriber(Transcriber):
         probability = 1.0
         words: list[Word] = []
         hook("transcribe", "whisper", 0, total)
+        if language is None:
+            language, probability = self.programme_language(audio, duration)
+            if language is None:
+                log.info("no speech found: no language to detect, nothing to decode")
+                return Transcript(language=None, words=[], language_probability=0.0)
         for offset, samples in read_windows(audio, options.window_seconds):
             decoded = self._decode(samples, language, hints)
-            if language is None:
-                language, probability = decoded.language, decoded.language_probability
-                log.info("detected language %s (p=%.2f)", language, probability)
             window_words = [
                 word for segment in decoded.segments for word in self.words_in_own_language(segment, samples, offset, language, hints)
             ]
@@ -165,6 +177,52 @@ class WhisperTranscriber(Transcriber):
             hook("transcribe", "whisper", min(total, round(offset + len(samples) / SPEECH_RATE)), total)
         hook("transcribe", "whisper", total, total)
         return Transcript(language=language or "en", words=settle_times(words, duration), language_probability=probability)
+
+    def programme_language(self, audio: Path, duration: float) -> tuple[str | None, float]:
+        """The language most of the vote's stretches are detected in (summed probability), and its mean probability.
+
+        None when the voice activity detector finds no speech at all (silence, music).
+        """
+        votes: dict[str, float] = {}
+        clips = self._language_clips(audio, duration)
+        for clip in clips:
+            detected, probability = self._detect(clip)
+            votes[detected] = votes.get(detected, 0.0) + probability
+        if not votes:
+            return None, 0.0
+        best = max(votes, key=lambda language: votes[language])
+        ballot = ", ".join(f"{language} {score:.2f}" for language, score in sorted(votes.items(), key=lambda item: -item[1]))
+        log.info("detected language %s from %d stretches of speech (%s)", best, len(clips), ballot)
+        return best, votes[best] / len(clips)
+
+    def _language_clips(self, audio: Path, duration: float) -> list[np.ndarray]:
+        """Up to ``language_votes`` clips of about 30 s of speech each, starting at evenly spread points."""
+        regions: list[tuple[float, float]] = []
+        if self.detects_speech:
+            for offset, samples in read_windows(audio, self.options.window_seconds):
+                regions.extend((offset + start, offset + end) for start, end in self._speech_regions(samples))
+        else:
+            regions = [(0.0, duration)]
+        count = self.options.language_votes
+        if not regions:
+            return []
+        firsts = sorted({_first_region_after(regions, (k + 0.5) * duration / count) for k in range(count)})
+        clips: list[np.ndarray] = []
+        with soundfile.SoundFile(audio) as handle:
+            for first in firsts:
+                pieces: list[np.ndarray] = []
+                heard = 0.0
+                for start, end in regions[first:]:
+                    handle.seek(int(start * SPEECH_RATE))
+                    take = min(end - start, LANGUAGE_CLIP_SECONDS - heard)
+                    pieces.append(handle.read(int(take * SPEECH_RATE), dtype="float32", always_2d=False))
+                    heard += take
+                    if heard >= LANGUAGE_CLIP_SECONDS:
+                        break
+                clip = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
+                if len(clip) >= SPEECH_RATE * MIN_LANGUAGE_CLIP_SECONDS:
+                    clips.append(clip)
+        return clips
 
     def recover_skipped_speech(self, words: list[Word], samples: np.ndarray, offset: float, language: str, hints: Hints) -> list[Word]:
         """Decode again, on its own, each stretch where the decoder laid implausibly long words over skipped speech."""
@@ -280,6 +338,16 @@ def looks_foreign(text: str, language: str) -> bool:
         return bool(words)
     common = sum(1 for w in words if w.strip(".,;:!?¿¡\"'()…-") in stop_words)
     return common / len(words) < FOREIGN_STOP_WORD_SHARE
+
+
+LANGUAGE_CLIP_SECONDS = 30.0
+"""Speech in one clip of the programme-language vote: Whisper's window."""
+MIN_LANGUAGE_CLIP_SECONDS = 0.5
+
+
+def _first_region_after(regions: list[tuple[float, float]], time: float) -> int:
+    """The index of the first region that ends after ``time`` (else the last region)."""
+    return next((index for index, (_, end) in enumerate(regions) if end > time), len(regions) - 1)
 
 
 def _between(samples: np.ndarray, start: float, end: float) -> np.ndarray:

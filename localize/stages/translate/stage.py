@@ -107,6 +107,13 @@ class TranslateStage:
     def run(self, episode: Episode, ctx: RunContext) -> Episode:
         """Translate every line into every target; checks all pairs before translating anything."""
         source = episode.source_language or ctx.config.source_language
+        if not episode.lines:  # no dialogue (silence, music): nothing to translate, whatever the languages
+            episode = self._warn_orphans(episode, ctx)
+            empty = {
+                target: (episode.tracks.get(target) or Track(language=target)).model_copy(update={"renditions": {}})
+                for target in ctx.targets
+            }
+            return episode.model_copy(update={"tracks": {**episode.tracks, **empty}})
         if not source:
             raise InputError("the episode's source language is unknown", "set source_language in localize.toml")
         choice = ctx.config.translate
