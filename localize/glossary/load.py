@@ -10,8 +10,12 @@ from localize.glossary.csv_io import csv_text, read_csv
 from localize.glossary.model import Glossary
 from localize.glossary.tbx_io import read_tbx, tbx_text
 from localize.glossary.yaml_io import read_yaml, yaml_text
+from localize.user_yaml import MAX_BYTES
 
-__all__ = ["load_glossary", "save_glossary"]
+__all__ = ["MAX_GLOSSARY_BYTES", "load_glossary", "save_glossary"]
+
+MAX_GLOSSARY_BYTES = MAX_BYTES
+"""Glossaries of every format are held to the YAML limit (a 10,000-term glossary is about 2 MB)."""
 
 _YAML = (".yaml", ".yml")
 _CSV = (".csv",)
@@ -32,6 +36,9 @@ def load_glossary(path: Path, source_language: str = "es") -> Glossary:
     if suffix not in (*_YAML, *_CSV, *_TBX):
         raise _unsupported(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_GLOSSARY_BYTES:
+            raise GlossaryError(file, None, "(file)", f"{size} bytes, over the {MAX_GLOSSARY_BYTES}-byte limit for a glossary")
         content = path.read_bytes()
     except OSError as exc:
         raise GlossaryError(file, None, "(file)", f"cannot read: {exc.strerror}") from exc

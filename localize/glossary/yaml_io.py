@@ -9,6 +9,7 @@ import yaml
 from localize.errors import GlossaryError
 from localize.glossary.model import Glossary
 from localize.glossary.validate import DataPath, LineMap, build_glossary
+from localize.user_yaml import check_yaml
 
 __all__ = ["read_yaml", "yaml_text"]
 
@@ -37,18 +38,26 @@ def _walk(loader: yaml.SafeLoader, node: yaml.Node, path: DataPath, lines: LineM
     return loader.construct_object(node, deep=True)
 
 
+def _syntax_error(exc: yaml.YAMLError, file: str) -> GlossaryError:
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        return GlossaryError(file, mark.line + 1 if mark else None, "(syntax)", str(exc.problem or exc))
+    return GlossaryError(file, None, "(syntax)", str(exc))
+
+
 def read_yaml(text: str, file: str) -> Glossary:
-    """Parse and validate a YAML glossary; errors name the line."""
-    loader = yaml.SafeLoader(text)
+    """Parse and validate a YAML glossary (no anchors or aliases); errors name the line."""
     lines: LineMap = {}
+    try:
+        check_yaml(text)
+    except yaml.YAMLError as exc:
+        raise _syntax_error(exc, file) from None
+    loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
         data = None if node is None else _walk(loader, node, (), lines, file)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise GlossaryError(file, mark.line + 1 if mark else None, "(syntax)", str(exc.problem or exc)) from None
     except yaml.YAMLError as exc:
-        raise GlossaryError(file, None, "(syntax)", str(exc)) from None
+        raise _syntax_error(exc, file) from None
     finally:
         loader.dispose()
     if node is not None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from localize.cache import atomic_write_text
 from localize.errors import ConfigError
+from localize.user_yaml import load_yaml
 
 __all__ = ["read_speakers_file", "write_speakers_file"]
 
@@ -24,7 +25,7 @@ def read_speakers_file(path: Path) -> dict[str, str]:
     if not path.is_file():
         return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ConfigError(f"speakers file {path} cannot be read ({exc})", "fix it: one 'SPEAKER_00: Name' per line") from exc
     if data is None:

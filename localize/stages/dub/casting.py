@@ -28,6 +28,7 @@ from localize.errors import ConfigError
 from localize.languages import base_language
 from localize.model import Line, Speaker
 from localize.stages.dub.backend import VoiceSpec
+from localize.user_yaml import load_yaml
 
 __all__ = [
     "Casting",
@@ -91,7 +92,7 @@ def load_catalog(language: str, voices_dir: Path | None = None) -> list[VoiceSpe
         path = folder / f"{name}.yaml"
         if path.is_file():
             try:
-                data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+                data = load_yaml(path.read_text(encoding="utf-8")) or {}
                 return [
                     VoiceSpec(language=language, **{k: v for k, v in item.items() if k != "language"}) for item in data.get("voices", [])
                 ]
