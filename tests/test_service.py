@@ -63,6 +63,7 @@ def cluster(storage: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         max_upload_bytes=MAX_UPLOAD,
         lease_seconds=6.0,
         visibility_timeout=20.0,
+        rate_limit_per_minute=0,  # the season's follower and these tests poll 20 jobs every second with one token
     ) as running:
         running.start_redis()
         running.start_worker("alpha")

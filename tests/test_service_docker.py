@@ -103,7 +103,8 @@ def test_compose_runs_api_worker_and_redis_with_health_checks_on_a_shared_volume
     assert "data:/data" in services["api"]["volumes"] and services["api"]["volumes"] == services["worker"]["volumes"]
     for name in ("api", "worker"):
         settings = Settings.from_env(services[name]["environment"])
-        assert settings.broker == "redis://redis:6379/0" and not settings.embedded_broker
+        assert settings.broker.startswith("redis://:${LOCALIZE_REDIS_PASSWORD") and not settings.embedded_broker
+        assert settings.broker.endswith("@redis:6379/0")
         command = services[name]["command"]
         assert command[0] == "localize"
         usage = _help(command[1])

@@ -135,24 +135,27 @@ def token_create(
     scope: Annotated[
         list[str] | None, typer.Option("--scope", "-s", help="read, submit or admin (repeatable; default read and submit).")
     ] = None,
+    tenant: Annotated[str, typer.Option("--tenant", help="Whose jobs the token sees (admin tokens see every tenant's).")] = "default",
+    expires_in: Annotated[float | None, typer.Option("--expires-in", help="Days the token is valid (default: until revoked).")] = None,
     data: DataOption = None,
     database: DatabaseOption = None,
 ) -> None:
     """Create a token and print its secret (shown only this once)."""
     from localize.service.security import create_token
 
-    secret, _ = create_token(_token_store(data, database), name, scope or ["read", "submit"])
+    lifetime = expires_in * 86400 if expires_in is not None else None
+    secret, _ = create_token(_token_store(data, database), name, scope or ["read", "submit"], tenant, lifetime)
     typer.echo(secret)
 
 
 @token_app.command("list")
 def token_list(data: DataOption = None, database: DatabaseOption = None) -> None:
-    """List tokens: name, scopes, creation time."""
+    """List tokens: name, tenant, scopes, creation and expiry time."""
     from localize.service.schemas import iso
     from localize.service.security import list_tokens
 
     for token in list_tokens(_token_store(data, database)):
-        typer.echo(f"{token.name}\t{token.scopes}\t{iso(token.created_at)}")
+        typer.echo(f"{token.name}\t{token.tenant}\t{token.scopes}\t{iso(token.created_at)}\t{iso(token.expires_at) or 'never'}")
 
 
 @token_app.command("revoke")

@@ -24,6 +24,7 @@ from localize.service.schemas import JobView, Submission
 __all__ = ["Client", "follow_jobs", "read_season", "submit_season"]
 
 _COLUMNS = ("source", "targets", "name", "glossary", "source_language")
+_RATE_LIMITED_TRIES = 30
 
 
 class Client:
@@ -33,13 +34,17 @@ class Client:
         self._http = httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {token}"}, timeout=timeout)
 
     def request(self, method: str, path: str, **kwargs: Any) -> Any:
-        """Call the API; errors become LocalizeError with the server's one-line detail."""
-        try:
-            response = self._http.request(method, path, **kwargs)
-        except httpx.HTTPError as exc:
-            raise ServiceUnavailable(
-                f"cannot reach the localize API at {self._http.base_url}: {exc}", "check --api and that it runs"
-            ) from exc
+        """Call the API (waiting as told when over the rate limit); errors become LocalizeError with the server's detail."""
+        for _ in range(_RATE_LIMITED_TRIES):
+            try:
+                response = self._http.request(method, path, **kwargs)
+            except httpx.HTTPError as exc:
+                raise ServiceUnavailable(
+                    f"cannot reach the localize API at {self._http.base_url}: {exc}", "check --api and that it runs"
+                ) from exc
+            if response.status_code != httpx.codes.TOO_MANY_REQUESTS:
+                break
+            time.sleep(float(response.headers.get("retry-after", "1")))
         if response.is_error:
             try:
                 detail = response.json().get("detail", response.text)

@@ -18,7 +18,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from localize.pipeline import STAGE_NAMES
-from localize.service.db import TERMINAL, Database, Job
+from localize.service.db import DEFAULT_TENANT, TERMINAL, Database, Job
 from localize.service.errors import NotFound
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "claim",
     "create",
     "fail",
+    "find",
     "finish_stage",
     "get",
     "mark_dispatched",
@@ -37,6 +38,10 @@ __all__ = [
     "renew",
     "retry",
 ]
+
+
+_MAX_ID = 64
+"""Job ids are this long at most (the column's width)."""
 
 
 class Claim(enum.Enum):
@@ -73,8 +78,8 @@ def _set_stage(job: Job, stage: str, **fields: Any) -> None:
     job.touch()
 
 
-def create(database: Database, job_id: str, request: dict[str, Any], submitted_by: str) -> Job:
-    """Store a new queued job for ``request``."""
+def create(database: Database, job_id: str, request: dict[str, Any], submitted_by: str, tenant: str = DEFAULT_TENANT) -> Job:
+    """Store a new queued job of ``tenant`` for ``request``."""
     now = time.time()
     job = Job(
         id=job_id,
@@ -85,6 +90,7 @@ def create(database: Database, job_id: str, request: dict[str, Any], submitted_b
         attempt=1,
         dispatched=False,
         submitted_by=submitted_by,
+        tenant=tenant,
         created_at=now,
         updated_at=now,
     )
@@ -93,12 +99,19 @@ def create(database: Database, job_id: str, request: dict[str, Any], submitted_b
     return job
 
 
+def find(database: Database, job_id: str) -> Job | None:
+    """The job with this id, or None."""
+    if len(job_id) > _MAX_ID:
+        return None
+    with database.read() as session:
+        return session.get(Job, job_id)
+
+
 def get(database: Database, job_id: str) -> Job:
     """The job with this id."""
-    with database.read() as session:
-        job = session.get(Job, job_id)
+    job = find(database, job_id)
     if job is None:
-        raise NotFound(f"no job '{job_id}'", "list jobs with GET /jobs")
+        raise NotFound(f"no job '{job_id[:64]}'", "list jobs with GET /jobs")
     return job
 
 
@@ -186,7 +199,7 @@ def cancel(database: Database, job_id: str) -> Job:
     with database.write() as session:
         job = _locked(session, job_id)
         if job is None:
-            raise NotFound(f"no job '{job_id}'", "list jobs with GET /jobs")
+            raise NotFound(f"no job '{job_id[:64]}'", "list jobs with GET /jobs")
         if job.status not in TERMINAL:
             job.status, job.finished_at = "cancelled", time.time()
             job.touch()
@@ -198,7 +211,7 @@ def retry(database: Database, job_id: str) -> Job | None:
     with database.write() as session:
         job = _locked(session, job_id)
         if job is None:
-            raise NotFound(f"no job '{job_id}'", "list jobs with GET /jobs")
+            raise NotFound(f"no job '{job_id[:64]}'", "list jobs with GET /jobs")
         if job.status not in ("failed", "cancelled"):
             return None
         job.attempt += 1

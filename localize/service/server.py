@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from typing import Any
 
 from localize.service.runtime import Service
@@ -20,6 +21,7 @@ __all__ = ["serve", "work"]
 log = logging.getLogger("localize.service")
 
 _STOP_GRACE_SECONDS = 30
+_PURGE_EVERY_SECONDS = 3600
 
 
 def work(settings: Settings, queues: list[str] | None = None, concurrency: int = 1, pool: str = "prefork", name: str | None = None) -> None:
@@ -92,6 +94,20 @@ class _EmbeddedWorker:
             self._process.wait()
 
 
+def _purge_every(service: Service, seconds: float) -> None:
+    """Apply the retention policy now and then every ``seconds``, in a daemon thread."""
+
+    def loop() -> None:
+        while True:
+            try:
+                service.purge()
+            except Exception:
+                log.warning("the retention purge failed", exc_info=True)
+            time.sleep(seconds)
+
+    threading.Thread(target=loop, name="retention", daemon=True).start()
+
+
 def serve(settings: Settings, host: str, port: int, embedded_worker: bool | None = None, concurrency: int = 1) -> None:
     """Serve the API; queue again any job a previous run left behind; with the embedded broker, also run a worker."""
     import uvicorn
@@ -102,6 +118,7 @@ def serve(settings: Settings, host: str, port: int, embedded_worker: bool | None
     service.warm_up()
     service.server_config()  # a bad server configuration stops the server now, not each submission
     service.recover()
+    _purge_every(service, _PURGE_EVERY_SECONDS)
     # uvicorn re-raises the SIGTERM it caught once it has shut down: exit through ``finally`` to stop the worker.
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     worker = _EmbeddedWorker(service, concurrency) if (settings.embedded_broker if embedded_worker is None else embedded_worker) else None

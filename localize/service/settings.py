@@ -49,6 +49,12 @@ class Settings(BaseModel):
     """A running stage renews its lease this often (x3); a lease left to expire is taken over."""
     visibility_timeout: float = 600.0
     """Redis: seconds before an unacknowledged stage task (a killed worker's) is delivered again."""
+    rate_limit_per_minute: int = Field(default=600, ge=0)
+    """Requests a token may make a minute (bursts of as many), per API process; more get 429. 0: no limit."""
+    job_retention_days: float | None = Field(default=None, gt=0)
+    """Finished jobs older than this are deleted with their files; None: kept until deleted (DELETE /jobs/{id})."""
+    upload_retention_hours: float = Field(default=24.0, gt=0)
+    """Uploads older than this that no unfinished job needs are deleted."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
