@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from localize.errors import ConfigError
 from localize.package.rules import PackageConfig
 
-__all__ = ["BackendChoice", "Config", "DubConfig", "MixConfig", "SegmentConfig", "SpeakersConfig", "load_config"]
+__all__ = ["BackendChoice", "Config", "DubConfig", "MixConfig", "RegionalConfig", "SegmentConfig", "SpeakersConfig", "load_config"]
 
 ENV_PREFIX = "LOCALIZE_"
 
@@ -61,6 +61,15 @@ class DubConfig(_Section):
     """Also dub lines marked forced narrative (another language in the programme, subtitled by default)."""
     workers: int = Field(default=2, ge=1, le=16)
     """Lines synthesized and retimed at once."""
+
+
+class RegionalConfig(_Section):
+    """The regional layer read before translation (``glossaries/regions/<tag>.yaml``)."""
+
+    layer: str | None = None
+    """The layer's language tag (``es-AR``); default the source language's tag; ``none`` reads no layer."""
+    folder: Path | None = None
+    """A folder of your own layer files, looked in before the ones shipped with localize."""
 
 
 class SegmentConfig(_Section):
@@ -112,6 +121,7 @@ class Config(_Section):
     transcribe: BackendChoice = BackendChoice(backend="faster-whisper.v1")
     diarize: BackendChoice = BackendChoice(backend="embedded.v1")
     translate: BackendChoice = BackendChoice(backend="apertium.v1")
+    regional: RegionalConfig = Field(default_factory=RegionalConfig)
     segment: SegmentConfig = Field(default_factory=SegmentConfig)
     speakers: SpeakersConfig = Field(default_factory=SpeakersConfig)
     dub: DubConfig = Field(default_factory=DubConfig)

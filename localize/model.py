@@ -19,6 +19,7 @@ __all__ = [
     "Line",
     "MediaInfo",
     "Rendition",
+    "SourceEdit",
     "Speaker",
     "SpeechTurn",
     "StageRecord",
@@ -181,6 +182,19 @@ class Take(_Model):
     flags: list[str] = Field(default_factory=list)
 
 
+class SourceEdit(_Model):
+    """One change a regional layer made to a line's text before translation, at offsets [start, end) of the line's text."""
+
+    start: int
+    end: int
+    original: str
+    replacement: str
+    rule: str
+    """What made it: ``voseo``, or the id of the layer term."""
+    layer: str
+    """The layer's language tag (``es-AR``)."""
+
+
 class Rendition(_Model):
     """A line in one target language."""
 
@@ -193,6 +207,12 @@ class Rendition(_Model):
     origin: Origin = "machine"
     take: Take | None = None
     flags: list[str] = Field(default_factory=list)
+    source_edits: list[SourceEdit] = Field(default_factory=list)
+    """What the regional layer changed in the source before the translator read it."""
+    protected: list[str] = Field(default_factory=list)
+    """Names kept verbatim without a glossary entry (auto-protected), for a reviewer to promote or reject."""
+    untranslated: list[str] = Field(default_factory=list)
+    """Source words the translator passed through untranslated."""
 
 
 class Track(_Model):

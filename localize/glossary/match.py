@@ -26,7 +26,16 @@ from localize.languages import base_language
 if TYPE_CHECKING:
     from localize.glossary.model import Entry, Glossary
 
-__all__ = ["RenderingMatch", "TermMatch", "find_rendering", "find_terms", "is_stop_word", "lemmas_of", "sentence_initial"]
+__all__ = [
+    "RenderingMatch",
+    "TermMatch",
+    "find_rendering",
+    "find_terms",
+    "is_stop_word",
+    "lemma_table",
+    "lemmas_of",
+    "sentence_initial",
+]
 
 log = logging.getLogger(__name__)
 
@@ -113,9 +122,14 @@ def _analyzer(language: str) -> _Analyzer:
     return _Analyzer(nlp, lemmas, code in _S_PLURAL)
 
 
+def lemma_table(language: str) -> Table | None:
+    """The language's lookup table of word form -> lemma(s), if spaCy has one."""
+    return _analyzer(language).lemmas
+
+
 def lemmas_of(word: str, language: str) -> frozenset[str]:
     """The lemmas the language's lookup table gives ``word`` (empty when it has no entry, or the language no table)."""
-    table = _analyzer(language).lemmas
+    table = lemma_table(language)
     lemma = table.get(word.lower()) if table is not None else None
     if not lemma:
         return frozenset()

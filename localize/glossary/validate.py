@@ -12,7 +12,7 @@ from localize.errors import ConfigError, GlossaryError
 from localize.glossary.model import Entry, FormalityRule, Glossary
 from localize.languages import base_language, normalize_tag
 
-__all__ = ["DataPath", "LineMap", "build_glossary"]
+__all__ = ["DataPath", "LineMap", "Validator", "build_glossary", "build_terms", "list_of", "targets_of"]
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +23,7 @@ LineMap = dict[DataPath, int]
 _TOP_FIELDS = ("name", "source_language", "targets", "terms", "formality")
 
 
-class _Builder:
+class Validator:
     """Validation state for one file: where things are, and how to complain about them."""
 
     def __init__(self, file: str, lines: LineMap) -> None:
@@ -64,10 +64,10 @@ class _Builder:
             raise self.error((*path, *loc), field, message) from None
 
 
-def _entry(builder: _Builder, raw: Any, index: int, declared: list[str]) -> Entry:
-    path: DataPath = ("terms", index)
+def _entry(builder: Validator, raw: Any, index: int, declared: list[str], cls: type[Entry], field: str) -> Entry:
+    path: DataPath = (field, index)
     if not isinstance(raw, dict):
-        raise builder.error(path, "terms", f"each term must be a mapping, got {raw!r}")
+        raise builder.error(path, field, f"each term must be a mapping, got {raw!r}")
     if "line" in raw:
         raise builder.error((*path, "line"), "line", "unknown field")
     data = dict(raw)
@@ -82,7 +82,7 @@ def _entry(builder: _Builder, raw: Any, index: int, declared: list[str]) -> Entr
             targets[tag] = rule
             renamed[tag] = key
         data["targets"] = targets
-    entry: Entry = builder.model(Entry, {**data, "line": builder.line(path)}, path, renamed)
+    entry: Entry = builder.model(cls, {**data, "line": builder.line(path)}, path, renamed)
     for tag, rule in entry.targets.items():
         clash = {r.casefold() for r in rule.renderings} & {f.casefold() for f in rule.forbidden}
         if clash:
@@ -100,6 +100,9 @@ def _form_keys(entry: Entry) -> set[str]:
 
 def _conflict(first: Entry, second: Entry) -> str | None:
     """Why two entries for the same form disagree, or None if they agree."""
+    extra = set(type(first).model_fields) - set(Entry.model_fields)
+    if first.model_dump(include=extra) != second.model_dump(include=extra):
+        return f"{', '.join(sorted(extra))} differ"
     for tag in dict.fromkeys([*first.targets, *second.targets]):
         a, b = first.rule(tag), second.rule(tag)
         if [r.casefold() for r in a.renderings] != [r.casefold() for r in b.renderings] or a.dnt != b.dnt:
@@ -107,13 +110,13 @@ def _conflict(first: Entry, second: Entry) -> str | None:
     return None
 
 
-def _check_unique(builder: _Builder, entries: list[Entry]) -> None:
+def _check_unique(builder: Validator, entries: list[Entry], field: str) -> None:
     ids: dict[str, Entry] = {}
     forms: dict[tuple[bool, str], Entry] = {}
     for index, entry in enumerate(entries):
         if entry.id in ids:
             problem = f"duplicate id '{entry.id}' (first at line {ids[entry.id].line})"
-            raise builder.error(("terms", index, "id"), "id", problem)
+            raise builder.error((field, index, "id"), "id", problem)
         ids[entry.id] = entry
         for key in _form_keys(entry):
             other = forms.setdefault((entry.case_sensitive, key), entry)
@@ -122,14 +125,15 @@ def _check_unique(builder: _Builder, entries: list[Entry]) -> None:
             reason = _conflict(other, entry)
             if reason:
                 raise builder.error(
-                    ("terms", index, "term"),
+                    (field, index, "term"),
                     "term",
                     f"'{key}' is also defined by entry '{other.id}' (line {other.line}) and {reason}",
                 )
             log.info("glossary %s: '%s' is defined twice (entries %s and %s)", builder.file, key, other.id, entry.id)
 
 
-def _targets(builder: _Builder, raw: Any) -> list[str]:
+def targets_of(builder: Validator, raw: Any) -> list[str]:
+    """The ``targets`` list, each tag normalised."""
     if raw is None:
         return []
     if not isinstance(raw, list):
@@ -137,12 +141,20 @@ def _targets(builder: _Builder, raw: Any) -> list[str]:
     return list(dict.fromkeys(builder.tag(("targets", i), "targets", value) for i, value in enumerate(raw)))
 
 
-def _list(builder: _Builder, raw: Any, field: str) -> list[Any]:
+def list_of(builder: Validator, raw: Any, field: str) -> list[Any]:
+    """A top-level list field (empty when absent)."""
     if raw is None:
         return []
     if not isinstance(raw, list):
         raise builder.error((field,), field, f"expected a list, got {raw!r}")
     return raw
+
+
+def build_terms(builder: Validator, raw: Any, declared: list[str], cls: type[Entry] = Entry, field: str = "terms") -> list[Any]:
+    """A list of terms validated as ``cls`` entries: unique ids, no form defined twice with different rules."""
+    entries = [_entry(builder, item, i, declared, cls, field) for i, item in enumerate(list_of(builder, raw, field))]
+    _check_unique(builder, entries, field)
+    return entries
 
 
 def build_glossary(
@@ -154,7 +166,7 @@ def build_glossary(
     source_language: str | None = None,
 ) -> Glossary:
     """Validate parsed glossary data; ``name`` and ``source_language`` fill in what the data leaves out."""
-    builder = _Builder(file, lines)
+    builder = Validator(file, lines)
     if not isinstance(data, dict):
         raise builder.error((), "(document)", "expected a mapping with name, source_language, targets and terms")
     for key in data:
@@ -164,10 +176,9 @@ def build_glossary(
     if source is None:
         raise builder.error((), "source_language", "required field is missing")
     source = builder.tag(("source_language",), "source_language", source)
-    declared = _targets(builder, data.get("targets"))
-    entries = [_entry(builder, raw, i, declared) for i, raw in enumerate(_list(builder, data.get("terms"), "terms"))]
-    _check_unique(builder, entries)
-    rules = _list(builder, data.get("formality"), "formality")
+    declared = targets_of(builder, data.get("targets"))
+    entries = build_terms(builder, data.get("terms"), declared)
+    rules = list_of(builder, data.get("formality"), "formality")
     formality = [builder.model(FormalityRule, raw, ("formality", i), {}) for i, raw in enumerate(rules)]
     targets = declared or list(dict.fromkeys(tag for entry in entries for tag in entry.targets))
     glossary_name = data.get("name", name)

@@ -11,7 +11,7 @@ from localize.glossary.model import Glossary
 from localize.glossary.validate import DataPath, LineMap, build_glossary
 from localize.user_yaml import check_yaml
 
-__all__ = ["read_yaml", "yaml_text"]
+__all__ = ["parse_yaml", "read_yaml", "yaml_text"]
 
 
 def _walk(loader: yaml.SafeLoader, node: yaml.Node, path: DataPath, lines: LineMap, file: str) -> Any:
@@ -45,8 +45,8 @@ def _syntax_error(exc: yaml.YAMLError, file: str) -> GlossaryError:
     return GlossaryError(file, None, "(syntax)", str(exc))
 
 
-def read_yaml(text: str, file: str) -> Glossary:
-    """Parse and validate a YAML glossary (no anchors or aliases); errors name the line."""
+def parse_yaml(text: str, file: str) -> tuple[Any, LineMap]:
+    """Plain data from YAML text (no anchors or aliases), and the line of every key and item; errors name the line."""
     lines: LineMap = {}
     try:
         check_yaml(text)
@@ -62,6 +62,12 @@ def read_yaml(text: str, file: str) -> Glossary:
         loader.dispose()
     if node is not None:
         lines[()] = node.start_mark.line + 1
+    return data, lines
+
+
+def read_yaml(text: str, file: str) -> Glossary:
+    """Parse and validate a YAML glossary (no anchors or aliases); errors name the line."""
+    data, lines = parse_yaml(text, file)
     return build_glossary(data, lines, file)
 
 

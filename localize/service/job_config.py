@@ -23,7 +23,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from localize.config import Config, DubConfig, MixConfig, SegmentConfig, SpeakersConfig
+from localize.config import Config, DubConfig, MixConfig, RegionalConfig, SegmentConfig, SpeakersConfig
 from localize.errors import ConfigError, InputError, LocalizeError
 from localize.package.rules import PackageConfig, SubtitleRules
 from localize.registry import Backend, backend_class
@@ -109,6 +109,7 @@ JOB_CONFIG = Section(
         "transcribe": Choice("transcribe"),
         "diarize": Choice("diarize"),
         "translate": Choice("translate"),
+        "regional": Section(RegionalConfig, {"layer": ANY}),
         "segment": Section(SegmentConfig, dict.fromkeys(("max_seconds", "max_pause", "sentence_pause"), ANY)),
         "speakers": Section(SpeakersConfig, {"match_similarity": ANY}),
         "dub": Section(

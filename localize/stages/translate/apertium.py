@@ -122,6 +122,8 @@ class ApertiumTranslator(Translator):
         """Apertium data folder (containing ``modes/``); found automatically when unset."""
         alternatives: bool = True
         """Add a shorter second candidate (leading interjections dropped) where a line has them."""
+        mark_unknown: bool = True
+        """Keep Apertium's * before words it does not know, so the stage lists them as untranslated (and removes the marks)."""
 
     options: Options
 
@@ -133,6 +135,11 @@ class ApertiumTranslator(Translator):
         if apertium_datadir() is None:
             return Availability(False, "no Apertium language data found (apt-get install apertium-eng-spa)")
         return Availability(True, "ready")
+
+    @property
+    def marks_unknown(self) -> bool:
+        """As the options say (on by default)."""
+        return self.options.mark_unknown
 
     @cached_property
     def datadir(self) -> Path | None:
@@ -197,7 +204,7 @@ class ApertiumTranslator(Translator):
         return results
 
     def _run(self, text: str, mode: str) -> str:
-        command = ["apertium", "-u"]
+        command = ["apertium"] if self.options.mark_unknown else ["apertium", "-u"]
         if self.datadir is not None:
             command += ["-d", str(self.datadir)]
         command.append(mode)

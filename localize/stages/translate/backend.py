@@ -27,6 +27,18 @@ class TranslationRequest:
     """The register the speaker uses, when the glossary sets one."""
     glossary: tuple[str, ...] = ()
     """Glossary instructions for this line, for backends that take them (``constraints``)."""
+    speaker: str = ""
+    """Who says the line (a character's name)."""
+    addressee: str = ""
+    """Who the line is probably said to."""
+    characters: tuple[str, ...] = ()
+    """The character sheet: one entry per character (name, gender, register with the others)."""
+    syllables: int | None = None
+    """About how many syllables the dub of this line can hold (its window times the target's speaking rate)."""
+
+    def context(self) -> tuple[object, ...]:
+        """Everything besides the text that a context-reading backend uses (for cache keys)."""
+        return (self.previous, self.next, self.gender, self.formality, self.speaker, self.addressee, self.characters, self.syllables)
 
 
 class Translator(Backend, ABC):
@@ -34,6 +46,13 @@ class Translator(Backend, ABC):
 
     constraints: ClassVar[bool] = False
     """Whether the backend follows glossary instructions in the request (else terms are masked by placeholders)."""
+    reads_context: ClassVar[bool] = False
+    """Whether the backend reads more of a request than its text (neighbours, speaker, characters, length budget)."""
+
+    @property
+    def marks_unknown(self) -> bool:
+        """Whether the backend marks words it could not translate with a leading * (Apertium's convention)."""
+        return False
 
     @abstractmethod
     def translate(self, requests: list[TranslationRequest], source: str, target: str) -> list[list[str]]:

@@ -71,6 +71,7 @@ class ChatTranslator(Translator):
     extra = "llm"
     job_options = frozenset({"candidates", "temperature"})
     constraints = True
+    reads_context = True
 
     class Options(BaseModel):
         """Chat endpoint options (unset ones come from LOCALIZE_LLM_* variables)."""

@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from localize.glossary.check import VIOLATIONS, check_matches
@@ -28,7 +29,8 @@ from localize.stages.translate.backend import TranslationRequest, Translator
 __all__ = ["PLACEHOLDER_PREFIX", "instructions", "placeholder", "translate_lines"]
 
 PLACEHOLDER_PREFIX = "QZX"
-_PLACEHOLDER = re.compile(rf"(?<![^\W\d_]){PLACEHOLDER_PREFIX}[A-Z]+(?![^\W\d_])")
+_PLACEHOLDER = re.compile(rf"(?<![^\W\d_])[*@#]?({PLACEHOLDER_PREFIX}[A-Z]+)(?![^\W\d_])")
+"""A placeholder as it comes back, with any mark Apertium put on it as an unknown word."""
 
 
 def placeholder(index: int) -> str:
@@ -88,13 +90,13 @@ def _fix_leading_case(source: str, translated: str) -> str:
     ("QZXA y yo" -> "QZXA And I"): lower it again when it was lowercase in the source.
     English "I" is left alone.
     """
-    head = re.match(rf"\s*{_PLACEHOLDER.pattern}\s+([^\W\d_])", source)
-    if not head or not head.group(1).islower():
+    head = re.match(rf"\s*{_PLACEHOLDER.pattern}\s+(?P<letter>[^\W\d_])", source)
+    if not head or not head.group("letter").islower():
         return translated
-    found = re.match(rf"(\s*{_PLACEHOLDER.pattern}\s+)([^\W\d_])(\w*)", translated)
-    if not found or not found.group(2).isupper() or (found.group(2) == "I" and not found.group(3)):
+    found = re.match(rf"(?P<lead>\s*{_PLACEHOLDER.pattern}\s+)(?P<letter>[^\W\d_])(?P<rest>\w*)", translated)
+    if not found or not found.group("letter").isupper() or (found.group("letter") == "I" and not found.group("rest")):
         return translated
-    return found.group(1) + found.group(2).lower() + translated[found.end(1) + 1 :]
+    return found.group("lead") + found.group("letter").lower() + translated[found.end("lead") + 1 :]
 
 
 def _restore(translated: str, protected: _Protected) -> str:
@@ -102,7 +104,7 @@ def _restore(translated: str, protected: _Protected) -> str:
     translated = _fix_leading_case(protected.text, translated)
 
     def rendering(found: re.Match[str]) -> str:
-        value = protected.substitutions.get(found.group(), found.group())
+        value = protected.substitutions.get(found.group(1), found.group(1))
         if sentence_initial(translated, found.start()) and value[:1].islower():
             return value[0].upper() + value[1:]
         return value
@@ -141,20 +143,26 @@ def _retry(
     translator: Translator,
     requests: list[TranslationRequest],
     failing: list[int],
-    glossary: Glossary,
+    glossaries: list[Glossary | None],
     source: str,
     target: str,
 ) -> dict[int, str]:
     """Second attempt for failing lines: plain translation, then post-edit; one translator call."""
-    matches = [m for i in failing for m in find_terms(glossary, requests[i].text, source, target=target)]
+    matches = [m for i in failing for m in find_terms(_given(glossaries[i]), requests[i].text, source, target=target)]
     terms = list(dict.fromkeys(m.surface for m in matches))
     batch = [requests[i] for i in failing] + [TranslationRequest(term) for term in terms]
     outputs = translator.translate(batch, source, target)
-    literal = {term: _first(out).strip(" .!?¡¿,;:") for term, out in zip(terms, outputs[len(failing) :], strict=True)}
+    literal = {term: _first(out).strip(" .!?¡¿,;:*@#") for term, out in zip(terms, outputs[len(failing) :], strict=True)}
     return {
-        i: _post_edit(requests[i].text, _first(output), glossary, source, target, literal)
+        i: _post_edit(requests[i].text, _first(output), _given(glossaries[i]), source, target, literal)
         for i, output in zip(failing, outputs, strict=False)
     }
+
+
+def _given(glossary: Glossary | None) -> Glossary:
+    if glossary is None:
+        raise ValueError("a line without a glossary has nothing to enforce")
+    return glossary
 
 
 def _first(candidates: list[str]) -> str:
@@ -166,12 +174,13 @@ def translate_lines(
     requests: list[TranslationRequest],
     source: str,
     target: str,
-    glossary: Glossary | None,
+    glossary: Glossary | Sequence[Glossary | None] | None,
 ) -> list[list[str]]:
-    """Translate a batch, enforcing ``glossary`` when given; candidates per request, best first."""
-    if glossary is None or not requests:
+    """Translate a batch, enforcing the glossary (one for the batch, or one per request); candidates per request, best first."""
+    glossaries = list(glossary) if isinstance(glossary, Sequence) else [glossary] * len(requests)
+    if not requests or all(g is None for g in glossaries):
         return translator.translate(requests, source, target)
-    matches = [find_terms(glossary, r.text, source, target=target) for r in requests]
+    matches = [find_terms(g, r.text, source, target=target) if g else [] for r, g in zip(requests, glossaries, strict=True)]
     if translator.constraints:
         protected = [_Protected(r.text, {}) for r in requests]
         masked = [replace(r, glossary=instructions(m, source, target)) for r, m in zip(requests, matches, strict=True)]
@@ -180,10 +189,10 @@ def translate_lines(
         masked = [replace(request, text=p.text) for request, p in zip(requests, protected, strict=True)]
     outputs = translator.translate(masked, source, target)
     results = [list(dict.fromkeys(_restore(c, p) for c in out)) for out, p in zip(outputs, protected, strict=True)]
-    scores = [_violations(r.text, _first(c), glossary, source, target) for r, c in zip(requests, results, strict=True)]
+    scores = [_violations(r.text, _first(c), g, source, target) if g else 0 for r, c, g in zip(requests, results, glossaries, strict=True)]
     failing = [i for i, score in enumerate(scores) if score]
     if failing:
-        for i, text in _retry(translator, requests, failing, glossary, source, target).items():
-            if _violations(requests[i].text, text, glossary, source, target) < scores[i]:
+        for i, text in _retry(translator, requests, failing, glossaries, source, target).items():
+            if _violations(requests[i].text, text, _given(glossaries[i]), source, target) < scores[i]:
                 results[i] = [text, *(c for c in results[i] if c != text)]
     return results

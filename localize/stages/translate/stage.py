@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
-from localize.cache import stable_hash
 from localize.errors import ConfigError, InputError
 from localize.glossary.check import VIOLATIONS, check_rendition
 from localize.glossary.model import Glossary
-from localize.languages import base_language
+from localize.languages import base_language, normalize_tag, syllable_rate
 from localize.model import Episode, GlossaryHit, Line, Rendition, Track
+from localize.regional.load import layer_for
+from localize.regional.model import RegionalLayer
 from localize.stages.base import RunContext
 from localize.stages.factory import make_backend
 from localize.stages.translate.backend import TranslationRequest, Translator
-from localize.stages.translate.enforce import translate_lines
+from localize.stages.translate.lines import LinePreparer, Prepared, Translated, translate_prepared
+from localize.stages.translate.names import find_names, name_entries
+from localize.stages.translate.postedit import rules_digest
 
 __all__ = ["FORCED_NARRATIVE", "GLOSSARY_VIOLATION", "SOURCE_CHANGED", "TranslateStage"]
 
@@ -64,18 +68,40 @@ def _human_edits(episode: Episode) -> dict[str, dict[str, tuple[str, str]]]:
     return {target: lines for target, lines in edits.items() if lines}
 
 
-def _cached_candidates(data: Any) -> list[str] | None:
-    candidates = data.get("candidates") if isinstance(data, dict) else None
-    if isinstance(candidates, list) and candidates and all(isinstance(c, str) for c in candidates):
-        return candidates
-    return None
+def _cached(data: Any) -> Translated | None:
+    """A line's stored translation, if ``data`` is one."""
+    if not isinstance(data, dict):
+        return None
+    candidates, untranslated = data.get("candidates"), data.get("untranslated", [])
+    if not (isinstance(candidates, list) and candidates and all(isinstance(c, str) for c in candidates)):
+        return None
+    if not (isinstance(untranslated, list) and all(isinstance(w, str) for w in untranslated)):
+        return None
+    return Translated(candidates, untranslated)
+
+
+def _characters(episode: Episode, glossary: Glossary | None) -> tuple[str, ...]:
+    """The character sheet: each named character and gender, then the glossary's registers between characters."""
+    people = [
+        f"{speaker.name} ({speaker.gender})" if speaker.gender != "unknown" else speaker.name
+        for speaker in episode.speakers
+        if speaker.name != speaker.id
+    ]
+    registers = [f"{' and '.join(rule.speakers)}: {rule.register}" for rule in glossary.formality] if glossary else []
+    return (*people, *registers)
+
+
+def _said(line: Line, names: dict[str, str]) -> str:
+    """A line as context: "Name: text" when its speaker has a name."""
+    name = names.get(line.speaker)
+    return f"{name}: {line.text}" if name and name != line.speaker else line.text
 
 
 class TranslateStage:
     """Translate lines with the configured backend; human-edited and approved renditions are never replaced."""
 
     name = "translate"
-    version = 1
+    version = 2
 
     def __init__(self, enforce_glossary: bool = True) -> None:
         self.enforce_glossary = enforce_glossary
@@ -89,20 +115,34 @@ class TranslateStage:
         glossary = ctx.glossary
         meaningful: dict[str, Any] = {"path": True, "terms": {"__all__": {"line"}}}
         glossary_data = glossary.model_dump(mode="json", exclude=meaningful) if glossary else None
+        source = episode.source_language or ctx.config.source_language
+        layer = self._layer(source, ctx) if source else None
         return {
-            "source": episode.source_language or ctx.config.source_language,
+            "source": source,
             "targets": ctx.targets,
             "options": ctx.config.translate.options,
             "enforce_glossary": self.enforce_glossary,
             "glossary": glossary_data,
+            "regional": layer.model_dump(mode="json", exclude={"path"}) if layer else None,
+            "post_edit": {target: rules_digest(target) for target in ctx.targets},
             "speakers": [(s.id, s.name, s.gender) for s in episode.speakers],
-            "lines": [(ln.id, ln.text, ln.speaker, bool(ln.extras.get("forced_narrative"))) for ln in episode.lines],
+            "lines": [(ln.id, ln.text, ln.speaker, ln.start, ln.end, bool(ln.extras.get("forced_narrative"))) for ln in episode.lines],
             "edited": _human_edits(episode),
         }
 
     def outputs_present(self, episode: Episode, ctx: RunContext) -> bool:
         """The output lives in the manifest only."""
         return True
+
+    def _layer(self, source: str, ctx: RunContext) -> RegionalLayer | None:
+        """The regional layer for the source language (or the configured tag); None when disabled or absent."""
+        settings = ctx.config.regional
+        if settings.layer is not None and settings.layer.strip().lower() == "none":
+            return None
+        tag = normalize_tag(settings.layer) if settings.layer else source
+        if base_language(tag) != base_language(source):
+            raise ConfigError(f"regional layer '{tag}' is not for the source language {source}", "set [regional] layer to a variety of it")
+        return layer_for(tag, settings.folder)
 
     def run(self, episode: Episode, ctx: RunContext) -> Episode:
         """Translate every line into every target; checks all pairs before translating anything."""
@@ -131,10 +171,17 @@ class TranslateStage:
             glossary = None
         episode = self._warn_orphans(episode, ctx)
         episode = self._warn_changed_sources(episode, ctx)
+        layer = self._layer(source, ctx)
+        known = [speaker.name for speaker in episode.speakers if speaker.name != speaker.id]
+        decided = Glossary(
+            name="decided", source_language=source, terms=[*(glossary.terms if glossary else []), *(layer.terms if layer else [])]
+        )
+        names = name_entries(find_names([line.text for line in episode.lines], source, known, decided), known)
         requests = self._requests(episode, glossary)
         tracks = dict(episode.tracks)
         for target in ctx.targets:
-            tracks[target] = self._track(episode, ctx, translator, glossary, requests, source, target)
+            preparer = LinePreparer(source, target, glossary if self.enforce_glossary else None, layer, names)
+            tracks[target] = self._track(episode, ctx, translator, preparer, requests, glossary, source, target)
         return episode.model_copy(update={"tracks": tracks})
 
     def _warn_orphans(self, episode: Episode, ctx: RunContext) -> Episode:
@@ -161,62 +208,43 @@ class TranslateStage:
     def _requests(self, episode: Episode, glossary: Glossary | None) -> list[TranslationRequest]:
         names = {speaker.id: speaker.name for speaker in episode.speakers}
         genders = {speaker.id: speaker.gender for speaker in episode.speakers}
+        characters = _characters(episode, glossary)
         lines = episode.lines
         requests = []
         for index, line in enumerate(lines):
             name = names.get(line.speaker)
-            formality = glossary.formality_for(name, _addressee(lines, index, names)) if glossary and name else None
+            addressee = _addressee(lines, index, names)
+            formality = glossary.formality_for(name, addressee) if glossary and name else None
             requests.append(
                 TranslationRequest(
                     text=line.text,
-                    previous=lines[index - 1].text if index > 0 else "",
-                    next=lines[index + 1].text if index + 1 < len(lines) else "",
+                    previous=_said(lines[index - 1], names) if index > 0 else "",
+                    next=_said(lines[index + 1], names) if index + 1 < len(lines) else "",
                     gender=genders.get(line.speaker, "unknown"),
                     formality=formality,
+                    speaker=name if name and name != line.speaker else "",
+                    addressee=addressee or "",
+                    characters=characters,
                 )
             )
         return requests
-
-    def _line_key(
-        self,
-        translator: Translator,
-        request: TranslationRequest,
-        glossary: Glossary | None,
-        source: str,
-        target: str,
-    ) -> str:
-        """The per-line cache key: what this line's translation depends on, and nothing else."""
-        enforced = glossary if self.enforce_glossary else None
-        return stable_hash(
-            "translate-line",
-            self.version,
-            translator.name,
-            translator.options.model_dump(mode="json"),
-            source,
-            target,
-            request.text,
-            request.previous,
-            request.next,
-            request.gender,
-            request.formality,
-            enforced.digest(request.text, target) if enforced else None,
-            self.enforce_glossary,
-        )
 
     def _track(
         self,
         episode: Episode,
         ctx: RunContext,
         translator: Translator,
-        glossary: Glossary | None,
+        preparer: LinePreparer,
         requests: list[TranslationRequest],
+        glossary: Glossary | None,
         source: str,
         target: str,
     ) -> Track:
         track = episode.tracks.get(target) or Track(language=target)
         lines = episode.lines
         renditions: dict[str, Rendition] = {}
-        pending: list[tuple[int, str]] = []
+        pending: list[tuple[int, Prepared, str]] = []
+        rate = syllable_rate(target)
         for index, line in enumerate(lines):
             old = track.renditions.get(line.id)
             if old is not None and old.origin != "machine":
@@ -224,45 +252,49 @@ class TranslateStage:
                 update = {"glossary_hits": hits, "flags": _flags(line, hits, old.flags, _source_changed(line, old))}
                 renditions[line.id] = old.model_copy(update=update)
                 continue
-            key = self._line_key(translator, requests[index], glossary, source, target)
-            candidates = _cached_candidates(ctx.workdir.read_json(key))
-            if candidates is None:
-                pending.append((index, key))
+            request = replace(requests[index], syllables=max(1, round(line.duration * rate)))
+            prepared = preparer.prepare(request)
+            key = prepared.key(translator, source, target)
+            cached = _cached(ctx.workdir.read_json(key))
+            if cached is None:
+                pending.append((index, prepared, key))
             else:
-                renditions[line.id] = self._rendition(line, candidates, old, glossary, source, target)
+                renditions[line.id] = self._rendition(line, cached, prepared, old, glossary, source, target)
         ctx.hook(self.name, target, len(renditions), len(lines))
         if pending:
             log.info("translating %d of %d lines into %s", len(pending), len(lines), target)
-            enforced = glossary if self.enforce_glossary else None
-            batch = [requests[index] for index, _ in pending]
-            outputs = translate_lines(translator, batch, source, target, enforced)
-            for (index, key), candidates in zip(pending, outputs, strict=True):
-                ctx.workdir.write_json(key, {"candidates": candidates})
+            outputs = translate_prepared(translator, [prepared for _, prepared, _ in pending], source, target)
+            for (index, prepared, key), translated in zip(pending, outputs, strict=True):
+                ctx.workdir.write_json(key, {"candidates": translated.candidates, "untranslated": translated.untranslated})
                 line = lines[index]
                 previous = track.renditions.get(line.id)
-                renditions[line.id] = self._rendition(line, candidates, previous, glossary, source, target)
+                renditions[line.id] = self._rendition(line, translated, prepared, previous, glossary, source, target)
             ctx.hook(self.name, target, len(lines), len(lines))
         return track.model_copy(update={"renditions": {line.id: renditions[line.id] for line in lines}})
 
     def _rendition(
         self,
         line: Line,
-        candidates: list[str],
+        translated: Translated,
+        prepared: Prepared,
         previous: Rendition | None,
         glossary: Glossary | None,
         source: str,
         target: str,
     ) -> Rendition:
         """A machine rendition; keeps the previous take when the text did not change."""
-        text = candidates[0] if candidates else ""
+        text = translated.candidates[0] if translated.candidates else ""
         hits = check_rendition(line.text, text, glossary, source, target) if glossary else []
         return Rendition(
             line_id=line.id,
             text=text,
             source_text=line.text,
-            candidates=candidates,
+            candidates=translated.candidates,
             glossary_hits=hits,
             origin="machine",
             take=previous.take if previous is not None and previous.text == text else None,
             flags=_flags(line, hits, []),
+            source_edits=list(prepared.edits),
+            protected=list(prepared.protected),
+            untranslated=translated.untranslated,
         )

@@ -1,0 +1,69 @@
+"""A regional layer: how a regional variety of a source language is read before translation.
+
+A layer is a glossary (same terms, same per-target rules) with two additions:
+a term may name the ``standard`` word the translator reads instead of it
+(conjugated like it when it is a verb), and a Spanish layer may turn voseo
+into the tú forms translators know.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from localize.glossary.model import Entry, Text
+from localize.languages import base_language
+
+__all__ = ["LayerTerm", "PerTarget", "RegionalLayer", "Voseo", "per_target"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+PerTarget = Text | dict[str, Text]
+"""One value for every target, or values by target tag with an optional ``default``."""
+
+
+def per_target(value: PerTarget, target: str) -> str | None:
+    """The value for ``target``: exact tag, base language, then ``default``."""
+    if isinstance(value, str):
+        return value
+    for key in (target, base_language(target), "default"):
+        if key in value:
+            return value[key]
+    return None
+
+
+class LayerTerm(Entry):
+    """A regional term: a glossary entry, and the standard word a translator reads where a target has no rendering."""
+
+    standard: Text | None = None
+    """Standard-language text read instead of the term ("guita" -> "dinero"); a verb is conjugated like it."""
+    gender: Literal["m", "f"] | None = None
+    """The term's grammatical gender, when it differs from the standard word's (articles before it follow the standard)."""
+
+
+class Voseo(_Model):
+    """Voseo read as tú: pronoun, present, imperative and subjunctive forms of every verb the lexicon knows."""
+
+    pronoun: PerTarget = "tú"
+    """What subject 'vos' becomes (a target that renders usted as its informal you may want 'usted')."""
+    after_preposition: PerTarget = "ti"
+    """What 'vos' becomes after a preposition ('con vos' becomes 'contigo' whatever this says)."""
+    irregular: dict[Text, PerTarget] = Field(default_factory=dict)
+    """Voseo forms the rules cannot derive ("sos": "eres", imperatives such as "vení": "ven")."""
+
+
+class RegionalLayer(_Model):
+    """The regional layer of one language tag (``es-AR``), applied before any translate backend."""
+
+    name: str
+    region: str
+    targets: list[str] = Field(default_factory=list)
+    terms: list[LayerTerm] = Field(default_factory=list)
+    interjections: list[LayerTerm] = Field(default_factory=list)
+    """Terms used only where they stand alone between punctuation ("¡Claro!", not "está claro")."""
+    voseo: Voseo | None = None
+    path: str | None = None

@@ -1,0 +1,167 @@
+"""Read a line through a regional layer: the text a translator into one target reads, and what changed.
+
+Terms with a ``standard`` word are replaced by it (verbs conjugated like it,
+adjectives and nouns keeping their ending or number, determiners of a noun of
+the other gender made to agree); voseo becomes tú; terms the target renders
+itself are left for protection. Spans given in ``keep`` (glossary terms, names)
+are never touched. Each change is a ``SourceEdit`` at offsets of the original
+text, so reports can show either text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from localize.glossary.match import TermMatch, find_terms
+from localize.glossary.model import Entry, Glossary
+from localize.glossary.plural import pluralize, rendering_for
+from localize.model import SourceEdit
+from localize.regional import spanish
+from localize.regional.model import LayerTerm, RegionalLayer
+from localize.regional.text import WORD, Change, cased, overlaps
+from localize.regional.voseo import voseo_changes
+
+__all__ = ["LayerReader", "Normalised", "stands_alone"]
+
+_OPENING = ',.;:!?¡¿…—-("«“'
+_CLOSING = ',.;:!?…—-)"»”'
+_MASCULINE_FEMININE = [
+    *["el la", "un una", "este esta", "ese esa", "aquel aquella", "mucho mucha", "poco poca", "todo toda"],
+    *["nuestro nuestra", "cuánto cuánta", "tanto tanta", "otro otra", "ningún ninguna", "algún alguna", "los las"],
+    *["unos unas", "estos estas", "esos esas", "muchos muchas", "pocos pocas", "todos todas", "otros otras"],
+]
+_TO_FEMININE = dict(pair.split() for pair in _MASCULINE_FEMININE)
+_TO_MASCULINE = {feminine: masculine for masculine, feminine in _TO_FEMININE.items()}
+
+
+@dataclass(frozen=True)
+class Normalised:
+    """The text a translator reads, and the changes that made it from the line's text."""
+
+    text: str
+    edits: tuple[SourceEdit, ...]
+
+
+def stands_alone(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is a clause of its own: only punctuation between it and other words or the line's ends."""
+    inner, before, after = text[start:end], text[:start].rstrip(), text[end:].lstrip()
+    opens = not before or before[-1] in _OPENING or inner[:1] in _OPENING
+    return opens and (not after or after[0] in _CLOSING or inner[-1:] in _CLOSING)
+
+
+def _standard_for(match: TermMatch, term: LayerTerm, standard: str, language: str) -> str:
+    """The standard word in the occurrence's form: an adjective takes its -o/-a/-os/-as, a noun its number."""
+    if term.pos.upper() != "ADJ":
+        return rendering_for(match, standard, language, language)
+    surface = match.surface.lower()
+    ending = next((e for e in ("os", "as", "o", "a") if surface.endswith(e)), "")
+    if ending and standard.endswith("o"):
+        return standard[:-1] + ending
+    return pluralize(standard, language) if surface.endswith("s") and not standard.endswith("s") else standard
+
+
+def _agreement(text: str, match: TermMatch, term: LayerTerm) -> list[Change]:
+    """The determiners right before a noun, made to agree with its standard word of the other gender
+    ("toda la guita" -> "todo el dinero", "de la guita" -> "del dinero")."""
+    swap = _TO_MASCULINE if term.gender == "f" else _TO_FEMININE
+    changes: list[Change] = []
+    end = match.start
+    for word in reversed(list(WORD.finditer(text[: match.start]))[-2:]):
+        replacement = swap.get(word.group().lower())
+        if replacement is None or text[word.end() : end].strip():
+            break
+        before = list(WORD.finditer(text[: word.start()]))
+        joined = before[-1] if before and not text[before[-1].end() : word.start()].strip() else None
+        if replacement == "el" and joined is not None and joined.group().lower() in ("de", "a"):
+            contraction = "del" if joined.group().lower() == "de" else "al"
+            return [*changes, Change(joined.start(), word.end(), cased(contraction, joined.group()), term.id)]
+        changes.append(Change(word.start(), word.end(), cased(replacement, word.group()), term.id))
+        end = word.start()
+    return changes
+
+
+class LayerReader:
+    """A layer prepared for one target language."""
+
+    def __init__(self, layer: RegionalLayer, target: str) -> None:
+        self.layer = layer
+        self.target = target
+
+        def glossary(terms: list[LayerTerm]) -> Glossary:
+            return Glossary(name=layer.name, source_language=layer.region, terms=list[Entry](terms))
+
+        def rendered(term: LayerTerm) -> bool:
+            return bool(term.rule(target).renderings)
+
+        self._rendered = (glossary([t for t in layer.terms if rendered(t)]), glossary([t for t in layer.interjections if rendered(t)]))
+        standard = [t for t in layer.terms if t.standard and not rendered(t)]
+        self._standard = (
+            glossary([t for t in standard if t.pos.upper() != "VERB"]),
+            glossary([t for t in layer.interjections if t.standard and not rendered(t)]),
+        )
+        self._verbs = [t for t in standard if t.pos.upper() == "VERB"]
+
+    def _find(self, glossaries: tuple[Glossary, Glossary], text: str) -> list[TermMatch]:
+        """Matches of the terms, then of the interjections that stand alone, none overlapping an earlier one."""
+        terms, interjections = glossaries
+        found = find_terms(terms, text, self.layer.region)
+        spans = [(m.start, m.end) for m in found]
+        for match in find_terms(interjections, text, self.layer.region):
+            if stands_alone(text, match.start, match.end) and not overlaps(match.start, match.end, spans):
+                found.append(match)
+        return sorted(found, key=lambda m: m.start)
+
+    def rendered_terms(self, text: str) -> list[TermMatch]:
+        """The layer's terms in ``text`` that the target renders itself (kept from the translator, put in as written)."""
+        return self._find(self._rendered, text)
+
+    def _term_changes(self, text: str, keep: list[tuple[int, int]]) -> list[Change]:
+        changes: list[Change] = []
+        for match in self._find(self._standard, text):
+            term = match.entry
+            if not isinstance(term, LayerTerm) or term.standard is None or overlaps(match.start, match.end, keep):
+                continue
+            standard = _standard_for(match, term, term.standard, self.layer.region)
+            changes.append(Change(match.start, match.end, cased(standard, match.surface), term.id))
+            if term.gender:
+                changes += _agreement(text, match, term)
+        taken = keep + [(change.start, change.end) for change in changes]
+        for word in WORD.finditer(text) if self._verbs else ():
+            if not overlaps(word.start(), word.end(), taken):
+                changes += self._verb_change(word.group(), word.start())
+        return changes
+
+    def _verb_change(self, word: str, start: int) -> list[Change]:
+        """The standard verb's form for a form of one of the layer's verbs ("laburás" -> "trabajas")."""
+        lower = word.lower()
+        for verb in self._verbs:
+            slot = spanish.conjugation(lower, verb.term) if lower.startswith(verb.term[:2]) and verb.standard else None
+            if slot is not None and verb.standard:
+                head, _, rest = verb.standard.partition(" ")
+                form = spanish.conjugate(head, slot) + (" " + rest if rest else "")
+                return [Change(start, start + len(word), cased(form, word), verb.id)]
+        return []
+
+    def normalise(self, text: str, keep: list[tuple[int, int]] | None = None) -> Normalised:
+        """``text`` as the translator should read it; ``keep`` spans (and terms the target renders) stay as they are."""
+        kept = list(keep or []) + [(m.start, m.end) for m in self.rendered_terms(text)]
+        changes = self._term_changes(text, kept)
+        if self.layer.voseo is not None:
+            changes += voseo_changes(text, self.layer.voseo, self.target, kept + [(c.start, c.end) for c in changes])
+        result: list[str] = []
+        edits: list[SourceEdit] = []
+        cursor = 0
+        for change in sorted(changes, key=lambda c: c.start):
+            if change.start < cursor:
+                continue
+            original = text[change.start : change.end]
+            result.append(text[cursor : change.start] + change.replacement)
+            replacement, rule = change.replacement, change.rule
+            edits.append(
+                SourceEdit(
+                    start=change.start, end=change.end, original=original, replacement=replacement, rule=rule, layer=self.layer.region
+                )
+            )
+            cursor = change.end
+        result.append(text[cursor:])
+        return Normalised("".join(result), tuple(edits))
