@@ -280,8 +280,9 @@ def test_stage_translates_caches_per_line_and_respects_edits(glossary: Glossary,
     reviewed = second.model_copy(update={"tracks": tracks})
     ctx.glossary = with_rendering(glossary, "mate", "pt-BR", "mate")
     third = stage.run(reviewed, ctx)
-    # Only the pt-BR lines containing the edited term (L1, L6) go to the backend again, terms masked by placeholders.
-    assert CountingApertium.calls == [["QZXA, QZXB, ¿querés un QZXC?", "QZXA, ¿no quiere pasar a tomar unos QZXB?"]]
+    # Only the pt-BR lines containing the edited term (L1, L6) go to the backend again, terms masked by placeholders
+    # and voseo read as tú by the es-AR layer.
+    assert CountingApertium.calls == [["QZXA, QZXB, ¿quieres un QZXC?", "QZXA, ¿no quiere pasar a tomar unos QZXB?"]]
     pt = third.tracks["pt-BR"].renditions
     assert "chimarrão" not in pt["L1"].text and "mate" in pt["L1"].text
     assert pt["L4"].text == edited.text and pt["L4"].origin == "edited"
@@ -344,3 +345,34 @@ def test_stage_inputs_cover_what_changes_output(glossary: Glossary, tmp_path: Pa
     assert stage.inputs(edited, ctx) != base
     assert TranslateStage(enforce_glossary=False).inputs(episode(), ctx) != base
     assert stage.backend_name(ctx) == "counting-apertium.test"
+
+
+def test_stage_reads_the_regional_layer_keeps_names_and_lists_untranslated_words(tmp_path: Path) -> None:
+    """Without a series glossary: voseo and lunfardo read through the es-AR layer, names kept verbatim, a word no one
+    knows listed per line and failing the QC check; a run without the layer redoes every line it changed."""
+    lines = [
+        ("L1", "LUCIA", "¿Vos sabés dónde queda la avenida Corrientes, Martín?"),
+        ("L2", "MARTIN", "No tengo guita, el laburo está re mal."),
+        ("L3", "LUCIA", "Mañana vamos al zapallón de Corrientes."),
+    ]
+    spoken = [Line(id=i, start=n * 5.0, end=n * 5.0 + 4, speaker=s, text=t) for n, (i, s, t) in enumerate(lines)]
+    ep = episode().model_copy(update={"lines": spoken})
+    stage = TranslateStage()
+    ctx, _ = context(tmp_path, None, ["en"])
+    first = stage.run(ep, ctx).tracks["en"].renditions
+    assert "Corrientes" in first["L1"].text and "Martín" in first["L1"].text and "Common" not in first["L1"].text
+    assert first["L1"].protected == ["Corrientes", "Martín"]
+    assert [(e.original, e.replacement) for e in first["L1"].source_edits] == [("Vos", "Tú"), ("sabés", "sabes")]
+    assert [(e.original, e.replacement) for e in first["L2"].source_edits] == [("guita", "dinero"), ("laburo", "trabajo"), ("re", "muy")]
+    assert "money" in first["L2"].text and "work" in first["L2"].text
+    assert first["L2"].untranslated == [] and first["L3"].untranslated == ["zapallón"]
+    assert not any("*" in r.text for r in first.values()), "Apertium's marks never reach a rendition"
+    episode_en = ep.model_copy(update={"tracks": {"en": Track(language="en", renditions=first)}})
+    verdict = next(c for c in assess(episode_en, tmp_path, [], Config(), [], 25.0).all_checks() if c.name == "untranslated")
+    assert verdict.passed is False and verdict.details == ("L3: zapallón",)
+
+    CountingApertium.calls.clear()
+    ctx.config = Config(translate=BackendChoice(backend="counting-apertium.test"), regional={"layer": "none"})
+    plain = stage.run(ep, ctx).tracks["en"].renditions
+    assert CountingApertium.calls == [["¿Vos sabés dónde queda la avenida QZXA, QZXB?", "No tengo guita, el laburo está re mal."]]
+    assert plain["L2"].untranslated == ["guita", "laburo", "re"] and plain["L2"].source_edits == []

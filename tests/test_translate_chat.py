@@ -94,6 +94,13 @@ def test_prompt_carries_context_glossary_and_register() -> None:
     assert "informal register" in system["content"]
     assert user["content"] == "Previous line: Buen día.\nNext line: Dale.\nTranslate this line: Che, Martín, ¿querés un mate?"
 
+    sheet = ("Lucía (female)", "Martín (male)", "Lucía and Don Ramón: formal")
+    request = TranslationRequest(text, previous="Martín: Buen día.", speaker="Lucía", addressee="Martín", characters=sheet, syllables=9)
+    system, user = chat_messages(request, "es-AR", "en", 2)
+    assert "register between them): Lucía (female); Martín (male); Lucía and Don Ramón: formal." in system["content"]
+    assert "about 9 syllables at most" in system["content"]
+    assert user["content"] == "Previous line: Martín: Buen día.\nTranslate this line (Lucía to Martín): Che, Martín, ¿querés un mate?"
+
 
 def test_no_base_url_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("LOCALIZE_LLM_BASE_URL", raising=False)

@@ -34,6 +34,7 @@ __all__ = [
     "is_stop_word",
     "lemma_table",
     "lemmas_of",
+    "log_probability",
     "sentence_initial",
 ]
 
@@ -120,6 +121,25 @@ def _analyzer(language: str) -> _Analyzer:
     except (ValueError, KeyError) as exc:
         log.info("no lemma tables for '%s' (%s); matching lowercase words only", code, exc)
     return _Analyzer(nlp, lemmas, code in _S_PLURAL)
+
+
+@cache
+def _probabilities(language: str) -> Table | None:
+    """spaCy's table of word log-probabilities for a language (spacy-lookups-data), loaded once; None without one."""
+    from spacy.lookups import load_lookups
+
+    try:
+        return load_lookups(base_language(language), ["lexeme_prob"]).get_table("lexeme_prob")
+    except (ValueError, KeyError) as exc:
+        log.info("no word frequencies for '%s' (%s)", language, exc)
+        return None
+
+
+def log_probability(word: str, language: str) -> float | None:
+    """How common ``word`` is in general use (natural log of its probability), None when unknown or no table."""
+    table = _probabilities(language)
+    value = table.get(word) if table is not None else None
+    return float(value) if isinstance(value, int | float) else None
 
 
 def lemma_table(language: str) -> Table | None:

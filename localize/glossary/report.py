@@ -6,20 +6,25 @@ import base64
 import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from localize.cache import WorkDir, atomic_write_text
 from localize.glossary.check import VIOLATIONS, check_matches
-from localize.glossary.match import find_terms, is_stop_word, sentence_initial
+from localize.glossary.match import find_terms, is_stop_word, log_probability, sentence_initial
 from localize.glossary.model import Glossary
 from localize.glossary.report_html import report_html
-from localize.model import Episode, Line
+from localize.model import Episode, Line, Rendition
 
-__all__ = ["candidate_terms", "glossary_report", "report_audio", "timecode", "write_glossary_report"]
+__all__ = ["candidate_terms", "glossary_report", "rare_recurring_words", "report_audio", "timecode", "write_glossary_report"]
 
 _DEFAULT_FPS = 25.0
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_RARE = -12.0
+"""Natural-log probability below which a word is rare in general use (about 1 in 160,000 words)."""
+_LAYER_RULES = ("voseo", "diminutive")
+"""Source edits made by rule, not by a regional term."""
 
 
 def timecode(seconds: float, frame_rate: float) -> str:
@@ -119,8 +124,79 @@ def candidate_terms(lines: list[Line], glossary: Glossary, language: str) -> lis
     ]
 
 
+def rare_recurring_words(lines: list[Line], glossary: Glossary, language: str) -> list[dict[str, Any]]:
+    """Lowercase words said at least twice that are rare in general use (or unknown to the language's frequency
+    list): the episode's own vocabulary, which a glossary may want to fix."""
+    counts: Counter[str] = Counter()
+    where: dict[str, list[str]] = {}
+    for line in lines:
+        covered = [(m.start, m.end) for m in find_terms(glossary, line.text, language)]
+        for word in _WORD.finditer(line.text):
+            text = word.group()
+            if text[0].isupper() or len(text) < 4 or any(start <= word.start() < end for start, end in covered):
+                continue
+            counts[text] += 1
+            where.setdefault(text, []).append(line.id)
+    rare = []
+    for term, count in counts.most_common():
+        probability = log_probability(term, language)
+        if count > 1 and not is_stop_word(term, language) and (probability is None or probability < _RARE):
+            rare.append({"word": term, "count": count, "lines": list(dict.fromkeys(where[term]))})
+    return rare
+
+
+def _rendition_words(episode: Episode, language: str, words: Callable[[Rendition], list[str]]) -> list[dict[str, Any]]:
+    """Words a rendition field lists, counted over the episode's lines, with the lines they are in."""
+    track = episode.tracks.get(language)
+    counts: Counter[str] = Counter()
+    where: dict[str, list[str]] = {}
+    for line in episode.lines:
+        rendition = track.renditions.get(line.id) if track else None
+        for word in words(rendition) if rendition is not None and rendition.origin == "machine" else []:
+            counts[word] += 1
+            where.setdefault(word, []).append(line.id)
+    return [{"word": word, "count": count, "lines": list(dict.fromkeys(where[word]))} for word, count in counts.most_common()]
+
+
+def _regional(episode: Episode, language: str) -> list[dict[str, Any]]:
+    """Lines the regional layer changed before translation: the line, what the translator read, each change."""
+    track = episode.tracks.get(language)
+    rows = []
+    for line in episode.lines:
+        rendition = track.renditions.get(line.id) if track else None
+        if rendition is None or not rendition.source_edits:
+            continue
+        read_as, cursor = "", 0
+        for edit in rendition.source_edits:
+            read_as += line.text[cursor : edit.start] + edit.replacement
+            cursor = edit.end
+        edits = [edit.model_dump(mode="json") for edit in rendition.source_edits]
+        rows.append({"line_id": line.id, "source": line.text, "read_as": read_as + line.text[cursor:], "edits": edits})
+    return rows
+
+
+def _candidates(episode: Episode, glossary: Glossary, language: str, source_lang: str) -> list[dict[str, Any]]:
+    """Terms a glossary may want, each with why: left untranslated, read by the regional layer, name-like, or rare
+    and recurring; one entry per word, the first reason kept."""
+    untranslated = _rendition_words(episode, language, lambda r: r.untranslated)
+    regional = _rendition_words(episode, language, lambda r: [e.original for e in r.source_edits if e.rule not in _LAYER_RULES])
+    kinds = [
+        ("untranslated", untranslated),
+        ("regional", regional),
+        ("name-like", candidate_terms(episode.lines, glossary, source_lang)),
+        ("rare", rare_recurring_words(episode.lines, glossary, source_lang)),
+    ]
+    found: dict[str, dict[str, Any]] = {}
+    for reason, candidates in kinds:
+        for candidate in candidates:
+            if not find_terms(glossary, candidate["word"], source_lang):
+                found.setdefault(candidate["word"].casefold(), {**candidate, "reason": reason})
+    return list(found.values())
+
+
 def glossary_report(episode: Episode, glossary: Glossary, language: str) -> dict[str, Any]:
-    """The report's data: summary, occurrences (in programme order) and candidate terms."""
+    """The report's data: summary, occurrences (in programme order), names kept without an entry, what the regional
+    layer changed, untranslated words and candidate terms."""
     source_lang = episode.source_language or glossary.source_language
     rows = _occurrences(episode, glossary, language, source_lang)
     return {
@@ -129,7 +205,10 @@ def glossary_report(episode: Episode, glossary: Glossary, language: str) -> dict
         "language": language,
         "summary": _summary(rows),
         "occurrences": rows,
-        "candidates": candidate_terms(episode.lines, glossary, source_lang),
+        "auto_protected": _rendition_words(episode, language, lambda r: r.protected),
+        "regional": _regional(episode, language),
+        "untranslated": _rendition_words(episode, language, lambda r: r.untranslated),
+        "candidates": _candidates(episode, glossary, language, source_lang),
     }
 
 

@@ -87,16 +87,29 @@ def _cards(summary: dict[str, Any]) -> str:
     return "".join(f'<div class="card">{escape(label)}<b>{escape(value)}</b></div>' for label, value in cards)
 
 
-def _candidate(candidate: dict[str, Any]) -> str:
-    lines = escape(", ".join(candidate["lines"]))
-    return f"<li>{escape(candidate['word'])} <small>({candidate['count']}×, lines {lines})</small></li>"
+def _word(item: dict[str, Any]) -> str:
+    lines = escape(", ".join(item["lines"]))
+    reason = f" — {escape(item['reason'])}" if item.get("reason") else ""
+    return f"<li>{escape(item['word'])} <small>({item['count']}×, lines {lines}{reason})</small></li>"
 
 
-def _candidates(candidates: list[dict[str, Any]]) -> str:
-    if not candidates:
+def _words(items: list[dict[str, Any]]) -> str:
+    if not items:
         return "<p>None found.</p>"
-    items = "".join(_candidate(c) for c in candidates)
-    return f"<ul>{items}</ul>"
+    return "<ul>" + "".join(_word(item) for item in items) + "</ul>"
+
+
+def _regional(rows: list[dict[str, Any]]) -> str:
+    if not rows:
+        return "<p>No line changed.</p>"
+    body = "".join(
+        f"<tr><td>{escape(row['line_id'])}</td><td>{escape(row['source'])}</td><td>{escape(row['read_as'])}</td><td>"
+        + escape("; ".join(f"{e['original']} → {e['replacement']} ({e['rule']})" for e in row["edits"]))
+        + "</td></tr>"
+        for row in rows
+    )
+    head = "".join(f"<th>{name}</th>" for name in ("Line", "Source", "Translator read", "Changes"))
+    return f'<table id="regional"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
 def report_html(data: dict[str, Any], audio: dict[str, str] | None = None) -> str:
@@ -130,8 +143,15 @@ def report_html(data: dict[str, Any], audio: dict[str, str] | None = None) -> st
 {rows}
 </tbody>
 </table>
+<h2>Names kept without a glossary entry (auto-protected)</h2>
+<p>Promote a name to the glossary as do-not-translate, or reject it with an entry that is not do-not-translate.</p>
+{_words(data.get("auto_protected", []))}
+<h2>Source words left untranslated</h2>
+{_words(data.get("untranslated", []))}
+<h2>Read by the regional layer</h2>
+{_regional(data.get("regional", []))}
 <h2>Candidate terms not in the glossary</h2>
-{_candidates(data["candidates"])}
+{_words(data["candidates"])}
 <script>{_JS}</script>
 </body>
 </html>

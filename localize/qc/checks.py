@@ -1,7 +1,8 @@
 """QC checks of one packaged episode: each deliverable against spec, pass or fail, with what failed.
 
 Per language: loudness of the dub mix, how well the takes fit their lines,
-human edits whose source line changed since, subtitle-rule violations of every subtitle file, glossary terms. Per episode:
+human edits whose source line changed since, source words the translator left untranslated,
+subtitle-rule violations of every subtitle file, glossary terms. Per episode:
 that the source decoded to the end, the stream layout of each master, that every stream decodes to the end, and
 that every listed file is still the one packaged (sha256).
 """
@@ -144,6 +145,19 @@ def _edits_check(episode: Episode, track: Track) -> Check:
     return Check("edits", track.language, not changed, summary, details)
 
 
+def _untranslated_check(episode: Episode, track: Track) -> Check:
+    """Machine renditions: none may leave a source word untranslated (names and glossary terms kept on purpose aside)."""
+    machine = [(line, track.renditions[line.id]) for line in episode.lines if line.id in track.renditions]
+    machine = [(line, rendition) for line, rendition in machine if rendition.origin == "machine"]
+    if not machine:
+        return Check("untranslated", track.language, None, "no machine-translated lines")
+    left = [(line, rendition.untranslated) for line, rendition in machine if rendition.untranslated]
+    words = sum(len(untranslated) for _, untranslated in left)
+    summary = f"{words} source words left untranslated in {len(left)} of {len(machine)} machine-translated lines"
+    details = tuple(f"{line.id}: {', '.join(untranslated)}" for line, untranslated in left)
+    return Check("untranslated", track.language, not left, summary, details)
+
+
 def _subtitle_check(language: str, files: list[Path], config: Config, frame_rate: float, shots: list[float], folder: Path) -> Check:
     if not files:
         return Check("subtitles", language, None, "no subtitle files")
@@ -278,6 +292,7 @@ def assess(
         timing, entry.take_errors, entry.worst_lines = _timing(episode, track, spec)
         entry.checks.append(timing)
         entry.checks.append(_edits_check(episode, track))
+        entry.checks.append(_untranslated_check(episode, track))
         files = [folder / d.path for d in mine if d.kind == "subtitles"]
         entry.checks.append(_subtitle_check(language, files, config, frame_rate, shots, folder))
         glossary, entry.glossary, entry.glossary_link = _glossary(language, folder, mine)

@@ -20,7 +20,7 @@ from localize.regional.model import LayerTerm, RegionalLayer, Voseo
 
 __all__ = ["default_regions_dir", "layer_for", "load_layer"]
 
-_FIELDS = ("name", "region", "targets", "terms", "interjections", "voseo")
+_FIELDS = ("name", "region", "targets", "terms", "interjections", "voseo", "diminutives")
 
 
 def default_regions_dir() -> Path:
@@ -50,8 +50,18 @@ def _build(data: Any, validator: Validator, stem: str) -> RegionalLayer:
     if clash is not None:
         raise validator.error(("interjections",), "id", f"duplicate id '{clash.id}' (first at line {ids[clash.id].line})")
     voseo = validator.model(Voseo, data["voseo"], ("voseo",), {}) if data.get("voseo") is not None else None
+    diminutives = data.get("diminutives", False)
+    if not isinstance(diminutives, bool):
+        raise validator.error(("diminutives",), "diminutives", f"expected true or false, got {diminutives!r}")
     return RegionalLayer(
-        name=name, region=region, targets=targets, terms=terms, interjections=interjections, voseo=voseo, path=validator.file
+        name=name,
+        region=region,
+        targets=targets,
+        terms=terms,
+        interjections=interjections,
+        voseo=voseo,
+        diminutives=diminutives,
+        path=validator.file,
     )
 
 
@@ -90,6 +100,7 @@ def _merge(layers: list[RegionalLayer]) -> RegionalLayer:
             "terms": _specific_first([layer.terms for layer in layers]),
             "interjections": _specific_first([layer.interjections for layer in layers]),
             "voseo": next((layer.voseo for layer in reversed(layers) if layer.voseo is not None), None),
+            "diminutives": any(layer.diminutives for layer in layers),
             "targets": list(dict.fromkeys(tag for layer in layers for tag in layer.targets)),
         }
     )

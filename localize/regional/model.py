@@ -66,4 +66,6 @@ class RegionalLayer(_Model):
     interjections: list[LayerTerm] = Field(default_factory=list)
     """Terms used only where they stand alone between punctuation ("¡Claro!", not "está claro")."""
     voseo: Voseo | None = None
+    diminutives: bool = False
+    """Read a diminutive the lexicon does not know as its base word ("vinito" -> "vino")."""
     path: str | None = None

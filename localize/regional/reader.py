@@ -126,9 +126,14 @@ class LayerReader:
             if term.gender:
                 changes += _agreement(text, match, term)
         taken = keep + [(change.start, change.end) for change in changes]
-        for word in WORD.finditer(text) if self._verbs else ():
-            if not overlaps(word.start(), word.end(), taken):
-                changes += self._verb_change(word.group(), word.start())
+        for word in WORD.finditer(text):
+            if overlaps(word.start(), word.end(), taken):
+                continue
+            found = self._verb_change(word.group(), word.start()) if self._verbs else []
+            base = spanish.undiminished(word.group().lower()) if self.layer.diminutives and not found else None
+            if base is not None:
+                found = [Change(word.start(), word.end(), cased(base, word.group()), "diminutive")]
+            changes += found
         return changes
 
     def _verb_change(self, word: str, start: int) -> list[Change]:

@@ -27,6 +27,7 @@ __all__ = [
     "split_clitics",
     "subjunctive",
     "tu_present",
+    "undiminished",
     "with_clitics",
 ]
 
@@ -106,13 +107,18 @@ def split_clitics(word: str) -> Iterator[tuple[str, str]]:
 
 
 @cache
+def _lemmas() -> frozenset[str]:
+    """Every lemma of the table (words it knows in their dictionary form: "papá", "querer")."""
+    table = lemma_table("es")
+    values = table.values() if table is not None else []
+    return frozenset(value for value in values if isinstance(value, str))
+
+
+@cache
 def _verbs() -> frozenset[str]:
     """Infinitives the lemma table knows as verbs (their gerund maps to them)."""
-    table = lemma_table("es")
-    if table is None:
-        return frozenset()
-    lemmas = {value for value in table.values() if isinstance(value, str) and value[-2:] in ("ar", "er", "ir", "ír")}
-    return frozenset(verb for verb in lemmas if any(lemma_is(form, verb) for form in _gerunds(verb)))
+    infinitives = {lemma for lemma in _lemmas() if lemma[-2:] in ("ar", "er", "ir", "ír")}
+    return frozenset(verb for verb in infinitives if any(lemma_is(form, verb) for form in _gerunds(verb)))
 
 
 def _gerunds(verb: str) -> Iterator[str]:
@@ -140,9 +146,9 @@ def is_verb(infinitive: str) -> bool:
 
 
 def is_known(word: str) -> bool:
-    """Whether ``word`` (lowercase) is a form in the lemma table."""
+    """Whether ``word`` (lowercase) is a form or a lemma of the lemma table."""
     table = lemma_table("es")
-    return table is not None and word in table
+    return (table is not None and word in table) or word in _lemmas()
 
 
 def _changed_stems(stem: str) -> Iterator[str]:
@@ -273,7 +279,10 @@ class Conjugation:
     clitics: str = ""
 
 
-def _stem_forms(stem: str, ending: str) -> set[str]:
+def _stem_forms(stem: str, ending: str, exact: bool) -> set[str]:
+    """``stem + ending`` as it may be spelled; without accents when a reading's pronouns moved the stress."""
+    if exact:
+        return set(_spellings(stem, ending))
     return {plain(form) for form in _spellings(stem, plain(ending))}
 
 
@@ -283,14 +292,13 @@ def conjugation(word: str, infinitive: str) -> Conjugation | None:
     tenses = _TENSES.get(group)
     if tenses is None:
         return None
-    readings = [(plain(word), "")]
-    readings += [(plain(base), clitics) for base, clitics in split_clitics(word)]
+    readings = [(word, "")] + [(plain(base), clitics) for base, clitics in split_clitics(word)]
     for text, clitics in readings:
         for tense, endings in tenses.items():
             if clitics and tense not in ("inf", "ger", "vos"):
                 continue
             for index, ending in enumerate(endings):
-                if text in _stem_forms(stem, ending):
+                if text in _stem_forms(stem, ending, exact=not clitics):
                     if tense == "vos":
                         tense, index = _VOS_AS_TU[index]
                     return Conjugation(tense, index, clitics)
@@ -315,3 +323,37 @@ def conjugate(infinitive: str, slot: Conjugation) -> str:
     group = infinitive[-2:]
     form = _spell(infinitive[:-2], _TENSES[group][slot.tense][slot.index], group)
     return with_clitics(form, slot.clitics)
+
+
+def _accented_last(word: str) -> str:
+    spans = _nuclei(word)
+    if not spans:
+        return word
+    start, end = spans[-1]
+    group = word[start:end]
+    strong = [i for i, char in enumerate(group) if char in _STRONG]
+    at = start + (strong[0] if strong else len(group) - 1)
+    return word[:at] + word[at].translate(_ACUTE) + word[at + 1 :]
+
+
+def undiminished(word: str) -> str | None:
+    """The word a diminutive is made from ("vinito" -> "vino", "cafecito" -> "café", "chiquitas" -> "chicas"),
+    when ``word`` is unknown to the lexicon and the base is known."""
+    if is_known(word):
+        return None
+    plural = "s" if word.endswith("s") else ""
+    stem = word.removesuffix(plural)
+    candidates: list[str] = []
+    if stem.endswith(("cito", "cita")):
+        base = stem[:-4]
+        candidates += [_accented_last(base), base]
+    if stem.endswith(("ito", "ita")):
+        base, vowel = stem[:-3], stem[-1]
+        for old, new in (("qu", "c"), ("gu", "g")):
+            if base.endswith(old):
+                candidates.append(base[: -len(old)] + new + vowel)
+        candidates += [base + vowel, base + "e"]
+    for candidate in candidates:
+        if len(candidate) > 1 and is_known(candidate):
+            return candidate + (plural if candidate[-1] in _VOWELS else "es" if plural else "")
+    return None

@@ -79,9 +79,11 @@ def _verb_form(voseo: Voseo, word: str, opens_clause: bool, target: str) -> str 
     irregular = _irregular(voseo, word, target, opens_clause)
     if irregular is not None:
         return irregular
+    if word.endswith("ís"):  # the lexicon has these as vosotros forms, which Rioplatense does not use
+        return _present_or_subjunctive(word)
     if spanish.is_known(word):
         return None
-    if word.endswith(("ás", "és", "ís")):
+    if word.endswith(("ás", "és")):
         return _present_or_subjunctive(word)
     infinitive = spanish.plain(word) + "r"
     if word.endswith(_IMPERATIVE_ENDINGS) and spanish.is_verb(infinitive):

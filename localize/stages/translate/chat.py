@@ -1,7 +1,9 @@
 """Translation by an OpenAI-compatible chat endpoint (a hosted LLM, vLLM, llama.cpp's server, ...).
 
-Each line goes in its own request with the neighbouring lines, the speaker's
-gender, the register and the glossary instructions for its terms. The answer
+Each line goes in its own request with the neighbouring lines (with who says
+them), who speaks to whom, the character sheet (names, genders, registers
+between characters), the glossary instructions for its terms and a length
+budget (syllables the take can hold). The answer
 must be JSON ``{"translations": [...]}`` (constrained by a JSON schema where the
 server supports it); a malformed answer is asked for again, up to ``retries``
 times. Base URL, model and key come from the options or from
@@ -56,10 +58,15 @@ def chat_messages(request: TranslationRequest, source: str, target: str, count: 
         rules.append(f"The speaker is {request.gender}.")
     if request.formality:
         rules.append(f"The speaker uses the {request.formality} register with the person addressed.")
+    if request.characters:
+        rules.append("Characters (name, gender, register between them): " + "; ".join(request.characters) + ".")
     if request.glossary:
         rules.append("Glossary: " + "; ".join(request.glossary) + ".")
+    if request.syllables:
+        rules.append(f"The dub must fit the original's timing: about {request.syllables} syllables at most.")
     context = [f"Previous line: {request.previous}" if request.previous else "", f"Next line: {request.next}" if request.next else ""]
-    user = "\n".join([*filter(None, context), f"Translate this line: {request.text}"])
+    who = f" ({request.speaker}{' to ' + request.addressee if request.addressee else ''})" if request.speaker else ""
+    user = "\n".join([*filter(None, context), f"Translate this line{who}: {request.text}"])
     return [{"role": "system", "content": " ".join(rules)}, {"role": "user", "content": user}]
 
 

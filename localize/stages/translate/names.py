@@ -1,11 +1,11 @@
 """Names kept verbatim without a glossary entry (auto-protection).
 
 A name is a run of capitalised words (joined by de/del/la/los: "Plaza de
-Mayo") that stands mid-sentence, or that the episode capitalises at least
-twice and never writes in lowercase, or a character's name. Words the lexicon
-knows as common words count at a sentence's start only if they show up
-mid-sentence too ("Bueno, ..." is not a name). Anything the glossary or the
-regional layer defines is theirs to decide. Each name becomes a do-not-translate
+Mayo") that stands mid-sentence, a title and a name ("Doña Rosa"), a run the
+episode opens sentences with at least twice, or a character's name. A word that
+only ever opens a sentence is not taken for a name ("Bueno, ...", "Comisario"
+in "Comisario Benítez"). What the glossary (or a capitalised regional term)
+defines is theirs to decide. Each name becomes a do-not-translate
 glossary entry, so the glossary's own protection keeps it.
 """
 
@@ -22,8 +22,8 @@ __all__ = ["AUTO_PREFIX", "find_names", "name_entries"]
 
 AUTO_PREFIX = "auto:"
 """Id prefix of auto-protected name entries."""
-_RUN = re.compile(r"[^\W\d_][\w'’-]*(?:(?: (?:de|del|la|las|los|y))* [^\W\d_][\w'’-]*)*")
-_CONNECTORS = frozenset({"de", "del", "la", "las", "los", "y"})
+_RUN = re.compile(r"[^\W\d_][\w'’-]*(?:(?: (?:de|del|la|las|los))* [^\W\d_][\w'’-]*)*")
+_CONNECTORS = frozenset({"de", "del", "la", "las", "los"})
 _TITLES = frozenset({"Don", "Doña", "Señor", "Señora", "Sr", "Sra", "San", "Santa", "Santo"})
 
 
@@ -74,8 +74,10 @@ def find_names(texts: list[str], language: str, known: Iterable[str] = (), gloss
                 mid.add(run)
     for run in list(initial):
         first, _, rest = run.partition(" ")
-        if rest and run not in mid and _common(first, language) and first not in _TITLES:
-            mid.add(rest)  # "Bueno Martín" at a sentence's start: "Martín" stands mid-sentence
+        if first in _TITLES and rest:
+            mid.add(run)  # "Doña Rosa, ..."
+        elif rest and run not in mid:
+            mid.add(rest.removeprefix("de ").removeprefix("del "))  # "Comisario Benítez": the words after the first
     names = {name for name in known if name.strip()}
     for run in mid | {run for run, count in initial.items() if count > 1 and " " in run}:
         words = run.split(" ")

@@ -173,9 +173,8 @@ class TranslateStage:
         episode = self._warn_changed_sources(episode, ctx)
         layer = self._layer(source, ctx)
         known = [speaker.name for speaker in episode.speakers if speaker.name != speaker.id]
-        decided = Glossary(
-            name="decided", source_language=source, terms=[*(glossary.terms if glossary else []), *(layer.terms if layer else [])]
-        )
+        capitalised = [term for term in (*layer.terms, *layer.interjections) if term.term[:1].isupper()] if layer else []
+        decided = Glossary(name="decided", source_language=source, terms=[*(glossary.terms if glossary else []), *capitalised])
         names = name_entries(find_names([line.text for line in episode.lines], source, known, decided), known)
         requests = self._requests(episode, glossary)
         tracks = dict(episode.tracks)

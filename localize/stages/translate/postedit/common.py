@@ -14,7 +14,7 @@ _MARK = re.compile(r"(?<![\w*@#])([*@#])(?=[^\W\d_])")
 _UNKNOWN = re.compile(r"(?<![\w*@#])[*@]([^\W\d_][\w'’-]*)")
 _AFTER_UNKNOWN = re.compile(r"((?<![\w*@#])[*@#][^\W\d_][\w'’-]*[ ]+)([^\W\d_][\w'’-]*)")
 _AFTER_COMMA = re.compile(r"(, +)([^\W\d_][\w'’-]*)")
-_SENTENCE_START = re.compile(r"((?:^|(?<!\.)[.!?]+[ ]+)[\"«“¿¡(—-]*)([^\W\d_])")
+_SENTENCE_START = re.compile(r"((?:^|[.!?…]+[ ]+)[\"«“¿¡(—-]*)([^\W\d_])")
 _FIRST_PERSON = frozenset({"I", "I'm", "I'll", "I've", "I'd", "I’m", "I’ll", "I’ve", "I’d"})
 
 
@@ -73,7 +73,7 @@ def sentence_case(text: str, context: Context) -> str:
     starts_upper = source is None or source.group()[:1].isupper()
 
     def raised(found: re.Match[str]) -> str:
-        if found.start() == 0 and not starts_upper:
+        if (found.start() == 0 and not starts_upper) or ".." in found.group(1) or "…" in found.group(1):
             return found.group()
         return found.group(1) + found.group(2).upper()
 

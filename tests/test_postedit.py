@@ -1,0 +1,93 @@
+"""Post-editing rules, one by one, and the whole chain per target language."""
+
+from __future__ import annotations
+
+import pytest
+
+from localize.stages.translate.postedit import (
+    Context,
+    common,
+    english,
+    finish,
+    french,
+    numbers,
+    portuguese,
+    rules_digest,
+    rules_for,
+    spanish,
+)
+
+NBSP = "\u00a0"
+
+
+def context(source: str = "", target: str = "en", keep: tuple[str, ...] = ()) -> Context:
+    return Context(source, target, frozenset(keep))
+
+
+def test_unknown_words_are_listed_and_unmarked() -> None:
+    marked = "*Querés Some mates, *boludo? #Tu é @guita."
+    assert common.unknown_words(marked) == ["Querés", "boludo", "guita"], "# marks a generation slip, not a source word"
+    assert common.unmark(marked) == "Querés Some mates, boludo? Tu é guita."
+    assert common.casing_after_unknown(marked, context("Querés unos mates")) == "*Querés some mates, *boludo? #Tu é @guita."
+
+
+def test_capitals_leaking_mid_sentence() -> None:
+    assert common.capital_after_comma("Bonjour, Il est là, Martín.", context("Hola, está, Martín.")) == "Bonjour, il est là, Martín."
+    assert common.capital_after_comma("Well, I know.", context()) == "Well, I know."
+    assert common.sentence_case("je n'ai pas argent. ils voient.", context("No tengo plata.")) == "Je n'ai pas argent. Ils voient."
+    assert common.sentence_case("y luego... no sé.", context("y luego... no sé.")) == "y luego... no sé."
+    assert common.spacing("  Hi ,  there ! ¿ Qué ?", context()) == "Hi, there! ¿Qué?"
+
+
+def test_french_typography() -> None:
+    assert french.french_spacing("Quoi? Il est 11:45 ; « oui » !", context(target="fr")) == (
+        f"Quoi{NBSP}? Il est 11:45{NBSP}; «{NBSP}oui{NBSP}»{NBSP}!"
+    )
+    assert french.french_spacing("Vraiment ?!", context(target="fr")) == f"Vraiment{NBSP}?!"
+    assert french.french_words("mil pesos", context(target="fr")) == "mille pesos"
+    assert numbers.french_numbers("12.500 pesos et 1,5 kilo", context(target="fr")) == f"12{NBSP}500 pesos et 1,5 kilo"
+
+
+def test_english_forms() -> None:
+    assert english.english_articles("a apartment, an car, a hour, an university", context()) == "an apartment, a car, an hour, a university"
+    assert english.english_i("and i know i'm", context()) == "and I know I'm"
+    assert numbers.english_numbers("$12.500 and 1,5 kilos at 6:40", context()) == "$12,500 and 1.5 kilos at 6:40"
+
+
+def test_brazilian_portuguese() -> None:
+    keep = context(target="pt-BR")
+    assert portuguese.new_spelling("Eles vêem a idéia do vôo; lingüiça e herói.", keep) == "Eles veem a ideia do voo; linguiça e herói."
+    assert portuguese.new_spelling("Müller", context(target="pt-BR", keep=("Müller",))) == "Müller"
+    assert portuguese.brazilian_pronouns("Diga-me a verdade. Vemo-nos amanhã.", keep) == "Me diga a verdade. Nos vemos amanhã."
+    assert portuguese.brazilian_pronouns("Vou pagá-los amanhã.", keep) == "Vou os pagar amanhã."
+    assert portuguese.brazilian_words("Tenho uma t-shirt e o telefone móvel.", keep) == "Tenho uma camiseta e o celular."
+
+
+def test_spanish_opening_marks() -> None:
+    assert spanish.inverted_marks("Qué hora es? Vamos! ¿Ya?", context(target="es")) == "¿Qué hora es? ¡Vamos! ¿Ya?"
+
+
+@pytest.mark.parametrize(
+    ("target", "candidate", "expected", "untranslated"),
+    [
+        ("en", "*Querés Some mates , Martín?", "Querés some mates, Martín?", ("Querés",)),
+        ("fr", "je n'ai pas *guita, Martín. Il coûte 3.500?", f"Je n'ai pas guita, Martín. Il coûte 3{NBSP}500{NBSP}?", ("guita",)),
+        ("pt-BR", "Eles vêem-me. Paguei-lhe.", "Eles me veem. Lhe paguei.", ()),
+    ],
+)
+def test_the_chain_per_target(target: str, candidate: str, expected: str, untranslated: tuple[str, ...]) -> None:
+    done = finish(candidate, context("Ellos me ven. Le pagué.", target, keep=("Martín",)))
+    assert done.text == expected
+    assert done.untranslated == untranslated
+
+
+def test_names_are_never_untranslated_and_copies_count_without_marks() -> None:
+    assert finish("*Quique, ven.", context("Quique, vení.", keep=("Quique",))).untranslated == ()
+    done = finish("Hey, the laburo is hard.", context("Che, el laburo es duro.", "en"), marked=False)
+    assert done.untranslated == ("laburo",), "without marks, a source word copied into the output that English does not know"
+
+
+def test_rules_and_their_digest_differ_per_target() -> None:
+    assert french.french_spacing in rules_for("fr") and french.french_spacing not in rules_for("en")
+    assert portuguese.brazilian_pronouns in rules_for("pt-BR") and portuguese.brazilian_pronouns not in rules_for("pt")
+    assert len({rules_digest(tag) for tag in ("en", "fr", "pt", "pt-BR")}) == 4

@@ -1,0 +1,158 @@
+"""Regional layers: loading and validation, voseo and regional words read as standard Spanish, names kept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from localize.errors import GlossaryError
+from localize.glossary.model import Entry, Glossary
+from localize.regional import spanish
+from localize.regional.load import default_regions_dir, layer_for, load_layer
+from localize.regional.reader import LayerReader, stands_alone
+from localize.stages.translate.names import find_names
+
+
+@pytest.fixture(scope="module")
+def reader_en() -> LayerReader:
+    layer = layer_for("es-AR")
+    assert layer is not None
+    return LayerReader(layer, "en")
+
+
+def read(reader: LayerReader, text: str) -> str:
+    return reader.normalise(text).text
+
+
+def test_shipped_layers_load_and_stack() -> None:
+    general, regional = load_layer(default_regions_dir() / "es.yaml"), load_layer(default_regions_dir() / "es-AR.yaml")
+    merged = layer_for("es-AR")
+    assert merged is not None and merged.region == "es-AR" and merged.voseo is not None
+    ids = {term.id for term in merged.terms} | {term.id for term in merged.interjections}
+    assert {"guita", "laburar"} <= ids and {"no_pasa_nada", "de_nada"} <= ids, "es-AR sits on top of es"
+    assert len(merged.terms) <= len(general.terms) + len(regional.terms)
+    assert layer_for("es-MX") is not None and layer_for("es-MX").voseo is None, "a region without a file reads its language's layer"  # type: ignore[union-attr]
+    assert layer_for("fr") is None
+
+
+@pytest.mark.parametrize(
+    ("infinitive", "present", "imperative", "subjunctive"),
+    [
+        ("hablar", "hablas", "habla", "hables"),
+        ("querer", "quieres", "quiere", "quieras"),
+        ("contar", "cuentas", "cuenta", "cuentes"),
+        ("pedir", "pides", "pide", "pidas"),
+        ("dormir", "duermes", "duerme", "duermas"),
+        ("seguir", "sigues", "sigue", "sigas"),
+        ("construir", "construyes", "construye", "construyas"),
+        ("buscar", "buscas", "busca", "busques"),
+        ("sentar", "sientas", "sienta", None),
+    ],
+)
+def test_tu_forms_by_rule_checked_against_the_lexicon(infinitive: str, present: str, imperative: str, subjunctive: str | None) -> None:
+    assert spanish.tu_present(infinitive) == present
+    assert spanish.imperative(infinitive) == imperative
+    assert spanish.subjunctive(infinitive) == subjunctive
+
+
+def test_pronouns_attach_with_the_stress_mark() -> None:
+    assert spanish.with_clitics("cuenta", "me") == "cuéntame"
+    assert spanish.with_clitics("di", "me") == "dime" and spanish.with_clitics("di", "melo") == "dímelo"
+    assert spanish.with_clitics("haz", "lo") == "hazlo" and spanish.with_clitics("trabajando", "lo") == "trabajándolo"
+    assert list(spanish.split_clitics("decimelo")) == [("decime", "lo"), ("deci", "melo")]
+
+
+@pytest.mark.parametrize(
+    ("voseo", "tu"),
+    [
+        ("¿Vos sabés dónde queda?", "¿Tú sabes dónde queda?"),
+        ("Sos un genio. ¿Querés mate?", "Eres un genio. ¿Quieres mate?"),
+        ("Decime la verdad y contame todo.", "Dime la verdad y cuéntame todo."),
+        ("Es para vos. Vamos con vos.", "Es para ti. Vamos contigo."),
+        ("No hablés así, pedíselo a ella.", "No hables así, pídeselo a ella."),
+        ("¿Me cubrís mañana?", "¿Me cubres mañana?"),
+        ("Hacelo vos, ponete el abrigo.", "Hazlo tú, ponte el abrigo."),
+        ("Papá, las mamás y los bebés están.", "Papá, las mamás y los bebés están."),
+        ("Comí un tomate y salí.", "Comí un tomate y salí."),
+    ],
+)
+def test_voseo_reads_as_tu(reader_en: LayerReader, voseo: str, tu: str) -> None:
+    assert read(reader_en, voseo) == tu
+
+
+def test_regional_words_read_as_standard_spanish(reader_en: LayerReader) -> None:
+    assert read(reader_en, "No tengo guita, el laburo está re mal.") == "No tengo dinero, el trabajo está muy mal."
+    assert read(reader_en, "Toda la guita es de la plata.") == "Todo el dinero es del dinero."
+    assert read(reader_en, "Ayer laburé y vos laburás; bancátela.") == "Ayer trabajé y tú trabajas; aguántatela."
+    assert read(reader_en, "Es una mina re copada, unas pibas trucha.") == "Es una chica muy genial, unas chicas falsa."
+    assert read(reader_en, "Tomamos un cafecito y un vinito.") == "Tomamos un café y un vino."
+
+
+def test_edits_map_back_to_the_line(reader_en: LayerReader) -> None:
+    text = "Che, ¿vos querés guita?"
+    read_as = reader_en.normalise(text)
+    assert [(e.original, e.replacement, e.rule, e.layer) for e in read_as.edits] == [
+        ("vos", "tú", "voseo", "es-AR"),
+        ("querés", "quieres", "voseo", "es-AR"),
+        ("guita", "dinero", "guita", "es-AR"),
+    ]
+    rebuilt, cursor = "", 0
+    for edit in read_as.edits:
+        assert text[edit.start : edit.end] == edit.original
+        rebuilt += text[cursor : edit.start] + edit.replacement
+        cursor = edit.end
+    assert rebuilt + text[cursor:] == read_as.text
+
+
+def test_kept_spans_and_rendered_terms_are_left_alone(reader_en: LayerReader) -> None:
+    text = "¡Chau, guita! Vos sabés."
+    assert reader_en.normalise(text, keep=[(7, 12)]).text == "¡Chau, guita! Tú sabes."
+    rendered = [m.surface for m in reader_en.rendered_terms(text)]
+    assert rendered == ["Chau"], "an interjection standing alone is rendered by the target"
+    assert [m.surface for m in reader_en.rendered_terms("Dale la llave.")] == [], "inside a clause it is not an interjection"
+    assert stands_alone("Bueno, ¿viste?", 7, 14) and not stands_alone("Vamos a casa.", 0, 5)
+
+
+def test_a_bad_layer_names_file_line_and_field(tmp_path: Path) -> None:
+    path = tmp_path / "es-UY.yaml"
+    path.write_text("name: Uruguay\nregion: es-UY\nterms:\n  - {id: bondi, term: bondi, standard: 3}\n", encoding="utf-8")
+    with pytest.raises(GlossaryError) as bad:
+        load_layer(path)
+    assert bad.value.line == 4 and "standard" in str(bad.value)
+    path.write_text("name: Uruguay\nregion: es-AR\n", encoding="utf-8")
+    with pytest.raises(GlossaryError, match="does not match the file name"):
+        load_layer(path)
+    path.write_text("name: Uruguay\nregion: es-UY\nvoseo: {pronoun: tú, plural: vosotros}\n", encoding="utf-8")
+    with pytest.raises(GlossaryError, match="unknown field"):
+        load_layer(path)
+
+
+def test_a_layer_of_your_own_comes_first(tmp_path: Path) -> None:
+    (tmp_path / "es-AR.yaml").write_text(
+        "name: Mine\nregion: es-AR\nterms:\n  - {id: guita, term: guita, standard: plata}\n", encoding="utf-8"
+    )
+    mine = layer_for("es-AR", tmp_path)
+    assert mine is not None and mine.name == "Mine" and mine.voseo is None
+    assert LayerReader(mine, "en").normalise("Sin guita.").text == "Sin plata."
+
+
+def test_names_mid_sentence_repeated_or_known_are_found() -> None:
+    lines = [
+        "Vamos a Plaza de Mayo con Don Ramón.",
+        "Don Ramón, ¿cómo anda?",
+        "Bueno, chau.",
+        "Vivo en San Telmo, cerca de Buenos Aires.",
+        "Buenos Aires es enorme.",
+        "La AFIP me cobra y NO quiero.",
+        "Comisario Benítez, venga.",
+        "Lucía llegó tarde.",
+        "Mirá la avenida Corrientes, en La Plata.",
+    ]
+    names = find_names(lines, "es", known=["Lucía"])
+    for name in ("Plaza de Mayo", "Don Ramón", "San Telmo", "Buenos Aires", "AFIP", "Benítez", "Lucía", "Corrientes", "La Plata"):
+        assert name in names
+    for word in ("Bueno", "NO", "Comisario", "Vamos", "Mirá"):
+        assert word not in names
+    glossary = Glossary(name="g", source_language="es", terms=[Entry(id="corrientes", term="Corrientes")])
+    assert "Corrientes" not in find_names(lines, "es", glossary=glossary), "a glossary entry decides for itself"
