@@ -106,6 +106,9 @@ class MixConfig(_Section):
     dialogue_share_for_gating: float = Field(default=0.15, ge=0.0, le=1.0)
     """Below this share of dialogue, the full programme is measured instead (at ``programme_lkfs``)."""
     true_peak_dbtp: float = -2.0
+    level_range_db: float = Field(default=6.0, ge=0.0, le=20.0)
+    """Each take sits as far above or below the others as its source line did against the other lines, up to this
+    many dB (0: every take at the same level)."""
     separation: BackendChoice | None = None
     """A source separator (e.g. ``demucs.v1`` with a local model) whose non-voice stems become the bed when the
     episode has no M&E stem; without one, the original audio is ducked under each dubbed line."""

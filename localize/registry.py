@@ -26,7 +26,7 @@ _BUILTIN_MODULES = {
     "transcribe": ["localize.stages.transcribe.faster_whisper", "localize.stages.transcribe.openai_whisper"],
     "diarize": ["localize.stages.diarize.embedded", "localize.stages.diarize.pyannote_audio"],
     "translate": ["localize.stages.translate.apertium", "localize.stages.translate.seq2seq", "localize.stages.translate.chat"],
-    "tts": ["localize.stages.dub.espeak", "localize.stages.dub.piper"],
+    "tts": ["localize.stages.dub.espeak", "localize.stages.dub.kokoro", "localize.stages.dub.piper"],
     "separate": ["localize.stages.separate"],
 }
 

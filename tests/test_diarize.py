@@ -13,12 +13,12 @@ from conftest import espeak, ffmpeg, run_cli
 
 from localize.config import load_config
 from localize.errors import BackendUnavailable, ConfigError
+from localize.media.mel import mel_frames
 from localize.model import Episode, SpeechTurn
 from localize.pipeline import RunRequest, prepare_run, run_stages
 from localize.progress import silent_hook
 from localize.registry import backend_class, create
 from localize.stages.diarize.characters import CharacterFile, match_characters
-from localize.stages.diarize.mel import mel_frames
 from localize.stages.diarize.profile import reference_segments
 from localize.stages.diarize.pyannote_audio import turns_from_annotation
 from localize.stages.diarize.speakers import read_speakers_file, write_speakers_file

@@ -17,7 +17,7 @@ with and without music, and one Spanish clip with English lines
 speakers by Rubber Band pitch shifts (formants move with the pitch) and speaking
 rate; Spanish voices are Kokoro-82M's five voice styles reading espeak-ng's
 ``es``/``es-419`` phonemes at different rates, one of them also pitch-shifted
-(see ``kokoro.py``). Every random choice comes from a fixed seed per clip.
+(the product's ``kokoro.v1`` engine). Every random choice comes from a fixed seed per clip.
 """
 
 from __future__ import annotations
@@ -38,9 +38,10 @@ from scipy.signal import resample_poly
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from benchmarks.evalset.kokoro import KOKORO_RATE, Kokoro
 from localize.media.audio import time_stretch
 from localize.models import resolve_model
+from localize.stages.dub.kokoro import KOKORO_RATE, kokoro_model
+from localize.stages.dub.phonemes import kokoro_phonemes
 
 log = logging.getLogger("evalset")
 
@@ -238,7 +239,6 @@ class Synth:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._piper: object | None = None
-        self._kokoro = Kokoro()
 
     def _piper_voice(self) -> object:
         if self._piper is None:
@@ -258,7 +258,9 @@ class Synth:
             with wave.open(str(raw), "wb") as handle:
                 self._piper_voice().synthesize_wav(text, handle, syn_config=config)  # type: ignore[attr-defined]
         else:
-            speech = self._kokoro.speak(text, voice.espeak_voice, voice.styles, speed=1.0 / voice.length_scale)
+            model = kokoro_model(resolve_model("bundled:kokoro-82m"), 2)
+            blend = tuple((style, 1.0) for style in voice.styles)
+            speech = model.speak(kokoro_phonemes(text, voice.espeak_voice), blend, 1.0 / voice.length_scale)
             soundfile.write(raw, speech, KOKORO_RATE, subtype="FLOAT")
         if voice.semitones:
             shifted = self.folder / "shifted.wav"

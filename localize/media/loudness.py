@@ -19,7 +19,14 @@ from scipy.signal import resample_poly, sosfilt
 from localize.errors import MediaError
 from localize.media.tools import require_tool
 
-__all__ = ["SILENCE_LUFS", "LoudnessMeter", "ffmpeg_ebur128", "integrated_loudness", "true_peak_dbtp"]
+__all__ = [
+    "SILENCE_LUFS",
+    "LoudnessMeter",
+    "active_level_db",
+    "ffmpeg_ebur128",
+    "integrated_loudness",
+    "true_peak_dbtp",
+]
 
 SILENCE_LUFS = -70.0
 SUB_BLOCK = 0.1
@@ -99,6 +106,26 @@ class LoudnessMeter:
         threshold = 10 * np.log10(np.mean(10 ** (short_term / 10))) - 20
         kept = short_term[short_term >= threshold]
         return float(np.percentile(kept, 95) - np.percentile(kept, 10))
+
+
+ACTIVE_FRAME_SECONDS = 0.02
+ACTIVE_RANGE_DB = 30.0
+"""Frames more than this far below the loudest frame are pauses, not counted in an active level."""
+
+
+def active_level_db(samples: np.ndarray, rate: int) -> float:
+    """RMS level (dBFS) of the frames of ``samples`` within ACTIVE_RANGE_DB of its loudest: a level that pauses do not lower."""
+    mono = samples.mean(axis=1) if samples.ndim == 2 else samples
+    hop = max(1, round(ACTIVE_FRAME_SECONDS * rate))
+    count = len(mono) // hop
+    if count == 0:
+        return SILENCE_LUFS
+    energy = np.mean(np.square(mono[: count * hop].reshape(count, hop), dtype=np.float64), axis=1)
+    peak = float(energy.max())
+    if peak <= 1e-12:
+        return SILENCE_LUFS
+    active = energy[energy >= peak * 10 ** (-ACTIVE_RANGE_DB / 10)]
+    return float(10 * np.log10(active.mean()))
 
 
 def integrated_loudness(samples: np.ndarray, rate: int) -> float:

@@ -20,32 +20,58 @@ from localize.cache import stable_hash
 from localize.config import MixConfig
 from localize.errors import ConfigError
 from localize.media.audio import MIX_RATE, read_audio, write_wav
-from localize.media.loudness import SILENCE_LUFS, LoudnessMeter, integrated_loudness, true_peak_dbtp
-from localize.model import Episode, Track
+from localize.media.loudness import SILENCE_LUFS, LoudnessMeter, active_level_db, integrated_loudness, true_peak_dbtp
+from localize.model import Episode, Line, Track
 from localize.stages.base import RunContext
 from localize.stages.factory import make_backend
 from localize.stages.separate import Separator
 
-__all__ = ["MixStage", "duck_envelope", "place_takes"]
+__all__ = ["MixStage", "duck_envelope", "place_takes", "source_levels"]
 
 log = logging.getLogger(__name__)
 
+TAKE_LEVEL_DB = -20.0
+"""Active level (dBFS) every take is brought to before its source line's relative level is applied."""
 LOUDNESS_TOLERANCE = 2.0
 """LU a mix may sit from its loudness target."""
 TRUE_PEAK_MARGIN_DB = 0.1
 """Headroom kept below the true-peak ceiling (24-bit rounding, resampling in players)."""
 
 
-def place_takes(track: Track, length: int, resolve: Any) -> tuple[np.ndarray, list[tuple[int, int]]]:
-    """Sum every take at its own start into a mono stem; return it and the spans it covers."""
+def source_levels(original: np.ndarray, lines: list[Line], level_range: float) -> dict[str, float]:
+    """line id -> dB its source speech sits above (or below) the median line, within ±``level_range``."""
+    levels = {
+        line.id: active_level_db(original[int(line.start * MIX_RATE) : int(line.end * MIX_RATE)], MIX_RATE)
+        for line in lines
+        if line.end > line.start
+    }
+    heard = [level for level in levels.values() if level > SILENCE_LUFS]
+    if not heard:
+        return {}
+    median = float(np.median(heard))
+    return {line_id: float(np.clip(level - median, -level_range, level_range)) for line_id, level in levels.items() if level > SILENCE_LUFS}
+
+
+def place_takes(
+    track: Track, length: int, resolve: Any, levels: dict[str, float] | None = None
+) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """Sum every take at its own start into a mono stem; return it and the spans it covers.
+
+    With ``levels`` (line id -> dB from ``source_levels``), every take is first brought to one speech level
+    and then raised or lowered as far as its source line was, so a shouted line stays louder than a whispered one.
+    """
     stem = np.zeros(length, dtype=np.float32)
     spans: list[tuple[int, int]] = []
-    for rendition in track.renditions.values():
+    for line_id, rendition in track.renditions.items():
         take = rendition.take
         if take is None:
             continue
         audio, rate = soundfile.read(resolve(take.audio), dtype="float32")
         assert rate == MIX_RATE, "takes are written at the mix rate"
+        if levels is not None:
+            own = active_level_db(audio, MIX_RATE)
+            if own > SILENCE_LUFS:
+                audio = audio * np.float32(10 ** ((TAKE_LEVEL_DB + levels.get(line_id, 0.0) - own) / 20))
         start = round(take.start * MIX_RATE)
         end = min(length, start + len(audio))
         if end > start:
@@ -83,7 +109,7 @@ class MixStage:
     """Build each language's dialogue stem and dub mix."""
 
     name = "mix"
-    version = 2
+    version = 3
 
     def backend_name(self, ctx: RunContext) -> str:
         """Mixing is built in."""
@@ -95,6 +121,7 @@ class MixStage:
             ctx.config.mix.model_dump(),
             episode.me_stem,
             episode.source.fingerprint,
+            [(line.id, line.start, line.end) for line in episode.lines],
             {
                 lang: sorted((k, r.take.audio, r.take.start) for k, r in t.renditions.items() if r.take)
                 for lang, t in episode.tracks.items()
@@ -125,10 +152,11 @@ class MixStage:
             bed, is_me = _separated_bed(original, episode, ctx), True
         else:
             bed, is_me = original, False
+        levels = source_levels(original, episode.lines, ctx.config.mix.level_range_db)
         tracks = dict(episode.tracks)
         for language in ctx.targets:
             ctx.hook(self.name, language, 0, 1)
-            tracks[language] = self._mix_track(tracks[language], bed, is_me, original_dialogue, ctx)
+            tracks[language] = self._mix_track(tracks[language], bed, is_me, original_dialogue, levels, ctx)
             figures = tracks[language].loudness
             measured = figures["dialogue_lkfs"] if figures["gated"] else figures["programme_lkfs"]
             if abs(measured - figures["target_lkfs"]) > LOUDNESS_TOLERANCE:
@@ -139,10 +167,12 @@ class MixStage:
             ctx.hook(self.name, language, 1, 1)
         return episode.model_copy(update={"tracks": tracks})
 
-    def _mix_track(self, track: Track, bed: np.ndarray, is_me: bool, original_dialogue: float, ctx: RunContext) -> Track:
+    def _mix_track(
+        self, track: Track, bed: np.ndarray, is_me: bool, original_dialogue: float, levels: dict[str, float], ctx: RunContext
+    ) -> Track:
         config: MixConfig = ctx.config.mix
         length = len(bed)
-        dialogue, spans = place_takes(track, length, ctx.workdir.resolve)
+        dialogue, spans = place_takes(track, length, ctx.workdir.resolve, levels)
         dialogue_share = _covered(spans) / max(1, length)
         gated = dialogue_share >= config.dialogue_share_for_gating
         target = config.dialogue_lkfs if gated else config.programme_lkfs
@@ -172,7 +202,7 @@ class MixStage:
             "target_lkfs": target,
             "gated": float(gated),
         }
-        key = stable_hash("mix", track.language, self.inputs_for_track(track), config.model_dump(), is_me, original_dialogue)
+        key = stable_hash("mix", 2, track.language, self.inputs_for_track(track), config.model_dump(), is_me, original_dialogue, levels)
         stem_path = ctx.workdir.artifact(key, ".dialogue.wav")
         mix_path = ctx.workdir.artifact(key, ".mix.wav")
         write_wav(stem_path, dialogue)

@@ -15,20 +15,19 @@ import numpy as np
 import soundfile
 from pydantic import BaseModel, Field, model_validator
 
-from localize.errors import BackendUnavailable
 from localize.media.audio import SPEECH_RATE
+from localize.media.mel import MEL_FRAMES_PER_SECOND, mel_frames
+from localize.media.voiceprint import embed_windows
 from localize.model import SpeechTurn
 from localize.progress import ProgressHook
 from localize.registry import Availability, register
 from localize.stages.diarize.backend import Diarization, Diarizer
-from localize.stages.diarize.mel import MEL_FRAMES_PER_SECOND, mel_frames
 
 __all__ = ["EmbeddedDiarizer"]
 
 log = logging.getLogger("localize")
 
 MAX_CLUSTERED_WINDOWS = 2000
-BATCH = 256
 
 
 @register("diarize")
@@ -86,17 +85,6 @@ class EmbeddedDiarizer(Diarizer):
         options = VadOptions(threshold=self.options.vad_threshold, min_silence_duration_ms=silence, speech_pad_ms=pad_ms)
         return [(int(r["start"]), int(r["end"])) for r in get_speech_timestamps(samples, options)]
 
-    def _encoder(self) -> object:
-        try:
-            import warnings
-
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                from resemblyzer import VoiceEncoder
-        except ImportError as exc:
-            raise BackendUnavailable("resemblyzer is not installed", "pip install resemblyzer 'setuptools<81'") from exc
-        return VoiceEncoder("cpu", verbose=False)
-
     def _windows(self, samples: np.ndarray, regions: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
         """Mel windows (n, frames, mels) and their centre times, from every speech region."""
         width = int(self.options.window * MEL_FRAMES_PER_SECOND)
@@ -120,16 +108,9 @@ class EmbeddedDiarizer(Diarizer):
             return np.zeros((0, width, 40), dtype=np.float32), np.zeros(0)
         return np.stack(mels).astype(np.float32), np.asarray(centres)
 
-    def _embed(self, encoder: object, mels: np.ndarray, hook: ProgressHook) -> np.ndarray:
-        import torch
-
-        outputs: list[np.ndarray] = []
-        with torch.no_grad():
-            for first in range(0, len(mels), BATCH):
-                batch = torch.from_numpy(mels[first : first + BATCH])
-                outputs.append(encoder.forward(batch).cpu().numpy())  # type: ignore[attr-defined]
-                hook("diarize", "embeddings", min(len(mels), first + BATCH), len(mels))
-        return np.concatenate(outputs)
+    @staticmethod
+    def _embed(mels: np.ndarray, hook: ProgressHook) -> np.ndarray:
+        return embed_windows(mels, lambda done, total: hook("diarize", "embeddings", done, total))
 
     def _cluster(self, embeddings: np.ndarray) -> np.ndarray:
         """Labels per window: cluster a subsample, then assign every window to the nearest centroid."""
@@ -191,8 +172,7 @@ class EmbeddedDiarizer(Diarizer):
         mels, centres = self._windows(samples, regions)
         if len(mels) == 0:
             return Diarization()
-        encoder = self._encoder()
-        embeddings = self._embed(encoder, mels, hook)
+        embeddings = self._embed(mels, hook)
         labels = self._smooth(self._cluster(embeddings), centres)
         found = _turns_from_labels(regions, centres, labels, embeddings)
         return Diarization(turns=self._overlap_changes(samples, found.turns), embeddings=found.embeddings)

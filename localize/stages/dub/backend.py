@@ -6,7 +6,7 @@ import math
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from localize.errors import LocalizeError
 from localize.registry import Backend
@@ -26,7 +26,7 @@ class VoiceSpec(BaseModel):
     id: str
     backend: str
     voice: str
-    """Engine voice: an espeak-ng voice name, a Piper model reference, or a cloning model directory."""
+    """Engine voice: an espeak-ng voice name, a Piper model reference, a Kokoro style blend, or a cloning model directory."""
     language: str
     gender: Literal["male", "female"]
     age: Literal["child", "young", "adult", "old"] = "adult"
@@ -38,6 +38,10 @@ class VoiceSpec(BaseModel):
     """espeak-ng pitch (0-99)."""
     semitones: float = 0.0
     """Pitch shift applied after synthesis (makes one model sound like another person)."""
+    speed: float = Field(default=1.0, gt=0.4, le=2.0)
+    """The voice's own speaking speed (engines with a speed control, e.g. Kokoro), multiplied by the take's rate."""
+    pronunciation: str | None = None
+    """espeak-ng voice whose phonemes a phoneme-reading engine (Kokoro) speaks; defaults to the language's."""
     reference_audio: str | None = None
     """Speech of the character to clone (cloning backends only); set per character at casting."""
 
@@ -74,6 +78,10 @@ class Synthesizer(Backend):
 
     clones: bool = False
     """Whether the backend speaks with the voice of ``VoiceSpec.reference_audio``."""
+
+    def estimate_seconds(self, text: str, voice: VoiceSpec) -> float | None:
+        """How long ``text`` would last at rate 1.0, without synthesizing it (None: the engine cannot tell)."""
+        return None
 
     def synthesize(self, text: str, voice: VoiceSpec, rate: float, out: Path) -> None:
         """Speak ``text`` with ``voice`` at ``rate`` (1.0 natural, >1 faster) into WAV ``out``.

@@ -1,12 +1,14 @@
 """The voice catalog and casting: a distinguishable voice per character, stable across episodes.
 
-Casting is automatic: each speaker gets the catalog voice of its estimated gender
-whose pitch range is closest to its median F0, and no two characters who share a
-scene get the same voice (when a gender runs out, a pitch-shifted variant of a
-voice is made). The cast is saved in a series-level casting file together with
-each character's voice profile, so the same character, recognised by name or by
-speaker embedding, keeps its voice in every episode. Manual choices in the
-configuration win over both.
+Casting is automatic: each character gets the catalog voice whose timbre is
+nearest the original actor's (the cosine similarity of the actor's speaker
+embedding and the dub voice's voiceprint, with gender and pitch range as further
+costs), solved as one assignment over the characters, so no two get the same
+voice while the catalog has enough; characters beyond that share a voice only
+with someone they never share a scene with. The cast is saved in a series-level
+casting file together with each character's voice profile, so the same
+character, recognised by name or by speaker embedding, keeps its voice in every
+episode. Manual choices in the configuration win over both.
 """
 
 from __future__ import annotations
@@ -26,18 +28,23 @@ from pydantic import ValidationError
 from localize.cache import atomic_write_text
 from localize.errors import ConfigError
 from localize.languages import base_language
-from localize.model import Line, Speaker
+from localize.model import CastVoice, Line, Speaker
+from localize.registry import backend_class
 from localize.stages.dub.backend import VoiceSpec
+from localize.stages.dub.phonemes import espeak_voice
 from localize.user_yaml import load_yaml
 
 __all__ = [
     "Casting",
     "CastingFile",
+    "Catalog",
     "Character",
     "cast_voices",
+    "casting_report",
     "default_voices_dir",
     "find_voice",
     "load_catalog",
+    "read_catalog",
     "scene_partners",
 ]
 
@@ -49,8 +56,16 @@ SAME_SPEAKER_SIMILARITY = 0.85
 SIMILARITY_MARGIN = 0.05
 """How much better the best character must match than the next one."""
 DEFAULT_F0 = {"male": 120.0, "female": 210.0, "unknown": 160.0}
-VARIANT_SEMITONES = (2.5, -2.5, 5.0, -5.0)
-"""Pitch shifts tried, in order, to make a further distinguishable voice from a catalog voice."""
+GENDER_COST = 1.0
+"""Cost of a voice of the other gender (a timbre far off costs up to 2)."""
+PITCH_COST = 0.5
+"""Cost per octave between the actor's median F0 and the voice's range."""
+FORMANT_COST = 0.3
+"""Extra cost of espeak-ng's formant voices, so natural voices come first."""
+NEUTRAL_TIMBRE = 0.6
+"""Timbre cost when the actor or the voice has no embedding (about the mean distance between voices)."""
+SHARED_COST = 10.0
+"""Cost of a voice already given to a scene partner."""
 _VARIANT = re.compile(r"^(?P<base>.+)~(?P<shift>[+-]\d+(?:\.\d+)?)st$")
 
 _ESPEAK_VARIANTS = (
@@ -62,11 +77,43 @@ _ESPEAK_VARIANTS = (
 )
 
 
+_KOKORO_GENERIC = (
+    ("m-adult", "jm_kumo", "male", "adult", 95, 1.0),
+    ("m-old", "jm_kumo*1.3+jf_alpha*-0.3", "male", "old", 72, 0.9),
+    ("m-young", "jm_kumo*0.7+jf_alpha*0.3", "male", "young", 138, 1.05),
+    ("f-low", "jf_alpha*0.7+jm_kumo*0.3", "female", "adult", 205, 1.0),
+    ("f-young", "jf_gongitsune", "female", "young", 225, 1.05),
+    ("f-old", "jf_nezumi", "female", "old", 250, 0.92),
+)
+"""Kokoro voices for languages without a catalog file (the blends of the shipped catalogs):
+(id suffix, style blend, gender, age, typical F0, speed)."""
+
+
 def default_voices_dir() -> Path:
     """The catalog shipped with localize (inside the wheel, or the repo's ``voices/``)."""
     here = Path(__file__).resolve().parents[2]
     packaged = here / "voices"
     return packaged if packaged.is_dir() else here.parent / "voices"
+
+
+def _kokoro_generic(language: str) -> list[VoiceSpec]:
+    """Kokoro voices for a language without a catalog file, when espeak-ng can phonemize it and Kokoro is installed."""
+    if not backend_class("tts", "kokoro.v1").availability().usable or espeak_voice(language) is None:
+        return []
+    base = base_language(language)
+    return [
+        VoiceSpec(
+            id=f"{base}-kokoro-{name}",
+            backend="kokoro.v1",
+            voice=blend,
+            language=language,
+            gender=gender,  # type: ignore[arg-type]
+            age=age,  # type: ignore[arg-type]
+            pitch_hz=pitch_hz,
+            speed=speed,
+        )
+        for name, blend, gender, age, pitch_hz, speed in _KOKORO_GENERIC
+    ]
 
 
 def _espeak_fallback(language: str) -> list[VoiceSpec]:
@@ -85,21 +132,51 @@ def _espeak_fallback(language: str) -> list[VoiceSpec]:
     ]
 
 
-def load_catalog(language: str, voices_dir: Path | None = None) -> list[VoiceSpec]:
-    """Voices for ``language`` (exact tag, then base language, then generated espeak-ng voices)."""
+@dataclass(frozen=True)
+class Catalog:
+    """The castable voices of one language, and a sample sentence that shows how each sounds."""
+
+    voices: list[VoiceSpec]
+    sample: str | None = None
+
+
+def read_catalog(language: str, voices_dir: Path | None = None) -> Catalog:
+    """The catalog for ``language`` (exact tag, then base language, then generated Kokoro and espeak-ng voices)."""
     folder = voices_dir or default_voices_dir()
     for name in dict.fromkeys((language, base_language(language))):
         path = folder / f"{name}.yaml"
         if path.is_file():
             try:
                 data = load_yaml(path.read_text(encoding="utf-8")) or {}
-                return [
+                voices = [
                     VoiceSpec(language=language, **{k: v for k, v in item.items() if k != "language"}) for item in data.get("voices", [])
                 ]
+                sample = data.get("sample")
+                return Catalog(_runnable(voices, path), str(sample) if sample else None)
             except (yaml.YAMLError, ValidationError, TypeError, AttributeError) as exc:
                 raise ConfigError(f"voice catalog {path} is invalid: {exc}".splitlines()[0], "fix that file") from exc
-    log.info("no voice catalog for %s in %s; using espeak-ng's generic voices", language, folder)
-    return _espeak_fallback(language)
+    log.info("no voice catalog for %s in %s; using generic Kokoro and espeak-ng voices", language, folder)
+    return Catalog([*_kokoro_generic(language), *_espeak_fallback(language)])
+
+
+def _runnable(voices: list[VoiceSpec], path: Path) -> list[VoiceSpec]:
+    """The voices whose engine can run here (the others are logged); all of them when none can, so casting still names one."""
+    unusable: dict[str, str] = {}
+    for backend in {v.backend for v in voices}:
+        try:
+            availability = backend_class("tts", backend).availability()
+        except ConfigError:
+            continue  # an unknown engine is reported when a voice of it is cast
+        if not availability.usable:
+            unusable[backend] = availability.detail
+    for backend, detail in sorted(unusable.items()):
+        log.info("%s: %s voices left out (%s)", path.name, backend, detail)
+    return [v for v in voices if v.backend not in unusable] or voices
+
+
+def load_catalog(language: str, voices_dir: Path | None = None) -> list[VoiceSpec]:
+    """The voices of ``language``'s catalog."""
+    return read_catalog(language, voices_dir).voices
 
 
 def _variant(voice: VoiceSpec, shift: float) -> VoiceSpec:
@@ -237,26 +314,52 @@ def scene_partners(lines: list[Line], window: float) -> dict[str, set[str]]:
 
 @dataclass
 class Casting:
-    """The voices cast for one language, and what went wrong on the way."""
+    """The voices cast for one language, what went wrong on the way, and the casting report."""
 
     voices: dict[str, VoiceSpec]
     warnings: list[str]
+    report: dict[str, CastVoice] = field(default_factory=dict)
+
+
+def casting_report(speakers: list[Speaker], voices: dict[str, VoiceSpec], prints: dict[str, np.ndarray]) -> dict[str, CastVoice]:
+    """Per speaker: its voice, that voice's similarity to the actor, and the most similar other character's voice."""
+    report: dict[str, CastVoice] = {}
+    for speaker in speakers:
+        voice = voices.get(speaker.id)
+        if voice is None:
+            continue
+        own = prints.get(voice.id)
+        embedding = speaker.extras.get("embedding") or []
+        actor = _cosine(embedding, own) if own is not None and len(embedding) else None
+        others = [
+            (_cosine(own, prints[other.id]), speaker_id)
+            for speaker_id, other in voices.items()
+            if speaker_id != speaker.id and own is not None and other.id in prints
+        ]
+        nearest = max(others) if others else None
+        report[speaker.id] = CastVoice(
+            voice=voice.id,
+            actor_similarity=round(actor, 3) if actor is not None and actor > -1 else None,
+            nearest_character=nearest[1] if nearest else None,
+            nearest_similarity=round(nearest[0], 3) if nearest else None,
+        )
+    return report
 
 
 def _profile_f0(speaker: Speaker) -> float:
     return speaker.median_f0 or DEFAULT_F0[speaker.gender]
 
 
-def _pick(speaker: Speaker, catalog: list[VoiceSpec], busy: set[str]) -> VoiceSpec | None:
-    """The free voice of the speaker's gender suiting its pitch (natural voices first), else a pitch-shifted variant of one."""
-    suited = [v for v in catalog if speaker.gender == "unknown" or v.gender == speaker.gender] or catalog
-    f0 = _profile_f0(speaker)
-    free = [v for v in suited if v.id not in busy]
-    if free:  # a natural voice whose range suits the actor first, then the closest pitch
-        return min(free, key=lambda v: (not v.suits(f0), v.is_formant_synthesis, v.pitch_distance(f0)))
-    variants = [_variant(v, shift) for shift in VARIANT_SEMITONES for v in suited]
-    free = [v for v in variants if v.id not in busy]
-    return min(free, key=lambda v: v.pitch_distance(f0)) if free else None
+def _cost(speaker: Speaker, voice: VoiceSpec, prints: dict[str, np.ndarray]) -> float:
+    """How badly ``voice`` would stand in for the actor: timbre distance, then gender, pitch and formant costs."""
+    embedding = speaker.extras.get("embedding") or []
+    voiceprint = prints.get(voice.id)
+    timbre = 1.0 - _cosine(embedding, voiceprint) if len(embedding) and voiceprint is not None else NEUTRAL_TIMBRE
+    if timbre > 1.9:  # shapes differ: no comparable embedding
+        timbre = NEUTRAL_TIMBRE
+    gender = GENDER_COST if speaker.gender != "unknown" and voice.gender != speaker.gender else 0.0
+    formant = FORMANT_COST if voice.is_formant_synthesis else 0.0
+    return timbre + gender + PITCH_COST * voice.pitch_distance(_profile_f0(speaker)) / 12 + formant
 
 
 def cast_voices(
@@ -265,15 +368,21 @@ def cast_voices(
     catalog: list[VoiceSpec],
     fixed: dict[str, str],
     partners: dict[str, set[str]],
+    prints: dict[str, np.ndarray] | None = None,
 ) -> Casting:
     """Cast a voice per speaker for ``language``.
 
     ``fixed`` maps speaker id -> a voice id chosen earlier (configuration or casting
     file); a fixed voice missing from the catalog falls back to the closest voice,
-    with a warning. Other speakers, most dialogue first, get the free voice of their
-    gender closest to their median F0, where "free" means not used by anyone they
-    share a scene with (``partners``).
+    with a warning. ``prints`` holds the voiceprint of each catalog voice. The other
+    speakers are cast together by a minimum-cost assignment (scipy's
+    ``linear_sum_assignment``), each voice at most once and never a voice fixed for
+    a scene partner; speakers left over when the catalog runs out, least dialogue
+    first, get the cheapest voice none of their scene partners has.
     """
+    from scipy.optimize import linear_sum_assignment
+
+    prints = prints or {}
     chosen: dict[str, VoiceSpec] = {}
     warnings: list[str] = []
     for speaker in speakers:
@@ -285,16 +394,23 @@ def cast_voices(
             warnings.append(f"voice '{wanted}' for {speaker.name} is not in the {language} catalog; using the closest voice")
         else:
             chosen[speaker.id] = voice
-    for speaker in sorted(speakers, key=lambda s: (-s.speech_seconds, s.id)):
+    free = [v for v in catalog if v.id not in {c.id for c in chosen.values()}] or catalog
+    waiting = sorted((s for s in speakers if s.id not in chosen), key=lambda s: (-s.speech_seconds, s.id))
+
+    def cost(speaker: Speaker, voice: VoiceSpec) -> float:
+        busy = any(chosen[other].id == voice.id for other in partners.get(speaker.id, set()) if other in chosen)
+        return _cost(speaker, voice, prints) + (SHARED_COST if busy else 0.0)
+
+    if waiting:
+        matrix = np.array([[cost(speaker, voice) for voice in free] for speaker in waiting])
+        for row, column in zip(*linear_sum_assignment(matrix), strict=True):
+            chosen[waiting[row].id] = free[column]
+    for speaker in waiting:
         if speaker.id in chosen:
             continue
-        busy = {chosen[other].id for other in partners.get(speaker.id, set()) if other in chosen}
-        voice = _pick(speaker, catalog, busy)
-        if voice is None:
+        voice = min(catalog, key=lambda v: cost(speaker, v))
+        if cost(speaker, voice) >= SHARED_COST:
             warnings.append(f"no distinguishable {language} voice left for {speaker.name}; a voice is shared in a scene")
-            voice = min(catalog, key=lambda v: v.pitch_distance(_profile_f0(speaker)))
-        elif voice not in catalog:
-            log.info("%s: the %s catalog ran out of %s voices; using %s", speaker.name, language, speaker.gender, voice.id)
         chosen[speaker.id] = voice
     for warning in warnings:
         log.warning(warning)

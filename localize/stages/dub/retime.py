@@ -29,12 +29,14 @@ from localize.media.audio import MIX_RATE, time_stretch, write_wav
 from localize.model import Take
 from localize.stages.dub.backend import SynthesisError, Synthesizer, VoiceSpec
 
-__all__ = ["FIT_TOLERANCE", "LADDER", "SHORT_TOLERANCE", "Clip", "Voice", "Window", "fit_take", "split_text"]
+__all__ = ["AT_LIMITS", "FIT_TOLERANCE", "LADDER", "SHORT_TOLERANCE", "Clip", "Voice", "Window", "fit_take", "split_text"]
 
 FIT_TOLERANCE = 0.05
 """Seconds a take may run past its window before the next ladder step is tried."""
 SHORT_TOLERANCE = 0.25
 """Seconds a take may fall short of its window before it is slowed down."""
+AT_LIMITS = "at-limits"
+"""Flag of a take spoken at the rate limit and stretched to the stretch limit, for a reviewer to rewrite or accept."""
 LADDER = ("natural", "rate", "candidate", "stretch", "borrow", "flagged")
 """Ladder steps, cheapest first; a take records the furthest step it needed."""
 RATE_TRIES = 3
@@ -147,9 +149,9 @@ def _fits(duration: float, window: Window) -> bool:
 def _by_rate(voice: Voice, text: str, window: Window, config: DubConfig) -> tuple[Clip, bool]:
     """Step 1: search the engine rate (within limits) that brings ``text`` closest to the window's length."""
     target = window.length
-    clip = voice.say(text, 1.0)
+    rate = _expected_rate(voice, text, window, config)
+    clip = voice.say(text, rate)
     tried = [clip]
-    rate = 1.0
     for _ in range(RATE_TRIES - 1):
         if _fits(clip.duration, window):
             break
@@ -163,6 +165,14 @@ def _by_rate(voice: Voice, text: str, window: Window, config: DubConfig) -> tupl
     if fitting:
         return min(fitting, key=lambda c: abs(math.log(c.rate))), True
     return min(tried, key=lambda c: abs(c.duration - target)), False
+
+
+def _expected_rate(voice: Voice, text: str, window: Window, config: DubConfig) -> float:
+    """The rate to try first: 1.0, unless the engine's estimate of the text's length says it would not fit the window."""
+    estimate = voice.synthesizer.estimate_seconds(text, voice.spec)
+    if estimate is None or _fits(estimate, window):
+        return 1.0
+    return round(min(max(estimate / window.length, config.min_rate), config.max_rate), 2)
 
 
 @dataclass(frozen=True)
@@ -327,7 +337,17 @@ def fit_take(
         windows = [_merged(spans)]
         pieces = [texts]
     fits = [fit for alternatives, window in zip(pieces, windows, strict=True) for fit in _fit_span(voice, alternatives, window, config)]
-    return _assemble(fits, spec, workdir)
+    take = _assemble(fits, spec, workdir)
+    if _at_limits(take, config):
+        return take.model_copy(update={"flags": sorted({*take.flags, AT_LIMITS})})
+    return take
+
+
+def _at_limits(take: Take, config: DubConfig) -> bool:
+    """Whether the take needed the furthest speaking rate and the furthest stretch allowed (no room was left to fit it)."""
+    rate_limit = take.rate <= config.min_rate + 0.005 or take.rate >= config.max_rate - 0.005
+    stretch_limit = abs(abs(math.log(take.stretch)) - math.log(config.max_stretch)) < 0.01
+    return rate_limit and stretch_limit
 
 
 def _merged(spans: list[tuple[Window, float]]) -> Window:

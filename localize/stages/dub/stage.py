@@ -16,9 +16,10 @@ from localize.model import Episode, Line, Rendition, Speaker, Take, Track
 from localize.registry import backend_class
 from localize.stages.base import RunContext
 from localize.stages.dub.backend import Synthesizer, VoiceSpec
-from localize.stages.dub.casting import Casting, CastingFile, cast_voices, load_catalog, scene_partners
+from localize.stages.dub.casting import Casting, CastingFile, Catalog, cast_voices, casting_report, read_catalog, scene_partners
 from localize.stages.dub.reference import cloning_reference
-from localize.stages.dub.retime import Window, fit_take
+from localize.stages.dub.retime import AT_LIMITS, Window, fit_take
+from localize.stages.dub.voiceprints import catalog_voiceprints
 from localize.stages.dub.windows import GUARD, plan_windows, speech_spans
 from localize.stages.factory import make_backend
 
@@ -27,7 +28,7 @@ __all__ = ["FLAGS", "DubStage", "clone_voice", "resolve_overlaps"]
 log = logging.getLogger("localize")
 
 _SPEAKABLE = re.compile(r"[^\W_]", re.UNICODE)
-FLAGS = ("forced-narrative", "not-dubbed", "no-voice", "tts-failed", "overlap", "overrun", "short", "early")
+FLAGS = ("forced-narrative", "not-dubbed", "no-voice", "tts-failed", "overlap", "overrun", "short", "early", AT_LIMITS)
 """QC flags this stage sets on renditions (and clears before it runs again)."""
 TRIES = 2
 """Attempts per line before a synthesis failure flags it."""
@@ -62,7 +63,7 @@ class DubStage:
     """Synthesize every target language's renditions with a cast voice per speaker."""
 
     name = "dub"
-    version = 3
+    version = 4
 
     def backend_name(self, ctx: RunContext) -> str:
         """Backends come from the voice catalog, per voice."""
@@ -75,7 +76,7 @@ class DubStage:
         return [
             config.model_dump(mode="json"),
             _file_text(config.casting_file),
-            {language: [v.model_dump(mode="json") for v in load_catalog(language, config.voices_dir)] for language in ctx.targets},
+            {language: _catalog_inputs(read_catalog(language, config.voices_dir)) for language in ctx.targets},
             [(s.id, s.name, s.gender, s.median_f0, s.speech_seconds, s.reference_clip) for s in episode.speakers],
             [
                 (
@@ -129,6 +130,7 @@ class DubStage:
                 episode = ctx.warn(episode, f"{language}: {message}")
             track = tracks.get(language) or Track(language=language)
             episode, tracks[language] = self._dub_track(episode, track, voices.voices, ctx)
+            tracks[language] = tracks[language].model_copy(update={"casting": voices.report})
             for speaker in episode.speakers:
                 if speaker.id in remembered:
                     casting_file.remember(speaker, remembered[speaker.id], language, voices.voices[speaker.id].id)
@@ -165,7 +167,10 @@ class DubStage:
             chosen = manual or (known.voices.get(language) if known else None)
             if chosen:
                 fixed[speaker.id] = chosen
-        casting = cast_voices(remaining, language, load_catalog(language, config.voices_dir), fixed, partners)
+        catalog = read_catalog(language, config.voices_dir)
+        prints = catalog_voiceprints(catalog.voices, catalog.sample or _sample_text(episode, language), lambda b: self._synthesizer(b, ctx))
+        casting = cast_voices(remaining, language, catalog.voices, fixed, partners, prints)
+        casting.report = casting_report(remaining, casting.voices, prints)
         casting.voices.update(cloned)
         casting.warnings.extend(problems)
         return casting, names
@@ -265,6 +270,26 @@ class DubStage:
                 problem = exc.one_line()
                 log.info("%s: synthesis attempt %d failed: %s", job.line.id, attempt, problem)
         return problem
+
+
+SAMPLE_CHARACTERS = 200
+"""Length of the sample a catalog without its own is heard speaking (the track's first lines)."""
+
+
+def _sample_text(episode: Episode, language: str) -> str:
+    """The first translated lines of ``language``, about SAMPLE_CHARACTERS long: a sample for the voiceprints."""
+    track = episode.tracks.get(language)
+    texts = [r.text for r in (track.renditions.values() if track else []) if _SPEAKABLE.search(r.text)]
+    sample = ""
+    for text in texts:
+        if len(sample) >= SAMPLE_CHARACTERS:
+            break
+        sample = f"{sample} {text}".strip()
+    return sample
+
+
+def _catalog_inputs(catalog: Catalog) -> list[Any]:
+    return [[v.model_dump(mode="json") for v in catalog.voices], catalog.sample]
 
 
 def _flagged(rendition: Rendition, flag: str) -> Rendition:

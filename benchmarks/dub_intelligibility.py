@@ -1,0 +1,154 @@
+"""Intelligibility, distinctness and speed of the dub, per language and TTS backend, by back-transcription.
+
+Runs the flow up to translation once (cached in the output folder), then the dub
+stage once per backend with a catalog holding only that backend's shipped voices
+(``kokoro`` is the default catalog's Kokoro voices, ``espeak-ng`` its espeak-ng
+voices, ``piper`` the bundled English Piper voice). Every take of a language is
+laid end to end with a pause between takes and transcribed by the bundled Whisper
+(faster-whisper defaults, the language as hint); printed per language and backend:
+
+- WER against the text each take was meant to say;
+- distinctness: the mean cosine similarity between different characters' dub voices
+  (the mean voiceprint of their takes, Resemblyzer as diarization uses it), target <= 0.75;
+- consistency: the mean cosine similarity of each take of at least 1 s to its
+  character's mean voiceprint, target >= 0.85;
+- speed: the dub stage's wall time per language over the programme's duration, with
+  the load average before and after (the machine is shared).
+
+Usage (from the repository root)::
+
+    .venv/bin/python benchmarks/dub_intelligibility.py --episode sample [--backends kokoro espeak-ng piper]
+    .venv/bin/python benchmarks/longform/make_longform.py   # once
+    .venv/bin/python benchmarks/dub_intelligibility.py --episode longform --backends kokoro
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.dub_fit import BEFORE_DUB, EPISODES, GLOSSARY  # noqa: E402
+from benchmarks.evalset.truth import normalise_text  # noqa: E402
+
+BACKENDS = {"kokoro": "kokoro.v1", "espeak-ng": "espeak-ng.v1", "piper": "piper.v1"}
+TARGETS = ["en", "pt-BR", "fr"]
+"""The sample's targets; Spanish voices are measured on Spanish sentences by voice_catalog.py (the source is Spanish)."""
+PAUSE_SECONDS = 0.8
+MIN_TAKE_SECONDS = 1.0
+
+
+def _catalog(backend: str, languages: list[str], folder: Path) -> list[str]:
+    """Write catalogs of the shipped voices of ``backend`` into ``folder``; return the languages it has voices for."""
+    import yaml
+
+    from localize.stages.dub.casting import default_voices_dir
+
+    folder.mkdir(parents=True, exist_ok=True)
+    covered = []
+    for language in languages:
+        data = yaml.safe_load((default_voices_dir() / f"{language}.yaml").read_text(encoding="utf-8"))
+        voices = [v for v in data["voices"] if v["backend"] == backend]
+        if voices:
+            (folder / f"{language}.yaml").write_text(yaml.safe_dump({**data, "voices": voices}, allow_unicode=True), encoding="utf-8")
+            covered.append(language)
+    return covered
+
+
+def _speech(path: Path) -> np.ndarray:
+    import soundfile
+    from scipy.signal import resample_poly
+
+    samples, rate = soundfile.read(str(path), dtype="float32")
+    return resample_poly(samples, 1, rate // 16_000).astype(np.float32)
+
+
+def _measure(episode, language: str, resolve, whisper) -> tuple[float, int, float, float]:  # type: ignore[no-untyped-def]
+    """(WER, words, distinctness, consistency) of one language's takes."""
+    import jiwer
+    import soundfile
+
+    from localize.media.voiceprint import voiceprint
+    from localize.progress import silent_hook
+
+    track = episode.tracks[language]
+    pause = np.zeros(int(PAUSE_SECONDS * 16_000), dtype=np.float32)
+    pieces: list[np.ndarray] = []
+    texts: list[str] = []
+    prints: dict[str, list[np.ndarray]] = {}
+    for line in sorted(episode.lines, key=lambda item: item.start):
+        rendition = track.renditions.get(line.id)
+        if rendition is None or rendition.take is None:
+            continue
+        speech = _speech(resolve(rendition.take.audio))
+        pieces += [pause, 0.3 * speech / (np.max(np.abs(speech)) + 1e-9)]
+        texts.append(rendition.take.text or rendition.text)
+        if len(speech) >= MIN_TAKE_SECONDS * 16_000:
+            prints.setdefault(line.speaker, []).append(voiceprint(speech))
+    with tempfile.TemporaryDirectory() as temp:
+        audio = Path(temp) / "takes.wav"
+        soundfile.write(audio, np.concatenate([*pieces, pause]), 16_000, subtype="PCM_16")
+        words = whisper.transcribe(audio, language.split("-")[0], [], silent_hook).words
+    reference = normalise_text(" ".join(texts))
+    wer = jiwer.wer(reference, normalise_text(" ".join(w.text for w in words)))
+    means = {speaker: np.mean(vectors, axis=0) / np.linalg.norm(np.mean(vectors, axis=0)) for speaker, vectors in prints.items()}
+    speakers = sorted(means)
+    between = [float(means[a] @ means[b]) for i, a in enumerate(speakers) for b in speakers[i + 1 :]]
+    within = [float(vector @ means[speaker]) for speaker, vectors in prints.items() if len(vectors) > 1 for vector in vectors]
+    return wer, len(reference.split()), float(np.mean(between)) if between else float("nan"), float(np.mean(within))
+
+
+def main() -> None:
+    """Prepare once, dub with each backend, measure."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--episode", choices=sorted(EPISODES), default="sample")
+    parser.add_argument("--backends", nargs="*", choices=sorted(BACKENDS), default=sorted(BACKENDS))
+    parser.add_argument("--languages", nargs="*", default=TARGETS)
+    parser.add_argument("--out", type=Path, default=None, help="work folder (default benchmarks/longform/out/intelligibility-<episode>)")
+    args = parser.parse_args()
+    os.environ.setdefault("OMP_NUM_THREADS", "2")
+
+    from localize.config import load_config
+    from localize.pipeline import RunRequest, prepare_run, run_stages
+    from localize.registry import create
+
+    source = EPISODES[args.episode]
+    if not source.is_file():
+        raise SystemExit(f"{source} is missing; run benchmarks/longform/make_longform.py first")
+    out = args.out or ROOT / "benchmarks" / "longform" / "out" / f"intelligibility-{args.episode}"
+    whisper = create("transcribe", "faster-whisper.v1", {"cpu_threads": 2})
+    print(f"episode {args.episode}, cpus {os.cpu_count()}, nice {os.nice(0)}")
+    print(f"{'backend':<10} {'lang':<6} {'WER%':>6} {'words':>6} {'distinct':>9} {'consist':>8} {'dub xRT':>8}  load before/after")
+    for backend in args.backends:
+        languages = _catalog(BACKENDS[backend], args.languages, out / "catalogs" / backend)
+        if not languages:
+            continue
+        overrides = {"source_language": "es-AR", "dub": {"voices_dir": str(out / "catalogs" / backend)}}
+        config = load_config(overrides=overrides)
+        ctx, episode = prepare_run(RunRequest(source=source, out=out, targets=languages, glossary=GLOSSARY), config)
+        episode = run_stages(episode, ctx, names=BEFORE_DUB)
+        for language in languages:
+            single = replace(ctx, targets=[language])
+            load = os.getloadavg()[0]
+            started = time.perf_counter()
+            episode = run_stages(episode, single, names=("dub",), force=True)
+            seconds = time.perf_counter() - started
+            wer, words, distinct, consistent = _measure(episode, language, ctx.workdir.resolve, whisper)
+            print(
+                f"{backend:<10} {language:<6} {100 * wer:>6.1f} {words:>6} {distinct:>9.2f} {consistent:>8.2f}"
+                f" {seconds / episode.source.duration:>8.3f}  {load:.1f}/{os.getloadavg()[0]:.1f}",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()

