@@ -54,8 +54,8 @@ def display_name(tag: str) -> str:
 
 
 def iso639_2(tag: str) -> str:
-    """The three-letter bibliographic code used by MP4/Matroska ("fr" -> "fre")."""
-    return str(langcodes.Language.get(tag).to_alpha3(variant="B"))
+    """The three-letter terminology code (ISO 639-2/T) that MP4 requires ("fr" -> "fra", "de" -> "deu")."""
+    return str(langcodes.Language.get(tag).to_alpha3(variant="T"))
 
 
 # Syllables per second of read speech (Pellegrino, Coupé & Marsico 2011, "A cross-language perspective on speech

@@ -47,15 +47,22 @@ def test_mkv_master_bcp47_srt_original_default(folder: Path) -> None:
     assert [s["codec_name"] for s in audio] == ["aac", "flac", "flac"]
     assert {s["codec_name"] for s in subtitles} == {"subrip"}
     described = [
-        (s["tags"]["language"], s["tags"]["title"], s["disposition"]["forced"], s["disposition"]["hearing_impaired"]) for s in subtitles
+        (
+            s["tags"]["language"],
+            s["tags"]["title"],
+            s["disposition"]["default"],
+            s["disposition"]["forced"],
+            s["disposition"]["hearing_impaired"],
+        )
+        for s in subtitles
     ]
     assert described == [
-        ("en", "English", 0, 0),
-        ("en", "English (SDH)", 0, 1),
-        ("en", "English (forced)", 1, 0),
-        ("fr", "French", 0, 0),
-        ("fr", "French (SDH)", 0, 1),
-        ("fr", "French (forced)", 1, 0),
+        ("en", "English", 0, 0, 0),
+        ("en", "English (SDH)", 0, 0, 1),
+        ("en", "English (forced)", 1, 1, 0),
+        ("fr", "French", 0, 0, 0),
+        ("fr", "French (SDH)", 0, 0, 1),
+        ("fr", "French (forced)", 1, 1, 0),
     ]
 
 
@@ -63,12 +70,14 @@ def test_mp4_master_iso639_2_mov_text(folder: Path) -> None:
     streams = ffprobe_streams(folder / "episode.mp4")
     audio = [s for s in streams if s["codec_type"] == "audio"]
     subtitles = [s for s in streams if s["codec_type"] == "subtitle"]
-    assert [s["tags"]["language"] for s in audio] == ["spa", "eng", "fre"]
+    assert [s["tags"]["language"] for s in audio] == ["spa", "eng", "fra"]
     assert [s["tags"]["handler_name"] for s in audio] == ["Spanish (Argentina) (original)", "English (dubbed)", "French (dubbed)"]
     assert [s["disposition"]["default"] for s in audio] == [1, 0, 0]
     assert [s["codec_name"] for s in audio] == ["aac", "aac", "aac"]
     assert {s["codec_name"] for s in subtitles} == {"mov_text"}
-    assert [s["tags"]["language"] for s in subtitles] == ["eng", "eng", "eng", "fre", "fre", "fre"]
+    assert [s["tags"]["language"] for s in subtitles] == ["eng", "eng", "eng", "fra", "fra", "fra"]
+    assert [s["tags"]["handler_name"] for s in subtitles][:3] == ["English", "English (SDH)", "English (forced)"]
+    assert [s["disposition"]["default"] for s in subtitles] == [0, 0, 1, 0, 0, 1]  # as in the MKV: the forced tracks
     assert _md5(folder / "episode.mp4", "0:v:0") == _md5(folder.parent.parent / "episode.mp4", "0:v:0")
 
 

@@ -67,7 +67,7 @@ def test_localize_qc_passes_then_fails_on_a_broken_subtitle(folder: Path, tmp_pa
     result = run_cli("qc", copy, "--no-decode", timeout=600)
     assert result.returncode == 1
     assert "fail    subtitles     en" in result.stdout
-    assert "en/episode.en.srt #1 00:00:01:00-00:00:01:07 chars-per-line" in result.stdout
+    assert "en/episode.en #1 00:00:01:00-00:00:01:07 chars-per-line" in result.stdout and "(srt)" in result.stdout
     assert "fail    integrity" in result.stdout and "en/episode.en.srt changed since packaging" in result.stdout
     page = (copy / "qc.html").read_text(encoding="utf-8")
     assert 'class="verdict fail"' in page and "reading-speed" in page

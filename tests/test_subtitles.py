@@ -88,6 +88,15 @@ def test_event_near_a_shot_change_snaps_to_it() -> None:
     assert round(cues[0].start * FPS) == round(10.2 * FPS)
 
 
+def test_sdh_label_that_would_break_the_reading_speed_is_left_out() -> None:
+    text = "We have to leave right now, the bus is here."  # 44 characters in 2.7 s: 16.3 cps, with a label over 17
+    lines = [(0.2, 0.95, "S2", "es"), (1.0, 3.7, "S1", "es"), (3.8, 6.0, "S2", "es")]
+    episode, track = _episode(lines, ["Go.", text, "Wait."])
+    sdh = build_cues(episode, track, RULES_DEFAULT, [], Variant(sdh=True))
+    assert sdh[1].text.replace("\n", " ") == text and sdh[2].text == "[Tito] Wait."
+    assert all(cue.chars / (cue.end - cue.start) <= RULES_DEFAULT.max_cps + 0.01 for cue in sdh)
+
+
 def test_sdh_labels_speakers_and_forced_keeps_only_foreign_lines() -> None:
     lines = [(1.0, 3.0, "S1", "es"), (4.0, 6.0, "S2", "de"), (7.0, 9.0, "S2", "es")]
     episode, track = _episode(lines, ["Good morning.", "Hands up!", "Sorry, I was joking."])
@@ -95,6 +104,9 @@ def test_sdh_labels_speakers_and_forced_keeps_only_foreign_lines() -> None:
     assert sdh[0].text.startswith("[Rosa] ") and sdh[1].text.startswith("[Tito] ") and not sdh[2].text.startswith("[")
     forced = build_cues(episode, track, RULES_DEFAULT, [], Variant(forced_only=True))
     assert [cue.text for cue in forced] == ["Hands up!"] and forced[0].forced
+    unnamed = episode.model_copy(update={"speakers": [Speaker(id="S1", name="S1"), Speaker(id="S2", name="Tito")]})
+    sdh = build_cues(unnamed, track, RULES_DEFAULT, [], Variant(sdh=True))
+    assert sdh[0].text == "Good morning." and sdh[1].text.startswith("[Tito] "), "a speaker nobody has named gets no [S1] label"
     assert is_forced_narrative(episode.lines[1], "es-AR", "en")
     assert not is_forced_narrative(episode.lines[1], "es-AR", "de-AT"), "a German line needs no forced subtitle for German viewers"
 

@@ -20,6 +20,7 @@ h1{font-size:1.4em}.cards{display:flex;gap:1em;flex-wrap:wrap;margin:1em 0}
 .card{border:1px solid #ddd;border-radius:6px;padding:.6em 1em}.card b{display:block;font-size:1.4em}
 table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #eee;padding:.35em .5em;text-align:left;
 vertical-align:top}th{cursor:pointer;background:#f6f6f6;user-select:none}mark{background:#ffe58a;padding:0 .1em}
+mark.honoured,mark.kept{background:#d3f0db;color:inherit}mark.violated,mark.forbidden{background:#f8c9cb;color:inherit}
 .honoured,.kept{color:#176b2c}.violated,.forbidden{color:#a4161a;font-weight:600}
 .controls{margin:1em 0;display:flex;gap:1em;align-items:center}input,select{font:inherit;padding:.2em .4em}
 button.play{font:inherit;font-size:.85em;margin:0 .2em .2em 0;cursor:pointer}
@@ -46,12 +47,13 @@ document.querySelectorAll('#occurrences th').forEach((th,i)=>th.addEventListener
 """
 
 
-def _marked(text: str, span: list[int] | None) -> str:
-    """Escaped text with ``span`` wrapped in <mark>."""
+def _marked(text: str, span: list[int] | None, status: str | None = None) -> str:
+    """Escaped text with ``span`` wrapped in <mark>, coloured by ``status`` (green honoured or kept, red violated or forbidden)."""
     if not span:
         return escape(text)
     start, end = span
-    return f"{escape(text[:start])}<mark>{escape(text[start:end])}</mark>{escape(text[end:])}"
+    css = f' class="{escape(status)}"' if status else ""
+    return f"{escape(text[:start])}<mark{css}>{escape(text[start:end])}</mark>{escape(text[end:])}"
 
 
 def _buttons(row: dict[str, Any], kinds: list[str]) -> str:
@@ -67,7 +69,7 @@ def _row(row: dict[str, Any], kinds: list[str]) -> str:
         escape(row["character"]),
         escape(row["term"]) + (" <small>(dnt)</small>" if row["dnt"] else ""),
         _marked(row["source"], row["source_span"]),
-        _marked(row["translation"], row["translation_span"]),
+        _marked(row["translation"], row["translation_span"], row["status"]),
         f'<span class="{escape(row["status"])}">{escape(row["status"])}</span>',
         escape(row["note"]),
     ]

@@ -54,9 +54,20 @@ def _language(tag: str, fmt: MasterFormat) -> str:
     return iso639_2(tag)
 
 
-def _disposition(subtitle: SubtitleTrack) -> str:
-    flags = [name for name, on in (("forced", subtitle.forced), ("hearing_impaired", subtitle.hearing_impaired)) if on]
+def _disposition(subtitle: SubtitleTrack, default: bool) -> str:
+    flags = [
+        name for name, on in (("default", default), ("forced", subtitle.forced), ("hearing_impaired", subtitle.hearing_impaired)) if on
+    ]
     return "+".join(flags) or "0"
+
+
+def _default_subtitles(subtitles: list[SubtitleTrack]) -> list[int]:
+    """Which subtitle streams are flagged default, alike in MKV and MP4: the forced-narrative ones, else the first.
+
+    An MP4 muxer enables the first text track when none is flagged, so the MKV flags that one too.
+    """
+    forced = [number for number, subtitle in enumerate(subtitles) if subtitle.forced]
+    return forced or ([0] if subtitles else [])
 
 
 def _describe(kind: str, number: int, language: str, title: str, fmt: MasterFormat) -> list[str]:
@@ -108,9 +119,10 @@ def mux_master(
         codec = ["copy"] if fmt == "mp4" and track.aac else _DUB_CODEC[fmt]
         command += [f"-c:a:{number}", *codec, f"-disposition:a:{number}", "0"]
         command += _describe("a", number, _language(track.language, fmt), track.title, fmt)
+    defaults = _default_subtitles(subtitles)
     for number, subtitle in enumerate(subtitles):
         command += _describe("s", number, _language(subtitle.language, fmt), subtitle.title, fmt)
-        command += [f"-disposition:s:{number}", _disposition(subtitle)]
+        command += [f"-disposition:s:{number}", _disposition(subtitle, number in defaults)]
     if fmt == "mp4":
         command += ["-movflags", "+faststart"]
     with atomic_path(out) as temp:

@@ -64,15 +64,22 @@ def build_cues(episode: Episode, track: Track, rules: SubtitleRules, shots: list
     lines = _selected_lines(episode, track, variant.forced_only)
     cues: list[Cue] = []
     previous_speaker: str | None = None
+    previous_end = 0.0
     for index, (line, rendition) in enumerate(lines):
         start, end = _window(line, rendition)
         following = lines[index + 1][0].start if index + 1 < len(lines) else episode.source.duration
         forced = is_forced_narrative(line, episode.source_language, track.language)
         speaker = episode.speaker(line.speaker)
         name = speaker.name if speaker else line.speaker
-        label = f"[{name}] " if variant.sdh and line.speaker != previous_speaker else ""
-        text = label + _choose_text(rendition, max(end, following) - start + rules.max_lead_in_frames / fps, rules, len(label))
-        previous_speaker = line.speaker
+        named = speaker is not None and speaker.name != speaker.id
+        lead_in = min(rules.max_lead_in_frames / fps, max(0.0, start - previous_end - rules.min_gap_frames / fps))
+        seconds = max(end, following) - start + lead_in
+        label = f"[{name}] " if variant.sdh and named and line.speaker != previous_speaker else ""
+        text = _choose_text(rendition, seconds, rules, len(label))
+        if label and not _readable(label + text, seconds, rules):
+            label = ""  # a speaker label that would make the event too fast to read is left out
+        text = label + text
+        previous_speaker, previous_end = line.speaker, end
         events = split_text(text, track.language, rules)
         needed_events = math.ceil((end - start) / rules.max_duration - 1e-9)
         if len(events) < needed_events:
@@ -106,7 +113,7 @@ def _window(line: Line, rendition: Rendition) -> tuple[float, float]:
 def _choose_text(rendition: Rendition, seconds: float, rules: SubtitleRules, reserved: int = 0) -> str:
     """The rendition's text, or the longest shorter candidate that can be read in ``seconds`` (with ``reserved`` more characters)."""
     text = " ".join(rendition.text.split())
-    budget = rules.max_cps * min(seconds, rules.max_duration * max(1, math.ceil(len(text) / (2 * rules.max_chars_per_line)))) - reserved
+    budget = _budget(len(text), seconds, rules) - reserved
     if len(text) <= budget:
         return text
     shorter = [" ".join(c.split()) for c in rendition.candidates if c.strip() and len(" ".join(c.split())) < len(text)]
@@ -114,6 +121,17 @@ def _choose_text(rendition: Rendition, seconds: float, rules: SubtitleRules, res
     if fitting:
         return max(fitting, key=len)
     return min(shorter, key=len) if shorter else text
+
+
+def _budget(length: int, seconds: float, rules: SubtitleRules) -> float:
+    """Characters readable in ``seconds`` at the reading speed, for a text of ``length`` split into events of two full rows."""
+    events = max(1, math.ceil(length / (2 * rules.max_chars_per_line)))
+    return rules.max_cps * min(seconds, rules.max_duration * events)
+
+
+def _readable(text: str, seconds: float, rules: SubtitleRules) -> bool:
+    """Whether ``text`` can be read in ``seconds``."""
+    return len(text) <= _budget(len(text), seconds, rules)
 
 
 def _share_time(

@@ -69,6 +69,29 @@ class LanguageQc:
     glossary: dict[str, Any] | None = None
     glossary_link: str | None = None
     mix: str | None = None
+    casting: list[CastRow] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CastRow:
+    """One character's voice in the casting report: similarity to the actor and to the nearest other character's voice."""
+
+    character: str
+    voice: str
+    actor_similarity: float | None
+    nearest_character: str | None
+    nearest_similarity: float | None
+
+
+def _casting(episode: Episode, track: Track) -> list[CastRow]:
+    def name(speaker_id: str | None) -> str | None:
+        speaker = episode.speaker(speaker_id) if speaker_id else None
+        return speaker.name if speaker else speaker_id
+
+    return [
+        CastRow(name(speaker_id) or speaker_id, cast.voice, cast.actor_similarity, name(cast.nearest_character), cast.nearest_similarity)
+        for speaker_id, cast in track.casting.items()
+    ]
 
 
 @dataclass
@@ -159,18 +182,21 @@ def _untranslated_check(episode: Episode, track: Track) -> Check:
 
 
 def _subtitle_check(language: str, files: list[Path], config: Config, frame_rate: float, shots: list[float], folder: Path) -> Check:
+    """Every rule violation once, naming each file it appears in (SRT, WebVTT and TTML of one variant share their events)."""
     if not files:
         return Check("subtitles", language, None, "no subtitle files")
     rules = config.package.rules_for(language)
-    details: list[str] = []
+    found: dict[tuple[str, str], list[str]] = {}
     events = 0
     for path in files:
         result = check_subtitle_file(path, rules, language, frame_rate, shots)
         events += result.events
-        name = path.relative_to(folder).as_posix()
-        details += [f"{name} {violation.describe(frame_rate)}" for violation in result.violations]
+        variant = path.relative_to(folder).with_suffix("").as_posix()
+        for violation in result.violations:
+            found.setdefault((variant, violation.describe(frame_rate)), []).append(path.suffix.lstrip("."))
+    details = tuple(f"{variant} {described} ({', '.join(formats)})" for (variant, described), formats in found.items())
     summary = f"{len(files)} files, {events} events, {len(details)} rule violations"
-    return Check("subtitles", language, not details, summary, tuple(details))
+    return Check("subtitles", language, not details, summary, details)
 
 
 def _glossary(language: str, folder: Path, deliverables: list[Deliverable]) -> tuple[Check, dict[str, Any] | None, str | None]:
@@ -298,6 +324,7 @@ def assess(
         glossary, entry.glossary, entry.glossary_link = _glossary(language, folder, mine)
         entry.checks.append(glossary)
         entry.mix = next((d.path for d in mine if d.kind == "dub-mix"), None)
+        entry.casting = _casting(episode, track)
         languages.append(entry)
     dubbed = [entry.language for entry in languages if entry.mix]
     checks: list[Check] = [_source_check(episode)]

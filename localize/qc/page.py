@@ -51,28 +51,30 @@ def _image(png: bytes | None, alt: str) -> str:
     return f'<img alt="{escape(alt)}" src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}">'
 
 
+def _judged(ok: bool) -> str:
+    return '<span class="pass">pass</span>' if ok else '<span class="fail">fail</span>'
+
+
 def _loudness_table(entry: LanguageQc, spec: QcSpec) -> str:
+    """Every loudness figure with its limit and verdict; the integrated figure not targeted is shown, not judged."""
     figures = entry.loudness
     if not figures:
         return "<p>No dub mix.</p>"
     target = figures.get("target_lkfs", spec.dialogue_lkfs)
-    rows = [
-        (
-            "dialogue-gated loudness",
-            f"{figures.get('dialogue_lkfs', float('nan')):.1f} LKFS",
-            f"{spec.dialogue_lkfs:g} ± {spec.loudness_tolerance:g}",
-        ),
-        (
-            "programme loudness",
-            f"{figures.get('programme_lkfs', float('nan')):.1f} LKFS",
-            f"{spec.programme_lkfs:g} ± {spec.loudness_tolerance:g}",
-        ),
-        ("true peak", f"{figures.get('true_peak_dbtp', float('nan')):.1f} dBTP", f"≤ {spec.true_peak_dbtp:g}"),
-        ("loudness range", f"{figures.get('lra_lu', float('nan')):.1f} LU", f"≤ {spec.max_lra_lu:g}"),
-    ]
-    body = "".join(f"<tr><td>{name}</td><td>{value}</td><td>{limit}</td></tr>" for name, value, limit in rows)
-    measured = "dialogue-gated" if target == spec.dialogue_lkfs else "programme"
-    header = "<tr><th>figure</th><th>measured</th><th>spec</th></tr>"
+    gated = target == spec.dialogue_lkfs
+    tolerance = spec.loudness_tolerance
+    not_judged = '<span class="notrun">not judged</span>'
+    rows = []
+    for name, key, is_target in (("dialogue-gated loudness", "dialogue_lkfs", gated), ("programme loudness", "programme_lkfs", not gated)):
+        value = figures.get(key, float("nan"))
+        limit = f"{target:g} ± {tolerance:g}" if is_target else "— (the other integrated loudness is the target)"
+        rows.append((name, f"{value:.1f} LKFS", limit, _judged(abs(value - target) <= tolerance) if is_target else not_judged))
+    peak, lra = figures.get("true_peak_dbtp", float("nan")), figures.get("lra_lu", float("nan"))
+    rows.append(("true peak", f"{peak:.1f} dBTP", f"≤ {spec.true_peak_dbtp:g}", _judged(peak <= spec.true_peak_dbtp + 0.05)))
+    rows.append(("loudness range", f"{lra:.1f} LU", f"≤ {spec.max_lra_lu:g}", _judged(lra <= spec.max_lra_lu)))
+    body = "".join(f"<tr><td>{name}</td><td>{value}</td><td>{limit}</td><td>{verdict}</td></tr>" for name, value, limit, verdict in rows)
+    measured = "dialogue-gated" if gated else "programme"
+    header = "<tr><th>figure</th><th>measured</th><th>spec</th><th>verdict</th></tr>"
     return f"<p>Measured against: {measured} target {target:g} LKFS.</p><table class='loudness'>{header}{body}</table>"
 
 
@@ -86,6 +88,22 @@ def _worst_lines(entry: LanguageQc, frame_rate: float) -> str:
     )
     header = "<tr><th>line</th><th>TC</th><th>error</th><th>overlap</th><th>retiming</th><th>text</th></tr>"
     return f"<h3>Worst-fitting lines</h3><table class='worst'>{header}{rows}</table>"
+
+
+def _casting(entry: LanguageQc) -> str:
+    if not entry.casting:
+        return "<p>No casting report (voices set by hand or cloned).</p>"
+
+    def similarity(value: float | None) -> str:
+        return "—" if value is None else f"{value:.2f}"
+
+    rows = "".join(
+        f"<tr><td>{escape(row.character)}</td><td>{escape(row.voice)}</td><td>{similarity(row.actor_similarity)}</td>"
+        f"<td>{escape(row.nearest_character or '—')}</td><td>{similarity(row.nearest_similarity)}</td></tr>"
+        for row in entry.casting
+    )
+    header = "<tr><th>character</th><th>voice</th><th>similarity to the actor</th><th>nearest other character</th><th>similarity</th></tr>"
+    return f"<table class='casting'>{header}{rows}</table>"
 
 
 def _glossary(entry: LanguageQc) -> str:
@@ -107,6 +125,7 @@ def _language(entry: LanguageQc, images: dict[str, dict[str, bytes]], frame_rate
     return (
         f'<section id="lang-{escape(entry.language)}"><h2>{escape(display_name(entry.language))} ({escape(entry.language)})</h2>'
         f"{_check_rows(entry.checks)}"
+        f"<h3>Casting</h3>{_casting(entry)}"
         f"<h3>Loudness</h3>{_loudness_table(entry, spec)}"
         f"<h3>Original against dub</h3>{_image(pictures.get('loudness'), 'waveform and loudness over time')}"
         f"<h3>Timing fit</h3>{_image(pictures.get('timing'), 'timing-fit histogram')}{_worst_lines(entry, frame_rate)}"

@@ -44,7 +44,7 @@ def _fit(rendition: Rendition | None) -> str:
     take = rendition.take if rendition else None
     if take is None:
         return "not dubbed" if rendition else ""
-    text = f"{take.ladder_step}, {take.duration_error:+.2f} s"
+    text = f"{take.ladder_step}, rate {take.rate:.2f}, stretch ×{take.stretch:.2f}, {take.duration_error:+.2f} s"
     return f"{text}, {', '.join(take.flags)}" if take.flags else text
 
 
