@@ -91,3 +91,10 @@ def test_rules_and_their_digest_differ_per_target() -> None:
     assert french.french_spacing in rules_for("fr") and french.french_spacing not in rules_for("en")
     assert portuguese.brazilian_pronouns in rules_for("pt-BR") and portuguese.brazilian_pronouns not in rules_for("pt")
     assert len({rules_digest(tag) for tag in ("en", "fr", "pt", "pt-BR")}) == 4
+
+
+def test_days_and_thousands() -> None:
+    assert english.english_days("The Sunday I go, the Monday of the Friday.", context()) == "On Sunday I go, on Monday of Friday."
+    assert (
+        portuguese.thousands_and("quatro mil quinhentos e mil pessoas", context(target="pt-BR")) == "quatro mil e quinhentos e mil pessoas"
+    )

@@ -9,6 +9,7 @@ import pytest
 from localize.errors import GlossaryError
 from localize.glossary.model import Entry, Glossary
 from localize.regional import spanish
+from localize.regional.clock import clock_times, render
 from localize.regional.load import default_regions_dir, layer_for, load_layer
 from localize.regional.reader import LayerReader, stands_alone
 from localize.stages.translate.names import find_names
@@ -149,10 +150,33 @@ def test_names_mid_sentence_repeated_or_known_are_found() -> None:
         "Lucía llegó tarde.",
         "Mirá la avenida Corrientes, en La Plata.",
     ]
-    names = find_names(lines, "es", known=["Lucía"])
+    names = find_names(lines, "es", known=["Lucía"], regional=lambda word: word == "Mirá")
     for name in ("Plaza de Mayo", "Don Ramón", "San Telmo", "Buenos Aires", "AFIP", "Benítez", "Lucía", "Corrientes", "La Plata"):
         assert name in names
     for word in ("Bueno", "NO", "Comisario", "Vamos", "Mirá"):
         assert word not in names
     glossary = Glossary(name="g", source_language="es", terms=[Entry(id="corrientes", term="Corrientes")])
     assert "Corrientes" not in find_names(lines, "es", glossary=glossary), "a glossary entry decides for itself"
+
+
+@pytest.mark.parametrize(
+    ("said", "en", "pt", "fr"),
+    [
+        ("Son las nueve y media.", "it's nine thirty", "são nove e meia", "il est neuf heures et demie"),
+        ("Ya son las once menos diez.", "it's ten to eleven", "são dez para as onze", "il est onze heures moins dix"),
+        ("Sale a las siete menos cuarto.", "at a quarter to seven", "às quinze para as sete", "à sept heures moins le quart"),
+        ("Nos vemos a la una en punto.", "at one o'clock", "à uma em ponto", "à une heure pile"),
+        ("Llego a las 6:40.", "at 6:40", "às 6h40", "à 6 h 40"),
+    ],
+)
+def test_clock_times_are_said_as_each_target_says_them(said: str, en: str, pt: str, fr: str) -> None:
+    (time,) = clock_times(said)
+    assert [render(time, target) for target in ("en", "pt-BR", "fr")] == [en, pt, fr]
+
+
+def test_only_times_are_taken_for_times() -> None:
+    assert clock_times("Las dos chicas llegaron.") == []
+    layer = layer_for("es-AR")
+    assert layer is not None
+    found = LayerReader(layer, "fr").rendered_terms("Che, ¿nos vemos a las ocho?")
+    assert [(m.surface, m.entry.rule("fr").renderings) for m in found] == [("Che", ["hé"]), ("a las ocho", ["à huit heures"])]

@@ -32,6 +32,7 @@ __all__ = [
     "find_rendering",
     "find_terms",
     "is_stop_word",
+    "knows_word",
     "lemma_table",
     "lemmas_of",
     "log_probability",
@@ -145,6 +146,21 @@ def log_probability(word: str, language: str) -> float | None:
 def lemma_table(language: str) -> Table | None:
     """The language's lookup table of word form -> lemma(s), if spaCy has one."""
     return _analyzer(language).lemmas
+
+
+@cache
+def _lemma_values(language: str) -> frozenset[str]:
+    table = lemma_table(language)
+    return frozenset(value for value in (table.values() if table is not None else []) if isinstance(value, str))
+
+
+def knows_word(word: str, language: str) -> bool | None:
+    """Whether the language's lemma table has ``word`` (lowercase) as a form or a lemma; None without a table."""
+    table = lemma_table(language)
+    if table is None:
+        return None
+    lower = word.lower()
+    return lower in table or lower in _lemma_values(language) or is_stop_word(lower, language)
 
 
 def lemmas_of(word: str, language: str) -> frozenset[str]:

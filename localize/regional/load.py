@@ -20,7 +20,7 @@ from localize.regional.model import LayerTerm, RegionalLayer, Voseo
 
 __all__ = ["default_regions_dir", "layer_for", "load_layer"]
 
-_FIELDS = ("name", "region", "targets", "terms", "interjections", "voseo", "diminutives")
+_FIELDS = ("name", "region", "targets", "terms", "interjections", "voseo", "diminutives", "clock_times")
 
 
 def default_regions_dir() -> Path:
@@ -50,9 +50,10 @@ def _build(data: Any, validator: Validator, stem: str) -> RegionalLayer:
     if clash is not None:
         raise validator.error(("interjections",), "id", f"duplicate id '{clash.id}' (first at line {ids[clash.id].line})")
     voseo = validator.model(Voseo, data["voseo"], ("voseo",), {}) if data.get("voseo") is not None else None
-    diminutives = data.get("diminutives", False)
-    if not isinstance(diminutives, bool):
-        raise validator.error(("diminutives",), "diminutives", f"expected true or false, got {diminutives!r}")
+    switches = {key: data.get(key, False) for key in ("diminutives", "clock_times")}
+    for key, value in switches.items():
+        if not isinstance(value, bool):
+            raise validator.error((key,), key, f"expected true or false, got {value!r}")
     return RegionalLayer(
         name=name,
         region=region,
@@ -60,7 +61,8 @@ def _build(data: Any, validator: Validator, stem: str) -> RegionalLayer:
         terms=terms,
         interjections=interjections,
         voseo=voseo,
-        diminutives=diminutives,
+        diminutives=switches["diminutives"],
+        clock_times=switches["clock_times"],
         path=validator.file,
     )
 
@@ -101,6 +103,7 @@ def _merge(layers: list[RegionalLayer]) -> RegionalLayer:
             "interjections": _specific_first([layer.interjections for layer in layers]),
             "voseo": next((layer.voseo for layer in reversed(layers) if layer.voseo is not None), None),
             "diminutives": any(layer.diminutives for layer in layers),
+            "clock_times": any(layer.clock_times for layer in layers),
             "targets": list(dict.fromkeys(tag for layer in layers for tag in layer.targets)),
         }
     )

@@ -68,4 +68,6 @@ class RegionalLayer(_Model):
     voseo: Voseo | None = None
     diminutives: bool = False
     """Read a diminutive the lexicon does not know as its base word ("vinito" -> "vino")."""
+    clock_times: bool = False
+    """Render clock times said in words ("a las once menos diez") as each target says them."""
     path: str | None = None

@@ -13,10 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from localize.glossary.match import TermMatch, find_terms
-from localize.glossary.model import Entry, Glossary
+from localize.glossary.model import Entry, Glossary, TargetRule
 from localize.glossary.plural import pluralize, rendering_for
 from localize.model import SourceEdit
 from localize.regional import spanish
+from localize.regional.clock import clock_times, render
 from localize.regional.model import LayerTerm, RegionalLayer
 from localize.regional.text import WORD, Change, cased, overlaps
 from localize.regional.voseo import voseo_changes
@@ -112,8 +113,17 @@ class LayerReader:
         return sorted(found, key=lambda m: m.start)
 
     def rendered_terms(self, text: str) -> list[TermMatch]:
-        """The layer's terms in ``text`` that the target renders itself (kept from the translator, put in as written)."""
-        return self._find(self._rendered, text)
+        """The layer's terms in ``text`` that the target renders itself (kept from the translator, put in as written),
+        clock times included."""
+        found = self._find(self._rendered, text)
+        spans = [(m.start, m.end) for m in found]
+        for time in clock_times(text) if self.layer.clock_times else []:
+            said = render(time, self.target)
+            if said is not None and not overlaps(time.start, time.end, spans):
+                rule = TargetRule(renderings=[said])
+                entry = LayerTerm(id=f"time:{time.surface}", term=time.surface, pos="NUM", targets={self.target: rule})
+                found.append(TermMatch(entry, time.start, time.end, time.surface))
+        return sorted(found, key=lambda m: m.start)
 
     def _term_changes(self, text: str, keep: list[tuple[int, int]]) -> list[Change]:
         changes: list[Change] = []

@@ -2,7 +2,8 @@
 
 A name is a run of capitalised words (joined by de/del/la/los: "Plaza de
 Mayo") that stands mid-sentence, a title and a name ("Doña Rosa"), a run the
-episode opens sentences with at least twice, or a character's name. A word that
+episode opens sentences with at least twice, a word opening a sentence that the
+language's lexicon does not know ("Quique, ..."), or a character's name. A word that
 only ever opens a sentence is not taken for a name ("Bueno, ...", "Comisario"
 in "Comisario Benítez"). What the glossary (or a capitalised regional term)
 defines is theirs to decide. Each name becomes a do-not-translate
@@ -13,9 +14,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-from localize.glossary.match import find_terms, is_stop_word, lemmas_of, sentence_initial
+from localize.glossary.match import find_terms, is_stop_word, knows_word, lemmas_of, sentence_initial
 from localize.glossary.model import Entry, Glossary
 
 __all__ = ["AUTO_PREFIX", "find_names", "name_entries"]
@@ -54,10 +55,17 @@ def _common(word: str, language: str) -> bool:
     return is_stop_word(lower, language) or bool(lemmas_of(lower, language))
 
 
-def find_names(texts: list[str], language: str, known: Iterable[str] = (), glossary: Glossary | None = None) -> list[str]:
+def find_names(
+    texts: list[str],
+    language: str,
+    known: Iterable[str] = (),
+    glossary: Glossary | None = None,
+    regional: Callable[[str], bool] = lambda word: False,
+) -> list[str]:
     """The names to keep verbatim in these lines (an episode's), longest first.
 
-    ``known`` are names given elsewhere (characters); ``glossary`` holds terms that decide for themselves.
+    ``known`` are names given elsewhere (characters); ``glossary`` holds terms that decide for themselves;
+    ``regional`` says whether a word the lexicon lacks is the regional variety's ("Mirá", "Laburé"), not a name.
     """
     mid: set[str] = set()
     initial: Counter[str] = Counter()
@@ -79,7 +87,8 @@ def find_names(texts: list[str], language: str, known: Iterable[str] = (), gloss
         elif rest and run not in mid:
             mid.add(rest.removeprefix("de ").removeprefix("del "))  # "Comisario Benítez": the words after the first
     names = {name for name in known if name.strip()}
-    for run in mid | {run for run, count in initial.items() if count > 1 and " " in run}:
+    unknown = {run for run in initial if " " not in run and knows_word(run, language) is False and not run.isupper() and not regional(run)}
+    for run in mid | unknown | {run for run, count in initial.items() if count > 1 and " " in run}:
         words = run.split(" ")
         if run.casefold() in lowercase or all(is_stop_word(word, language) for word in words):
             continue

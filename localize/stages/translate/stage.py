@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -13,6 +14,7 @@ from localize.languages import base_language, normalize_tag, syllable_rate
 from localize.model import Episode, GlossaryHit, Line, Rendition, Track
 from localize.regional.load import layer_for
 from localize.regional.model import RegionalLayer
+from localize.regional.reader import LayerReader
 from localize.stages.base import RunContext
 from localize.stages.factory import make_backend
 from localize.stages.translate.backend import TranslationRequest, Translator
@@ -89,6 +91,15 @@ def _characters(episode: Episode, glossary: Glossary | None) -> tuple[str, ...]:
     ]
     registers = [f"{' and '.join(rule.speakers)}: {rule.register}" for rule in glossary.formality] if glossary else []
     return (*people, *registers)
+
+
+def _regional_word(layer: RegionalLayer | None) -> Callable[[str], bool]:
+    """Whether a word belongs to the regional variety: a form of one of its terms, or one its rules change."""
+    if layer is None:
+        return lambda word: False
+    forms = {form.casefold() for term in (*layer.terms, *layer.interjections) for form in term.forms}
+    reader = LayerReader(layer, layer.targets[0] if layer.targets else "en")
+    return lambda word: word.casefold() in forms or bool(reader.normalise(word).edits)
 
 
 def _said(line: Line, names: dict[str, str]) -> str:
@@ -175,7 +186,7 @@ class TranslateStage:
         known = [speaker.name for speaker in episode.speakers if speaker.name != speaker.id]
         capitalised = [term for term in (*layer.terms, *layer.interjections) if term.term[:1].isupper()] if layer else []
         decided = Glossary(name="decided", source_language=source, terms=[*(glossary.terms if glossary else []), *capitalised])
-        names = name_entries(find_names([line.text for line in episode.lines], source, known, decided), known)
+        names = name_entries(find_names([line.text for line in episode.lines], source, known, decided, _regional_word(layer)), known)
         requests = self._requests(episode, glossary)
         tracks = dict(episode.tracks)
         for target in ctx.targets:

@@ -6,7 +6,7 @@ import re
 
 from localize.stages.translate.postedit.base import Context
 
-__all__ = ["english_articles", "english_i"]
+__all__ = ["english_articles", "english_days", "english_i"]
 
 # Words spelled with a vowel that start with a consonant sound ("a university"), and the reverse ("an hour").
 _CONSONANT_SOUND = re.compile(r"(?i)^(uni|use|usu|uti|eu|one|once|ur[aeiou])")
@@ -33,3 +33,12 @@ def english_articles(text: str, context: Context) -> str:
 def english_i(text: str, context: Context) -> str:
     """The pronoun I in capitals."""
     return re.sub(r"\bi\b(?=[ '’]|$)", "I", text)
+
+
+_DAY = r"(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)(s?)"
+
+
+def english_days(text: str, context: Context) -> str:
+    """Days without Spanish's article ("the Saturday" -> "on Saturday", "of the Monday" -> "of Monday")."""
+    text = re.sub(rf"\b(of|to|until|from|by|for|in|at|on) the {_DAY}\b", lambda m: f"{m.group(1)} {m.group(2)}{m.group(3)}", text)
+    return re.sub(rf"\b([Tt])he {_DAY}\b", lambda m: f"{'O' if m.group(1) == 'T' else 'o'}n {m.group(2)}{m.group(3)}", text)

@@ -6,7 +6,7 @@ import re
 
 from localize.stages.translate.postedit.base import Context
 
-__all__ = ["brazilian_pronouns", "brazilian_words", "new_spelling"]
+__all__ = ["brazilian_pronouns", "brazilian_words", "new_spelling", "thousands_and"]
 
 _SPELLING = [
     (re.compile(r"êem\b"), "eem"),  # vêem, lêem, crêem, dêem
@@ -88,3 +88,14 @@ def brazilian_words(text: str, context: Context) -> str:
         return word.capitalize() if found.group()[:1].isupper() else word
 
     return _BRAZILIAN_WORDS.sub(brazilian, text)
+
+
+_AFTER_THOUSAND = re.compile(
+    r"\bmil (?=(?:cem|duzentos|duzentas|trezentos|trezentas|quatrocentos|quatrocentas|quinhentos|quinhentas|seiscentos|"
+    r"seiscentas|setecentos|setecentas|oitocentos|oitocentas|novecentos|novecentas)\b)"
+)
+
+
+def thousands_and(text: str, context: Context) -> str:
+    """ "e" after "mil" before a round hundred, as Portuguese says numbers ("três mil e quinhentos")."""
+    return _AFTER_THOUSAND.sub("mil e ", text)

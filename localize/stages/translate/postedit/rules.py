@@ -16,9 +16,9 @@ __all__ = ["Context", "Finished", "finish", "rules_digest", "rules_for"]
 
 _COMMON: tuple[Rule, ...] = (common.spacing, common.capital_after_comma, common.sentence_case)
 _BY_LANGUAGE: dict[str, tuple[Rule, ...]] = {
-    "en": (english.english_i, english.english_articles, numbers.english_numbers),
+    "en": (english.english_i, english.english_days, english.english_articles, numbers.english_numbers),
     "fr": (french.french_words, numbers.french_numbers, french.french_spacing),
-    "pt": (portuguese.new_spelling,),
+    "pt": (portuguese.new_spelling, portuguese.thousands_and),
     "pt-BR": (portuguese.brazilian_words, portuguese.brazilian_pronouns),
     "es": (spanish.inverted_marks,),
 }
