@@ -28,6 +28,8 @@ __all__ = ["EmbeddedDiarizer"]
 log = logging.getLogger("localize")
 
 MAX_CLUSTERED_WINDOWS = 2000
+LOUD_PERCENTILE = 99.9
+SILENT_LEVEL = 1e-4
 
 
 @register("diarize")
@@ -41,8 +43,9 @@ class EmbeddedDiarizer(Diarizer):
         """Window, clustering and speaker-count settings."""
 
         window: float = Field(1.5, gt=0.4, le=3.0)
+        """Seconds of speech per embedding."""
         hop: float = Field(0.5, gt=0.05, le=1.0)
-        """Seconds between embedding windows (0.5 halves the cost of 0.25 at the same DER on the evaluation set)."""
+        """Seconds of speech between embedding windows (0.5 halves the cost of 0.25 at the same DER on the evaluation set)."""
         threshold: float = Field(0.3, gt=0.0, lt=2.0)
         """Cosine distance at which clusters stop merging (lower: more speakers)."""
         num_speakers: int | None = Field(None, ge=1)
@@ -52,7 +55,17 @@ class EmbeddedDiarizer(Diarizer):
         """A cluster with less speech than this is merged into its nearest neighbour (stray clusters inflate the count)."""
         smoothing: int = Field(3, ge=1)
         """Windows in the label mode filter (odd)."""
-        vad_threshold: float = 0.5
+        vad_threshold: float = Field(0.5, gt=0.0, lt=1.0)
+        """Silero speech probability that starts speech (on level-normalised audio)."""
+        vad_level: float | None = Field(None, gt=0.0, le=1.0)
+        """The audio reaches the VAD scaled so that its loudest moments (99.9th percentile of sample magnitude) stand
+        at this level (0.3 suits far-field and quietly recorded speech, with ``vad_threshold`` 0.2: the VAD then misses
+        6.5 % of the AMI excerpts' speech against 18.7 % as recorded at 0.5). ``None``: as recorded."""
+        speech_only_windows: bool = False
+        """Embedding windows slide over the speech alone (pauses cut out), so a region shorter than a window still
+        gets a full window of speech rather than one padded by repeating itself. On real meetings (AMI, with
+        ``vad_threshold`` 0.2, ``window`` 1.0, ``hop`` 0.25, ``threshold`` 0.4, ``min_speaker_seconds`` 0.5) DER
+        drops from 37.5 to 34.9 %; on the synthetic evaluation set it rises from 8.7 to 35 %: off by default."""
         min_silence_ms: int = 300
         overlap_pause_ms: int | None = Field(150, ge=20)
         """A change of speaker inside continuous speech, with no pause this long within half a window of it, is an
@@ -83,10 +96,22 @@ class EmbeddedDiarizer(Diarizer):
 
         silence = self.options.min_silence_ms if min_silence_ms is None else min_silence_ms
         options = VadOptions(threshold=self.options.vad_threshold, min_silence_duration_ms=silence, speech_pad_ms=pad_ms)
-        return [(int(r["start"]), int(r["end"])) for r in get_speech_timestamps(samples, options)]
+        return [(int(r["start"]), int(r["end"])) for r in get_speech_timestamps(self._levelled(samples), options)]
+
+    def _levelled(self, samples: np.ndarray) -> np.ndarray:
+        """``samples`` scaled so their loudest moments stand at ``vad_level`` (unchanged when silent or unset)."""
+        level = self.options.vad_level
+        if level is None or not len(samples):
+            return samples
+        loud = float(np.percentile(np.abs(samples), LOUD_PERCENTILE))
+        if loud <= SILENT_LEVEL:
+            return samples
+        return np.clip(samples * (level / loud), -1.0, 1.0).astype(np.float32)
 
     def _windows(self, samples: np.ndarray, regions: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
         """Mel windows (n, frames, mels) and their centre times, from every speech region."""
+        if self.options.speech_only_windows:
+            return self._speech_windows(samples, regions)
         width = int(self.options.window * MEL_FRAMES_PER_SECOND)
         hop = int(self.options.hop * MEL_FRAMES_PER_SECOND)
         mels: list[np.ndarray] = []
@@ -94,7 +119,7 @@ class EmbeddedDiarizer(Diarizer):
         for start, end in regions:
             chunk = samples[start:end]
             peak = float(np.max(np.abs(chunk))) if len(chunk) else 0.0
-            if peak <= 1e-4:
+            if peak <= SILENT_LEVEL:
                 continue
             mel = mel_frames(chunk / peak * 0.5)
             if len(mel) < width:
@@ -107,6 +132,32 @@ class EmbeddedDiarizer(Diarizer):
         if not mels:
             return np.zeros((0, width, 40), dtype=np.float32), np.zeros(0)
         return np.stack(mels).astype(np.float32), np.asarray(centres)
+
+    def _speech_windows(self, samples: np.ndarray, regions: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+        """Mel windows sliding over the speech regions joined end to end; a window's time is its middle frame's."""
+        width = int(self.options.window * MEL_FRAMES_PER_SECOND)
+        hop = int(self.options.hop * MEL_FRAMES_PER_SECOND)
+        mels: list[np.ndarray] = []
+        times: list[np.ndarray] = []
+        for start, end in regions:
+            chunk = samples[start:end]
+            peak = float(np.max(np.abs(chunk))) if len(chunk) else 0.0
+            if peak <= SILENT_LEVEL:
+                continue
+            mel = mel_frames(chunk / peak * 0.5)
+            mels.append(mel)
+            times.append(start / SPEECH_RATE + np.arange(len(mel)) / MEL_FRAMES_PER_SECOND)
+        if not mels:
+            return np.zeros((0, width, 40), dtype=np.float32), np.zeros(0)
+        speech, clock = np.concatenate(mels), np.concatenate(times)
+        if len(speech) < width:
+            missing = width - len(speech)
+            speech, clock = np.pad(speech, ((0, missing), (0, 0)), mode="wrap"), np.pad(clock, (0, missing), mode="edge")
+        offsets = list(range(0, len(speech) - width + 1, hop))
+        if offsets[-1] + width < len(speech):
+            offsets.append(len(speech) - width)  # the last speech gets a window of its own
+        windows = np.stack([speech[offset : offset + width] for offset in offsets]).astype(np.float32)
+        return windows, np.asarray([clock[offset + width // 2] for offset in offsets])
 
     @staticmethod
     def _embed(mels: np.ndarray, hook: ProgressHook) -> np.ndarray:
@@ -136,6 +187,8 @@ class EmbeddedDiarizer(Diarizer):
                 labels = into(bounded)
         normed = embeddings / np.linalg.norm(embeddings, axis=1, keepdims=True)
         assigned = np.argmax(normed @ _centroids(sample, labels).T, axis=1)
+        if options.num_speakers:
+            assigned[::step] = labels  # the clustered windows keep their clusters: none of the asked-for speakers vanishes
         keep_windows = self.options.min_speaker_seconds / self.options.hop
         while len(set(assigned)) > (options.num_speakers or max(1, options.min_speakers)):
             counts = np.bincount(assigned, minlength=assigned.max() + 1)
@@ -173,7 +226,10 @@ class EmbeddedDiarizer(Diarizer):
         if len(mels) == 0:
             return Diarization()
         embeddings = self._embed(mels, hook)
-        labels = self._smooth(self._cluster(embeddings), centres)
+        clustered = self._cluster(embeddings)
+        labels = self._smooth(clustered, centres)
+        if self.options.num_speakers and len(set(labels.tolist())) < len(set(clustered.tolist())):
+            labels = clustered  # smoothing would drop a speaker the count asks for
         found = _turns_from_labels(regions, centres, labels, embeddings)
         return Diarization(turns=self._overlap_changes(samples, found.turns), embeddings=found.embeddings)
 
@@ -222,8 +278,8 @@ def _turns_from_labels(regions: list[tuple[int, int]], centres: np.ndarray, labe
     for start, end in regions:
         begin, finish = start / SPEECH_RATE, end / SPEECH_RATE
         inside = np.where((centres >= begin - 1e-6) & (centres <= finish + 1e-6))[0]
-        if len(inside) == 0:
-            continue
+        if len(inside) == 0:  # a region shorter than a window: the window nearest to it speaks for it
+            inside = np.asarray([int(np.argmin(np.abs(centres - (begin + finish) / 2)))])
         cursor = begin
         for k, index in enumerate(inside):
             is_last = k == len(inside) - 1
