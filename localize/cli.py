@@ -6,7 +6,6 @@ Errors become one-line messages and exit codes here, and only here.
 from __future__ import annotations
 
 import logging
-import os
 import sys
 import warnings
 from pathlib import Path
@@ -69,9 +68,10 @@ class _RichProgress:
 def _hook(quiet: bool) -> tuple[Any, ProgressHook]:
     from contextlib import nullcontext
 
+    from localize.environment import runtime
     from localize.progress import silent_hook
 
-    if quiet or (not sys.stderr.isatty() and os.environ.get("LOCALIZE_PROGRESS") != "1"):
+    if quiet or (not sys.stderr.isatty() and not runtime().progress):
         return nullcontext(), silent_hook
     bar = _RichProgress()
     return bar, bar
@@ -217,7 +217,10 @@ app.add_typer(_service_commands.token_app, name="token")
 
 def main() -> None:
     """Entry point: run the app, turning known errors into one line and an exit code."""
-    logging.basicConfig(level=os.environ.get("LOCALIZE_LOG", "WARNING").upper(), format="%(levelname)s %(message)s")
+    from localize.environment import runtime
+
+    settings = runtime()
+    logging.basicConfig(level=settings.log_level, format="%(levelname)s %(message)s")
     # resemblyzer -> webrtcvad imports pkg_resources, which warns on every run; nothing a user can act on.
     warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
     try:
@@ -229,7 +232,7 @@ def main() -> None:
         print("localize: interrupted; run the same command again to resume", file=sys.stderr)
         sys.exit(130)
     except Exception as exc:
-        if os.environ.get("LOCALIZE_DEBUG"):
+        if settings.debug:
             raise
         print(
             f"localize: internal error: {type(exc).__name__}: {exc} (set LOCALIZE_DEBUG=1 for details; please report it)", file=sys.stderr

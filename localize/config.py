@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import json
-import os
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from localize.environment import config_overrides
 from localize.errors import ConfigError
 from localize.package.rules import PackageConfig
 
 __all__ = ["BackendChoice", "Config", "DubConfig", "MixConfig", "RegionalConfig", "SegmentConfig", "SpeakersConfig", "load_config"]
-
-ENV_PREFIX = "LOCALIZE_"
 
 
 class _Section(BaseModel):
@@ -142,26 +140,6 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _from_environment(environ: dict[str, str]) -> dict[str, Any]:
-    """``LOCALIZE_TRANSCRIBE__OPTIONS__BEAM_SIZE=3`` -> nested dict (JSON values)."""
-    result: dict[str, Any] = {}
-    for name, raw in environ.items():
-        if not name.startswith(ENV_PREFIX):
-            continue
-        path = [part.lower() for part in name[len(ENV_PREFIX) :].split("__") if part]
-        if not path:
-            continue
-        try:
-            value: Any = json.loads(raw)
-        except json.JSONDecodeError:
-            value = raw
-        node = result
-        for part in path[:-1]:
-            node = node.setdefault(part, {})
-        node[path[-1]] = value
-    return result
-
-
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
@@ -174,7 +152,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
 def load_config(
     path: Path | None = None,
     overrides: dict[str, Any] | None = None,
-    environ: dict[str, str] | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> Config:
     """Resolve the configuration; an explicit ``path`` must exist.
 
@@ -185,7 +163,7 @@ def load_config(
         path = Path("localize.toml")
     if path is not None:
         data = _merge(data, _read_toml(path))
-    data = _merge(data, _from_environment(dict(os.environ if environ is None else environ)))
+    data = _merge(data, config_overrides(set(Config.model_fields), environ))
     data = _merge(data, overrides or {})
     try:
         return Config.model_validate(data)

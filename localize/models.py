@@ -12,12 +12,12 @@ A reference is one of:
 from __future__ import annotations
 
 import importlib.util
-import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from localize.cache import atomic_path, sha256_file
+from localize.environment import runtime, user_cache
 from localize.errors import ModelUnavailable
 
 __all__ = ["BUNDLED", "BundledModel", "assemble_bundled", "cache_dir", "resolve_model"]
@@ -62,8 +62,7 @@ BUNDLED: dict[str, BundledModel] = {
 
 def cache_dir() -> Path:
     """Where assembled models live: ``$LOCALIZE_CACHE`` or ``~/.cache/localize``."""
-    root = os.environ.get("LOCALIZE_CACHE") or os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "localize")
-    return Path(root) / "models"
+    return (runtime().cache or user_cache() / "localize") / "models"
 
 
 def _pip_name(package: str) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import shutil
 import time
@@ -41,17 +40,6 @@ log = logging.getLogger("localize.service")
 _ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 _MAX_MESSAGE = 1000
 """Characters of an error a client is shown at most: never megabytes of its own input echoed back."""
-
-
-def _pipeline_environ() -> dict[str, str]:
-    """The ``LOCALIZE_*`` variables that configure the pipeline (not the service's, the CLI's or the model cache's)."""
-    from localize.config import Config
-
-    return {
-        name: value
-        for name, value in os.environ.items()
-        if name.startswith("LOCALIZE_") and name.removeprefix("LOCALIZE_").split("__")[0].lower() in Config.model_fields
-    }
 
 
 class Service:
@@ -110,7 +98,7 @@ class Service:
         from localize.config import load_config
         from localize.stages.factory import check_backends
 
-        config = load_config(self.settings.config_file, environ=_pipeline_environ())
+        config = load_config(self.settings.config_file)
         try:
             check_backends(config)
         except ConfigError as exc:

@@ -1,25 +1,23 @@
-"""Service settings: where jobs live, which database and broker, upload limits, queues.
+"""Service settings: where jobs live, which database and broker, upload limits, queues, limits and retention.
 
 Read from ``LOCALIZE_SERVICE_<FIELD>`` environment variables (JSON for lists
-and maps), so ``localize serve`` can hand them to the worker it starts and
-Docker Compose can set them per container.
+and maps; see :mod:`localize.environment`), so ``localize serve`` can hand them
+to the worker it starts and Docker Compose can set them per container.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from localize.environment import SERVICE_PREFIX, service_variables
 from localize.errors import ConfigError
 
-__all__ = ["ENV_PREFIX", "Settings"]
-
-ENV_PREFIX = "LOCALIZE_SERVICE_"
+__all__ = ["Settings"]
 
 DEFAULT_QUEUES = {"transcribe": "gpu", "dub": "gpu"}
 """Stages that go to a queue other than ``cpu``: the ones a GPU speeds up."""
@@ -60,27 +58,25 @@ class Settings(BaseModel):
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         """Settings from ``LOCALIZE_SERVICE_*`` variables, then explicit overrides (None values ignored)."""
         data: dict[str, Any] = {}
-        for name, raw in (os.environ if environ is None else environ).items():
-            if not name.startswith(ENV_PREFIX):
-                continue
-            field = name[len(ENV_PREFIX) :].lower()
+        for field, raw in service_variables(environ).items():
             try:
                 data[field] = json.loads(raw) if raw[:1] in "[{" else raw
             except json.JSONDecodeError as exc:
+                name = SERVICE_PREFIX + field.upper()
                 raise ConfigError(f"{name} is not valid JSON: {exc}", f"fix {name}") from exc
         data.update({key: value for key, value in overrides.items() if value is not None})
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
             problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-            raise ConfigError(f"invalid service settings: {problems}", f"fix the {ENV_PREFIX}* variables or options") from exc
+            raise ConfigError(f"invalid service settings: {problems}", f"fix the {SERVICE_PREFIX}* variables or options") from exc
 
     def to_env(self) -> dict[str, str]:
         """The variables that reproduce these settings in another process."""
         env = {}
         for name, value in self.model_dump(mode="json").items():
             if value is not None:
-                env[ENV_PREFIX + name.upper()] = value if isinstance(value, str) else json.dumps(value)
+                env[SERVICE_PREFIX + name.upper()] = value if isinstance(value, str) else json.dumps(value)
         return env
 
     @property

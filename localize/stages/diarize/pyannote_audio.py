@@ -8,13 +8,13 @@ token read from an environment variable, so it never lands in a manifest.
 from __future__ import annotations
 
 import importlib.util
-import os
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
 
+from localize.environment import named
 from localize.errors import BackendUnavailable, ModelUnavailable
 from localize.media.audio import SPEECH_RATE
 from localize.model import SpeechTurn
@@ -107,7 +107,7 @@ class PyannoteDiarizer(Diarizer):
                 f"pyannote pipeline '{self.options.pipeline}' is not a local directory, and downloads are off",
                 "point diarize.options.pipeline at a downloaded pipeline directory, or set allow_downloads = true",
             )
-        token = os.environ.get(self.options.token_env) or None
+        token = named(self.options.token_env)
         try:
             try:
                 pipeline = pipeline_class.from_pretrained(source, token=token)

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from localize.environment import user_cache
 from localize.errors import BackendUnavailable, ModelUnavailable
 from localize.registry import Availability, register
 from localize.stages.transcribe.whisper import Decoded, Hints, WhisperOptions, WhisperTranscriber
@@ -77,7 +78,7 @@ class OpenAIWhisperTranscriber(WhisperTranscriber):
     def _download_root(self) -> str:
         if self.options.models_dir is not None:
             return str(self.options.models_dir)
-        return os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "whisper")
+        return str(user_cache() / "whisper")
 
     @cached_property
     def model(self) -> Any:

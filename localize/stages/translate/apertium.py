@@ -10,7 +10,6 @@ and the blank lines come back in place. A line whose output cannot be aligned
 from __future__ import annotations
 
 import logging
-import os
 import re
 import shutil
 import subprocess
@@ -20,6 +19,7 @@ from pathlib import Path
 import langcodes
 from pydantic import BaseModel, ConfigDict
 
+from localize.environment import named
 from localize.errors import BackendUnavailable
 from localize.languages import base_language
 from localize.registry import Availability, names, register
@@ -78,8 +78,9 @@ def apertium_datadir(configured: Path | None = None) -> Path | None:
     candidates: list[Path] = []
     if configured is not None:
         candidates.append(configured)
-    if os.environ.get("APERTIUM_DATADIR"):
-        candidates.append(Path(os.environ["APERTIUM_DATADIR"]))
+    from_environment = named("APERTIUM_DATADIR")
+    if from_environment:
+        candidates.append(Path(from_environment))
     script = shutil.which("apertium")
     if script:
         try:

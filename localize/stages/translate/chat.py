@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from functools import cached_property
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from localize.environment import named, runtime
 from localize.errors import BackendUnavailable, ConfigError
 from localize.languages import display_name
 from localize.registry import Availability, register
@@ -108,14 +108,14 @@ class ChatTranslator(Translator):
             import httpx  # noqa: F401
         except ImportError:
             return Availability(False, "missing httpx: pip install 'localize[llm]'")
-        if not os.environ.get("LOCALIZE_LLM_BASE_URL"):
+        if not runtime().llm_base_url:
             return Availability(True, "set base_url (or LOCALIZE_LLM_BASE_URL) to an OpenAI-compatible server")
         return Availability(True, "ready")
 
     @property
     def base_url(self) -> str:
         """The endpoint's base URL (up to /v1)."""
-        url = self.options.base_url or os.environ.get("LOCALIZE_LLM_BASE_URL")
+        url = self.options.base_url or runtime().llm_base_url
         if not url:
             raise ConfigError("the openai-chat backend has no base URL", "set [translate.options] base_url or LOCALIZE_LLM_BASE_URL")
         return url.rstrip("/")
@@ -125,13 +125,13 @@ class ChatTranslator(Translator):
         """An httpx client with the key, if any."""
         import httpx
 
-        key = os.environ.get(self.options.api_key_env)
+        key = named(self.options.api_key_env)
         headers = {"Authorization": f"Bearer {key}"} if key else {}
         return httpx.Client(base_url=self.base_url, headers=headers, timeout=self.options.timeout)
 
     def supports(self, source: str, target: str) -> bool:
         """Any pair: the model decides how well."""
-        return bool(self.options.base_url or os.environ.get("LOCALIZE_LLM_BASE_URL"))
+        return bool(self.options.base_url or runtime().llm_base_url)
 
     def missing_hint(self, source: str, target: str) -> str:
         """What to configure."""
@@ -153,7 +153,7 @@ class ChatTranslator(Translator):
             "max_tokens": self.options.max_tokens,
             "response_format": response_format,
         }
-        model = self.options.model or os.environ.get("LOCALIZE_LLM_MODEL")
+        model = self.options.model or runtime().llm_model
         if model:
             body["model"] = model
         return body
