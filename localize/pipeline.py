@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,12 +19,13 @@ from localize.model import Episode, StageRecord
 from localize.progress import ProgressHook, silent_hook
 from localize.stages.base import RunContext, Stage, stage_key
 
-__all__ = ["STAGE_NAMES", "RunRequest", "open_episode", "prepare_run", "resume_context", "run", "run_stages", "stages"]
+__all__ = ["STAGE_NAMES", "RunRequest", "episode_id", "open_episode", "prepare_run", "resume_context", "run", "run_stages", "stages"]
 
 log = logging.getLogger("localize")
 
 STAGE_NAMES = ("ingest", "transcribe", "diarize", "segment", "translate", "dub", "mix", "package")
 ME_SUFFIXES = (".me.flac", ".me.wav")
+_MAX_ID_CHARS = 120
 
 
 def stages() -> list[Stage]:
@@ -61,11 +63,19 @@ class RunRequest:
     name: str | None = None
 
 
-def _episode_id(source: Path, name: str | None) -> str:
+def _plain_latin(char: str) -> str:
+    """An accented Latin letter without its accents; any other character as it is."""
+    base = "".join(part for part in unicodedata.normalize("NFKD", char) if not unicodedata.combining(part))
+    return base if base.isascii() and base.isalpha() else char
+
+
+def episode_id(source: Path, name: str | None) -> str:
+    """The episode's folder name: ``name`` or the file's stem with accented Latin letters made plain (é -> e, ñ -> n),
+    every other letter and digit kept (ß, й, 東), every other run of characters one ``-``; 120 characters at most."""
     raw = name or source.stem
-    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", raw).strip("-.")
+    slug = re.sub(r"[^\w.-]+", "-", "".join(map(_plain_latin, unicodedata.normalize("NFC", raw))))[:_MAX_ID_CHARS].strip("-._")
     if not slug:
-        raise InputError(f"cannot make an episode name from '{raw}'", "pass --name")
+        raise InputError(f"cannot make an episode name from '{raw[:80]}'", "pass --name")
     return slug
 
 
@@ -86,7 +96,7 @@ def open_episode(request: RunRequest, config: Config) -> tuple[WorkDir, Episode]
     """Probe the source and load (or start) its episode in the work directory."""
     info = probe(request.source)
     me_stem = _find_me_stem(request.source, request.me_stem)
-    workdir = WorkDir(request.out, _episode_id(request.source, request.name))
+    workdir = WorkDir(request.out, episode_id(request.source, request.name))
     workdir.prepare()
     existing = workdir.load()
     if existing is not None and existing.source.fingerprint == info.fingerprint:
