@@ -138,6 +138,8 @@ class Line(_Model):
     words: list[Word] = Field(default_factory=list)
     language: str | None = None
     on_screen: bool | None = None
+    revision: int = 0
+    """Raised each time the line's text or speaker changes; with its rendition's, says whether a script row is stale."""
     extras: dict[str, Any] = Field(default_factory=dict)
 
     @property
@@ -206,6 +208,8 @@ class Rendition(_Model):
     candidates: list[str] = Field(default_factory=list)
     glossary_hits: list[GlossaryHit] = Field(default_factory=list)
     origin: Origin = "machine"
+    revision: int = 0
+    """Raised each time the text or origin changes (a new machine translation, an edit, an approval)."""
     take: Take | None = None
     flags: list[str] = Field(default_factory=list)
     source_edits: list[SourceEdit] = Field(default_factory=list)
@@ -214,6 +218,10 @@ class Rendition(_Model):
     """Names kept verbatim without a glossary entry (auto-protected), for a reviewer to promote or reject."""
     untranslated: list[str] = Field(default_factory=list)
     """Source words the translator passed through untranslated."""
+
+    def revision_for(self, text: str, origin: Origin) -> int:
+        """The revision this rendition has once its text and origin are these: one higher if either changes."""
+        return self.revision + ((self.text, self.origin) != (text, origin))
 
 
 class CastVoice(_Model):

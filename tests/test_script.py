@@ -15,9 +15,10 @@ from localize.errors import InputError
 from localize.glossary import load_glossary
 from localize.model import Episode, Line, MediaInfo, Rendition, Speaker, Track
 from localize.pipeline import run_stages
-from localize.script import apply_script, check_script, import_script, read_script, write_dubbing_script
+from localize.script import Conflict, apply_script, check_script, import_script, read_script, write_dubbing_script
 from localize.script.xliff import XLIFF_NS
 from localize.stages.base import RunContext
+from localize.stages.segment import carry_revisions
 from tests.conftest import SAMPLE_GLOSSARY, run_cli
 
 LINES = [
@@ -130,6 +131,60 @@ def test_import_skips_stale_and_unknown_rows(tmp_path: Path) -> None:
         apply_script(episode, [unknown], "en", None)
     with pytest.raises(InputError, match="has no fr track"):
         apply_script(episode, rows, "fr", None)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".xlf"])
+def test_an_older_export_never_overwrites_a_newer_edit(tmp_path: Path, suffix: str) -> None:
+    workdir, episode = make_episode(tmp_path)
+    older, newer = tmp_path / f"older.en.script{suffix}", tmp_path / "newer.en.script.csv"
+    write_dubbing_script(episode, "en", older)
+    write_dubbing_script(episode, "en", newer)
+    edit_csv(newer, {"L2": "The bus is always late."})
+    assert import_script(workdir.root, newer).edited == ["L2"]
+    assert [row.revision for row in read_script(older).rows] == [0, 0, 0]
+
+    rows = read_script(older).rows  # the older export still has the machine text of L2; its reviewer changed L3
+    rows[2] = rows[2].__class__(**{**rows[2].__dict__, "translation": "Off to Plaza de Mayo."})
+    saved = workdir.load()
+    assert saved is not None
+    updated, result = apply_script(saved, rows, "en", None)
+    assert result.conflicts == [Conflict("L2", 0, 1)] and result.edited == ["L3"]
+    assert updated.tracks["en"].renditions["L2"].text == "The bus is always late.", "the newer edit stays"
+    forced, result = apply_script(saved, rows, "en", None, force=True)
+    assert not result.conflicts and forced.tracks["en"].renditions["L2"].text == LINES[1][3]
+    assert forced.tracks["en"].renditions["L2"].revision == 2
+
+
+def test_the_cli_reports_each_conflict_and_applies_it_only_with_force(tmp_path: Path) -> None:
+    workdir, episode = make_episode(tmp_path)
+    older, newer = tmp_path / "older.en.script.csv", tmp_path / "newer.en.script.csv"
+    write_dubbing_script(episode, "en", older)
+    write_dubbing_script(episode, "en", newer)
+    edit_csv(newer, {"L2": "The bus is always late.", "L3": "Off to Plaza de Mayo."})
+    assert run_cli("script", "import", workdir.root, newer).returncode == 0
+    edit_csv(older, {"L1": "Hey Martín, fancy a mate?"})
+    refused = run_cli("script", "import", workdir.root, older)
+    assert refused.returncode == 1, refused.stderr
+    assert refused.stdout.strip() == "en: 1 edited, 0 approved, 0 unchanged; edited lines: L1"
+    conflicts = [line for line in refused.stderr.splitlines() if line.startswith("conflict:")]
+    assert [line.split()[1] for line in conflicts] == ["L2", "L3"] and "revision 0, now 1" in conflicts[0]
+    saved = workdir.load()
+    assert saved is not None
+    assert [saved.tracks["en"].renditions[i].text for i in ("L1", "L2")] == ["Hey Martín, fancy a mate?", "The bus is always late."]
+    forced = run_cli("script", "import", workdir.root, older, "--force")
+    assert forced.returncode == 0 and "edited lines: L2, L3" in forced.stdout, forced.stderr
+
+
+def test_a_line_whose_text_changes_gets_a_new_revision() -> None:
+    before = [
+        Line(id="L1", start=0, end=1, speaker="A", text="Hola.", revision=2),
+        Line(id="L2", start=1, end=2, speaker="B", text="Chau."),
+    ]
+    after = [Line(id="L1", start=0, end=1.2, speaker="A", text="Hola."), Line(id="L2", start=1, end=2, speaker="B", text="Chau, che.")]
+    assert [line.revision for line in carry_revisions(before, after)] == [2, 1]
+    rendition = Rendition(line_id="L1", text="Hi.", revision=3)
+    assert (rendition.revision_for("Hi.", "machine"), rendition.revision_for("Hello.", "machine")) == (3, 4)
+    assert rendition.revision_for("Hi.", "approved") == 4
 
 
 def test_bad_script_files_are_one_line_errors(tmp_path: Path) -> None:

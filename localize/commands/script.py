@@ -42,12 +42,16 @@ def import_(
     folder: FolderArgument,
     file: Annotated[Path, typer.Argument(help="The edited script (.csv, .xlsx, .xlf).")],
     language: Annotated[str | None, typer.Option("--language", "-l", help="Target language (default: from the file).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Apply rows whose line changed since the export (overwriting it).")] = False,
 ) -> None:
-    """Take a reviewed script's changed lines as 'edited' (or 'approved'); the next run re-dubs only those lines."""
+    """Take a reviewed script's changed lines as 'edited' (or 'approved'); the next run re-dubs only those lines.
+
+    A row whose line changed since the script was exported is a conflict: reported, not applied (exit 1) unless --force.
+    """
     from localize.languages import normalize_tag
     from localize.script import import_script
 
-    result = import_script(folder, file, normalize_tag(language) if language else None)
+    result = import_script(folder, file, normalize_tag(language) if language else None, force)
     typer.echo(
         f"{result.language}: {len(result.edited)} edited, {len(result.approved)} approved, {len(result.unchanged)} unchanged"
         + (f"; edited lines: {', '.join(result.edited)}" if result.edited else "")
@@ -55,3 +59,11 @@ def import_(
     for label, ids in (("source changed since export, not applied", result.stale), ("unknown lines, not applied", result.unknown)):
         if ids:
             typer.echo(f"warning: {label}: {', '.join(ids)}", err=True)
+    for conflict in result.conflicts:
+        typer.echo(
+            f"conflict: {conflict.line_id} changed since this script was exported (revision {conflict.exported}, now "
+            f"{conflict.current}); not applied: export the script again, or import with --force to overwrite it",
+            err=True,
+        )
+    if result.conflicts:
+        raise typer.Exit(1)

@@ -17,16 +17,18 @@ from pathlib import Path
 from localize.cache import atomic_path, atomic_write_text
 from localize.errors import InputError
 from localize.glossary.report import timecode
-from localize.model import Episode, Rendition
+from localize.model import Episode, Line, Rendition
 from localize.script.read import XLIFF_SUFFIXES
 
-__all__ = ["SCRIPT_COLUMNS", "script_rows", "write_dubbing_script"]
+__all__ = ["SCRIPT_COLUMNS", "row_revision", "script_rows", "write_dubbing_script"]
 
-SCRIPT_COLUMNS = ("Line", "TC in", "TC out", "Character", "Source", "Translation", "Glossary notes", "Status", "Take fit")
+SCRIPT_COLUMNS = ("Line", "TC in", "TC out", "Character", "Source", "Translation", "Glossary notes", "Status", "Take fit", "Revision")
+"""``Revision`` is the row's revision (its line's plus its translation's) when exported: importing a row whose line
+has changed since is a conflict."""
 _DEFAULT_FPS = 25.0
 _FIXED_DATE = datetime.datetime(2000, 1, 1)
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
-_WIDTHS = {"A": 8, "B": 13, "C": 13, "D": 16, "E": 50, "F": 50, "G": 40, "H": 10, "I": 24}
+_WIDTHS = {"A": 8, "B": 13, "C": 13, "D": 16, "E": 50, "F": 50, "G": 40, "H": 10, "I": 24, "J": 9}
 
 
 def _glossary_notes(rendition: Rendition | None) -> str:
@@ -46,6 +48,11 @@ def _fit(rendition: Rendition | None) -> str:
         return "not dubbed" if rendition else ""
     text = f"{take.ladder_step}, rate {take.rate:.2f}, stretch ×{take.stretch:.2f}, {take.duration_error:+.2f} s"
     return f"{text}, {', '.join(take.flags)}" if take.flags else text
+
+
+def row_revision(line: Line, rendition: Rendition | None) -> int:
+    """A script row's revision: raised whenever its source line or its translation changes."""
+    return line.revision + (rendition.revision if rendition else 0)
 
 
 def script_rows(episode: Episode, language: str) -> list[list[str]]:
@@ -69,6 +76,7 @@ def script_rows(episode: Episode, language: str) -> list[list[str]]:
                 _glossary_notes(rendition),
                 rendition.origin if rendition else "untranslated",
                 _fit(rendition),
+                str(row_revision(line, rendition)),
             ]
         )
     return rows

@@ -11,7 +11,7 @@ from pathlib import Path
 from localize.errors import ConfigError, InputError
 from localize.languages import normalize_tag
 
-__all__ = ["XLIFF_SUFFIXES", "ScriptFile", "ScriptRow", "read_script", "script_language"]
+__all__ = ["XLIFF_SUFFIXES", "ScriptFile", "ScriptRow", "parse_revision", "read_script", "script_language"]
 
 XLIFF_SUFFIXES = (".xlf", ".xliff")
 _REQUIRED = ("Line", "Source", "Translation")
@@ -28,6 +28,8 @@ class ScriptRow:
     """The origin the file gives the line: machine, edited, approved (or empty)."""
     character: str = ""
     timecode: str = ""
+    revision: int | None = None
+    """The row's revision when it was exported (None: the file does not say)."""
     where: str = ""
     """Where the row is in its file, for messages (``script.csv:12``)."""
 
@@ -74,12 +76,30 @@ def _table_rows(table: list[list[str]], file: str, first_line: int) -> list[Scri
             if any(value.strip() for value in cells):
                 raise InputError(f"{file}:{number}: the Line column is empty", "keep each row's line id as exported")
             continue
+        where = f"{file}:{number}"
         rows.append(
             ScriptRow(
-                cell("Line"), cell("Source"), cell("Translation"), cell("Status"), cell("Character"), cell("TC in"), f"{file}:{number}"
+                cell("Line"),
+                cell("Source"),
+                cell("Translation"),
+                cell("Status"),
+                cell("Character"),
+                cell("TC in"),
+                parse_revision(cell("Revision"), where),
+                where,
             )
         )
     return rows
+
+
+def parse_revision(text: str, where: str) -> int | None:
+    """A row's Revision cell: a whole number, or None when empty."""
+    if not text:
+        return None
+    try:
+        return int(float(text))  # a spreadsheet may have turned 3 into 3.0
+    except ValueError:
+        raise InputError(f"{where}: the Revision cell '{text[:20]}' is not a number", "keep each row's revision as exported") from None
 
 
 def _read_csv(path: Path) -> ScriptFile:

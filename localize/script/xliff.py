@@ -11,7 +11,7 @@ from typing import Any
 
 from localize.errors import ConfigError, InputError
 from localize.languages import normalize_tag
-from localize.script.read import ScriptFile, ScriptRow
+from localize.script.read import ScriptFile, ScriptRow, parse_revision
 
 __all__ = ["XLIFF_NS", "read_xliff", "xliff_text"]
 
@@ -30,10 +30,11 @@ def xliff_text(episode_id: str, source_language: str, language: str, rows: list[
 
     root = etree.Element(_q("xliff"), {"version": "2.0", "srcLang": source_language, "trgLang": language}, nsmap={None: XLIFF_NS})
     file = etree.SubElement(root, _q("file"), {"id": episode_id, "original": episode_id})
-    for line_id, tc_in, tc_out, character, source, translation, glossary, status, _fit in rows:
+    for line_id, tc_in, tc_out, character, source, translation, glossary, status, _fit, revision in rows:
         unit = etree.SubElement(file, _q("unit"), {"id": line_id, "name": line_id})
         notes = etree.SubElement(unit, _q("notes"))
-        for category, text in (("timecode", f"{tc_in} - {tc_out}"), ("character", character), ("glossary", glossary)):
+        notes_text = (("timecode", f"{tc_in} - {tc_out}"), ("character", character), ("glossary", glossary), ("revision", revision))
+        for category, text in notes_text:
             if text:
                 etree.SubElement(notes, _q("note"), {"category": category}).text = text
         segment = etree.SubElement(unit, _q("segment"), {"state": _STATES.get(status, "initial")})
@@ -81,6 +82,7 @@ def read_xliff(path: Path) -> ScriptFile:
                 status=_ORIGINS.get(min(states, key=list(_ORIGINS).index), ""),
                 character=notes.get("character", ""),
                 timecode=notes.get("timecode", "").split(" - ")[0],
+                revision=parse_revision(notes.get("revision", ""), f"{path}:{unit.sourceline}"),
                 where=f"{path}:{unit.sourceline}",
             )
         )

@@ -134,5 +134,19 @@ class SegmentStage:
         return True
 
     def run(self, episode: Episode, ctx: RunContext) -> Episode:
-        """Replace the episode's lines."""
-        return episode.model_copy(update={"lines": words_to_lines(episode.words, self._options(ctx), episode.source_language)})
+        """Replace the episode's lines (a line keeps its revision, raised when its text or speaker changed)."""
+        lines = words_to_lines(episode.words, self._options(ctx), episode.source_language)
+        return episode.model_copy(update={"lines": carry_revisions(episode.lines, lines)})
+
+
+def carry_revisions(old: list[Line], new: list[Line]) -> list[Line]:
+    """``new`` lines with the revision of the old line of the same id, one higher where its text or speaker changed."""
+    before = {line.id: line for line in old}
+    carried = []
+    for line in new:
+        previous = before.get(line.id)
+        if previous is not None:
+            changed = (previous.text, previous.speaker) != (line.text, line.speaker)
+            line = line.model_copy(update={"revision": previous.revision + changed})
+        carried.append(line)
+    return carried

@@ -302,6 +302,7 @@ class TranslateStage:
             candidates=translated.candidates,
             glossary_hits=hits,
             origin="machine",
+            revision=previous.revision_for(text, "machine") if previous is not None else 0,
             take=previous.take if previous is not None and previous.text == text else None,
             flags=_flags(line, hits, []),
             source_edits=list(prepared.edits),
