@@ -15,6 +15,7 @@ import errno
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,10 +23,19 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from localize.errors import InputError, OutputError
+from localize.errors import InputError, MediaError, OutputError
 from localize.model import SCHEMA_VERSION, Episode
 
-__all__ = ["WorkDir", "atomic_path", "atomic_write_text", "file_fingerprint", "sha256_file", "stable_hash"]
+__all__ = [
+    "WorkDir",
+    "atomic_path",
+    "atomic_write_text",
+    "file_fingerprint",
+    "no_space_error",
+    "output_error",
+    "sha256_file",
+    "stable_hash",
+]
 
 _SAMPLE = 1 << 20
 
@@ -56,13 +66,52 @@ def file_fingerprint(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _output_error(path: Path, exc: OSError) -> OutputError:
-    if exc.errno == errno.ENOSPC:
-        return OutputError(f"disk full while writing {path}", "free space on that disk or choose another --out")
+_FULL_BELOW = 1 << 20
+"""Bytes free under which a failed write is taken to have failed for want of space."""
+
+
+def _mount_point(path: Path) -> Path:
+    """The mount point of the file system ``path`` is (or would be) on."""
+    current = Path(os.path.abspath(path))
+    while not current.exists() and current != current.parent:
+        current = current.parent
+    while not os.path.ismount(current) and current != current.parent:
+        current = current.parent
+    return current
+
+
+def no_space_error(path: Path, written: int = 0) -> OutputError:
+    """The one-line error for a full file system while writing ``path`` (``written``: bytes it got before it filled)."""
+    need = max(1, -(-written // (1 << 20)))
+    return OutputError(
+        f"no space left on {_mount_point(path)} while writing {path}", f"free at least {need} MB there, or choose another --out"
+    )
+
+
+def output_error(exc: OSError, path: Path | None = None) -> OutputError | None:
+    """The OutputError for a failed write of ``path`` (default: the file the error names): full disk or quota,
+    permissions, a file in the way; None for other errors."""
+    where = path or Path(exc.filename or ".")
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return no_space_error(where)
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return OutputError(f"cannot write to {path}: permission denied", "choose a writable --out directory")
+        return OutputError(f"cannot write to {where}: permission denied", "choose a writable --out directory")
     if exc.errno in (errno.ENOTDIR, errno.EEXIST):
-        return OutputError(f"cannot write to {path}: a file is in the way of a folder", "choose another --out directory")
+        return OutputError(f"cannot write to {where}: a file is in the way of a folder", "choose another --out directory")
+    return None
+
+
+def _disk_full(folder: Path) -> bool:
+    try:
+        return shutil.disk_usage(folder).free < _FULL_BELOW
+    except OSError:
+        return False
+
+
+def _output_error(path: Path, exc: OSError) -> OutputError:
+    found = output_error(exc, path)
+    if found is not None:
+        return found
     return OutputError(f"cannot write {path}: {exc.strerror}", "check the output directory")
 
 
@@ -80,7 +129,8 @@ _FILE_MODE = _file_mode()
 def atomic_path(path: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it into place on success.
 
-    A crash or error leaves the previous file (or no file), never a partial one.
+    A crash or error leaves the previous file (or no file), never a partial one. Whatever fails while the file
+    system is full (a library's write, an ffmpeg run) becomes the one-line "no space left" OutputError.
     """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -96,6 +146,11 @@ def atomic_path(path: Path) -> Iterator[Path]:
         os.replace(temp, path)
     except OSError as exc:
         raise _output_error(path, exc) from exc
+    except Exception as exc:
+        said_full = isinstance(exc, MediaError) and "No space left on device" in exc.stderr
+        if not isinstance(exc, OutputError) and (said_full or _disk_full(path.parent)):
+            raise no_space_error(path, temp.stat().st_size if temp.exists() else 0) from exc
+        raise
     finally:
         temp.unlink(missing_ok=True)
 

@@ -232,6 +232,12 @@ def main() -> None:
         print("localize: interrupted; run the same command again to resume", file=sys.stderr)
         sys.exit(130)
     except Exception as exc:
+        from localize.cache import output_error
+
+        known = output_error(exc) if isinstance(exc, OSError) else None  # a full disk, a read-only folder
+        if known is not None:
+            print(f"localize: error: {known.one_line()}", file=sys.stderr)
+            sys.exit(known.exit_code)
         if settings.debug:
             raise
         print(

@@ -22,6 +22,7 @@ from celery import Celery, Task
 from celery.signals import worker_process_init
 from sqlalchemy.exc import SQLAlchemyError
 
+from localize.cache import output_error
 from localize.errors import LocalizeError
 from localize.pipeline import STAGE_NAMES, RunRequest, prepare_run, run_stages
 from localize.service import jobs
@@ -127,6 +128,8 @@ def run_stage(app: Celery, settings: Settings, database: Database, job_id: str, 
             jobs.release(database, job_id, owner, stage)
         elif isinstance(exc, LocalizeError):
             jobs.fail(database, job_id, owner, stage, exc.one_line())
+        elif isinstance(exc, OSError) and (known := output_error(exc)) is not None:
+            jobs.fail(database, job_id, owner, stage, known.one_line())
         else:
             log.exception("job %s failed in %s", job_id, stage)
             jobs.fail(database, job_id, owner, stage, f"internal error in {stage}: {type(exc).__name__}: {exc}")
