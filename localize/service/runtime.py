@@ -164,7 +164,7 @@ class Service:
         """The jobs the principal may see, newest first, optionally of one status, and how many there are in all."""
         query = select(Job)
         count = select(func.count()).select_from(Job)
-        if "admin" not in principal.scopes:
+        if not principal.admin:
             query, count = query.where(Job.tenant == principal.tenant), count.where(Job.tenant == principal.tenant)
         if status:
             query, count = query.where(Job.status == status), count.where(Job.status == status)

@@ -59,13 +59,18 @@ class Principal:
     scopes: frozenset[str]
     tenant: str = DEFAULT_TENANT
 
+    @property
+    def admin(self) -> bool:
+        """Whether this is an admin token: every scope, every tenant."""
+        return "admin" in self.scopes
+
     def allows(self, scope: str) -> bool:
         """Whether this token grants ``scope``."""
-        return scope in self.scopes or "admin" in self.scopes
+        return scope in self.scopes or self.admin
 
     def sees(self, tenant: str) -> bool:
         """Whether this token may see what belongs to ``tenant``: its own tenant's things, or everything for an admin."""
-        return tenant == self.tenant or "admin" in self.scopes
+        return tenant == self.tenant or self.admin
 
 
 def new_id() -> str:

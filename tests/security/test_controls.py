@@ -3,7 +3,6 @@ uploads), private database files, a database made by an older version upgraded i
 
 from __future__ import annotations
 
-import sqlite3
 import stat
 import time
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ from localize.service.security import authenticate, create_token
 from localize.service.settings import Settings
 from tests.conftest import ROOT
 from tests.security.conftest import bearer
+from tests.test_service_postgres import postgres  # noqa: F401  (fixture)
 
 
 @pytest.fixture
@@ -106,27 +106,45 @@ def test_database_files_are_private_to_their_owner(small_service: Service) -> No
             assert stat.S_IMODE(path.stat().st_mode) == 0o600, path.name
 
 
-_OLD_SCHEMA = """
-CREATE TABLE jobs (id VARCHAR(64) PRIMARY KEY, status VARCHAR(16), request JSON, stages JSON, stage_index INTEGER, attempt INTEGER,
-  dispatched BOOLEAN, error TEXT, lease_owner VARCHAR(128), lease_expires FLOAT, worker VARCHAR(256), submitted_by VARCHAR(128),
-  created_at FLOAT, updated_at FLOAT, finished_at FLOAT);
-CREATE TABLE tokens (id INTEGER PRIMARY KEY AUTOINCREMENT, name VARCHAR(128) UNIQUE, hash VARCHAR(64) UNIQUE, scopes VARCHAR(64),
-  created_at FLOAT);
-INSERT INTO tokens (name, hash, scopes, created_at) VALUES
-  ('veteran', '{digest}', 'read submit', 1700000000.0);
-INSERT INTO jobs VALUES ('old-job-000000001', 'succeeded', '{{"source": "/media/ep.mp4", "targets": ["en"], "out": "/tmp/x"}}',
-  '{{}}', 8, 1, 1, NULL, NULL, NULL, NULL, 'veteran', 1700000000.0, 1700000100.0, 1700000100.0);
-"""
+def _old_tables(url: str) -> None:
+    """The jobs and tokens tables as the version before tenants made them, with one token and one finished job."""
+    from sqlalchemy import JSON, Boolean, Column, Float, Integer, MetaData, String, Table, Text, create_engine, insert
 
-
-def test_a_database_made_before_tenants_is_upgraded_and_keeps_its_tokens_and_jobs(storage: Path, tmp_path: Path) -> None:
     from localize.service.security import hash_token
 
-    data = tmp_path / "data"
-    data.mkdir()
-    with sqlite3.connect(data / "localize.db") as connection:
-        connection.executescript(_OLD_SCHEMA.format(digest=hash_token("lz_veteran")))
-    service = Service(Settings(data_dir=data, storage_roots=[storage]))
+    metadata = MetaData()
+    jobs = Table(
+        "jobs", metadata, Column("id", String(64), primary_key=True), Column("status", String(16)), Column("request", JSON),
+        Column("stages", JSON), Column("stage_index", Integer), Column("attempt", Integer), Column("dispatched", Boolean),
+        Column("error", Text), Column("lease_owner", String(128)), Column("lease_expires", Float), Column("worker", String(256)),
+        Column("submitted_by", String(128)), Column("created_at", Float), Column("updated_at", Float), Column("finished_at", Float),
+    )  # fmt: skip
+    tokens = Table(
+        "tokens", metadata, Column("id", Integer, primary_key=True, autoincrement=True), Column("name", String(128), unique=True),
+        Column("hash", String(64), unique=True), Column("scopes", String(64)), Column("created_at", Float),
+    )  # fmt: skip
+    engine = create_engine(url)
+    metadata.drop_all(engine)
+    metadata.create_all(engine)
+    with engine.begin() as connection:
+        connection.execute(insert(tokens).values(name="veteran", hash=hash_token("lz_veteran"), scopes="read submit", created_at=1.7e9))
+        request = {"source": "/media/ep.mp4", "targets": ["en"], "out": "/tmp/x"}
+        connection.execute(
+            insert(jobs).values(
+                id="old-job-000000001", status="succeeded", request=request, stages={}, stage_index=8, attempt=1, dispatched=True,
+                submitted_by="veteran", created_at=1.7e9, updated_at=1.7e9, finished_at=1.7e9,
+            )
+        )  # fmt: skip
+    engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_database_made_before_tenants_is_upgraded_and_keeps_its_tokens_and_jobs(
+    backend: str, storage: Path, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    url = f"sqlite:///{tmp_path / 'localize.db'}" if backend == "sqlite" else request.getfixturevalue("postgres")
+    _old_tables(url)
+    service = Service(Settings(data_dir=tmp_path / "data", storage_roots=[storage], database_url=url))
     with TestClient(create_app(service)) as api:
         listed = api.get("/jobs", headers=bearer("lz_veteran"))
         assert listed.status_code == 200, listed.text
