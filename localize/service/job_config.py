@@ -140,7 +140,16 @@ JOB_CONFIG = Section(
             MixConfig,
             {
                 **dict.fromkeys(
-                    ("duck_db", "duck_ramp", "dialogue_lkfs", "programme_lkfs", "dialogue_share_for_gating", "true_peak_dbtp"), ANY
+                    (
+                        "duck_db",
+                        "duck_ramp",
+                        "dialogue_lkfs",
+                        "programme_lkfs",
+                        "dialogue_share_for_gating",
+                        "true_peak_dbtp",
+                        "level_range_db",
+                    ),
+                    ANY,
                 ),
                 "separation": Choice("separate"),
             },

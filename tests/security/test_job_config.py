@@ -39,6 +39,8 @@ SERVER_ONLY: list[tuple[dict[str, Any], str]] = [
     ({"package": {"subtitles": {"spacy_model": "/tmp/evil_pipeline"}}}, "config.package.subtitles.spacy_model"),
     ({"package": {"languages": {"fr": {"spacy_model": "/tmp/evil"}}}}, "config.package.languages.fr.spacy_model"),
     ({"package": {"proxy_height": 100000}}, "config.package.proxy_height"),
+    ({"regional": {"folder": "/etc"}}, "config.regional.folder"),
+    ({"dub": {"backend_options": {"kokoro.v1": {"model": "/tmp/evil.onnx"}}}}, "config.dub.backend_options.kokoro.v1.model"),
     ({"models_dir": "/"}, "config.models_dir"),
     ({"allow_downloads": True}, "config.allow_downloads"),
 ]
@@ -95,7 +97,8 @@ def test_allowed_settings_apply_over_the_servers_and_keep_its_own(api: TestClien
         "translate": {"options": {"alternatives": False}},
         "package": {"subtitles": {"max_cps": 20}, "languages": {"fr": {"max_chars_per_line": 40}}, "review_proxy": False},
         "dub": {"casting": {"Martín": {"en": "en-espeak-m3"}}, "max_rate": 1.3, "casting_file": "series/casting.json"},
-        "mix": {"duck_db": -10},
+        "mix": {"duck_db": -10, "level_range_db": 3},
+        "regional": {"layer": "es-AR"},
     }
     response = _submit(api, token, allowed)
     assert response.status_code == 201, response.text
@@ -110,6 +113,7 @@ def test_allowed_settings_apply_over_the_servers_and_keep_its_own(api: TestClien
     storage = service.settings.storage_roots[0].resolve()
     assert config["dub"]["casting_file"] == str(storage / "series" / "casting.json")
     assert config["allow_downloads"] is False and config["models_dir"] is None
+    assert config["regional"]["layer"] == "es-AR" and config["mix"]["level_range_db"] == 3
 
 
 def test_a_casting_file_outside_the_storage_roots_is_refused(api: TestClient, token: str) -> None:
