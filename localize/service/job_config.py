@@ -284,6 +284,6 @@ def resolve_job_config(raw: dict[str, Any], server: Config, storage_roots: list[
     try:
         check_backends(config)
     except ConfigError as exc:
-        raise ConfigError(f"config.{exc.message}", exc.hint) from exc
+        raise ConfigError(f"config.{exc.message}", "fix the job's config") from exc
     _check_casting(config, targets)
     return config
