@@ -53,6 +53,7 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy localize
+	$(BIN)/lint-imports
 	$(BIN)/hadolint Dockerfile
 
 test: setup lint llm-server

@@ -102,7 +102,7 @@ def main() -> None:
             rendition = track.renditions.get(line.id)
             take = rendition.take if rendition else None
             if take is None:
-                if rendition is not None and {"not-dubbed", "forced-narrative"} & set(rendition.flags):
+                if rendition is not None and {"not-dubbed", "forced-narrative"} & set(rendition.all_flags):
                     skipped += 1
                 else:
                     dropped += 1
@@ -125,7 +125,7 @@ def main() -> None:
                     "rate": take.rate,
                     "step": take.ladder_step,
                     "overlap": take.overlap,
-                    "flags": rendition.flags if rendition else [],
+                    "flags": rendition.all_flags if rendition else [],
                 }
             )
         placed = sorted(

@@ -109,7 +109,7 @@ def long_episode() -> Path:
         speakers=episode.speakers,
         lines=lines,
         tracks=tracks,
-        extras={"run": episode.extras["run"]},
+        run=episode.run,
     )
     workdir.save(long)
     return workdir.root

@@ -27,8 +27,8 @@ def check(folder: Path) -> None:
     """Print the subtitle and decode figures of one packaged episode."""
     ctx, _ = resume_context(folder)
     episode = Episode.model_validate_json((folder / "manifest.json").read_text(encoding="utf-8"))
-    package = episode.extras.get("package", {})
-    shots, fps = package.get("shot_changes", []), float(package.get("frame_rate") or 25.0)
+    shots = episode.package.shot_changes if episode.package else []
+    fps = episode.package.frame_rate if episode.package else 25.0
     files = [d for d in episode.deliverables if d.kind == "subtitles"]
     failing = []
     for item in files:

@@ -55,8 +55,8 @@ def main() -> None:
     from localize.config import SegmentConfig
     from localize.progress import silent_hook
     from localize.registry import create
-    from localize.stages.diarize.stage import assign_speakers
     from localize.stages.segment import words_to_lines
+    from localize.stages.turns import assign_speakers
 
     warnings.filterwarnings("ignore")
     torch.set_num_threads(args.threads)

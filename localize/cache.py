@@ -24,7 +24,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from localize.errors import InputError, MediaError, OutputError
-from localize.model import SCHEMA_VERSION, Episode
+from localize.migrate import migrate_manifest
+from localize.model import Episode
 
 __all__ = [
     "WorkDir",
@@ -191,19 +192,39 @@ class WorkDir:
             raise _output_error(self.root, exc) from exc
 
     def load(self) -> Episode | None:
-        """The saved Episode, or None when there is none or it is from another schema."""
+        """The saved Episode (older schemas migrated), or None when there is none yet.
+
+        A manifest that exists but cannot be read is an error, never a reason to start over:
+        starting over would overwrite the edits and approvals it holds.
+        """
         if not self.manifest_path.is_file():
             return None
+        return self._read(self.manifest_path, f"the manifest of episode {self.root.name} ({self.root.name}/.localize/manifest.json)")
+
+    def load_published(self) -> Episode:
+        """The customer-facing manifest of the finished package (older schemas migrated)."""
+        if not self.published_manifest.is_file():
+            raise InputError(
+                f"{self.root} has no manifest.json: it was never packaged, or packaging did not finish", "run 'localize run' again"
+            )
+        return self._read(self.published_manifest, f"the package manifest {self.root.name}/manifest.json")
+
+    @staticmethod
+    def _read(path: Path, where: str) -> Episode:
+        keep = "it is kept as it is: restore it from a backup, or move it away to start the episode over"
         try:
-            data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
-            return None
-        if data.get("schema_version") != SCHEMA_VERSION:
-            return None
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise InputError(f"cannot read {where}: {exc}", keep) from exc
+        if not isinstance(data, dict):
+            raise InputError(f"{where} is not a JSON object", keep)
+        data = migrate_manifest(data, where)
         try:
             return Episode.model_validate(data)
-        except ValidationError:
-            return None
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            place = ".".join(map(str, first["loc"]))
+            raise InputError(f"{where} is invalid at {place}: {first['msg']}", keep) from exc
 
     def save(self, episode: Episode) -> None:
         """Write the manifest atomically."""

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from localize.errors import LocalizeError
+from localize.stages import STAGES, StageSpec
 
 if TYPE_CHECKING:
     from localize.config import Config
@@ -132,50 +133,33 @@ def _summary(episode: Any, folder: Path) -> None:
         console.print(f"[yellow]warning[/yellow] {warning}", soft_wrap=True)
 
 
-def _single_stage(stage: str, folder: Path, quiet: bool) -> None:
+def _single_stage(names: tuple[str, ...], folder: Path, quiet: bool) -> None:
     from localize.pipeline import resume_context, run_stages
 
     ctx, episode = resume_context(folder)
     display, hook = _hook(quiet)
     ctx.hook = hook
     with display:
-        episode = run_stages(episode, ctx, names=(stage,), force=True)
+        episode = run_stages(episode, ctx, names=names, force=True)
     _summary(episode, folder)
 
 
 FolderArgument = Annotated[Path, typer.Argument(help="An episode folder: OUT/<name>.")]
 
 
-@app.command()
-def transcribe(folder: FolderArgument, quiet: QuietOption = False) -> None:
-    """Run only the transcribe stage on an episode folder."""
-    _single_stage("transcribe", folder, quiet)
+def _stage_command(spec: StageSpec) -> None:
+    """Register ``localize <stage> FOLDER``: the stage alone (and the stages it feeds) on an episode folder."""
+
+    def command(folder: FolderArgument, quiet: QuietOption = False) -> None:
+        _single_stage((spec.name, *spec.then), folder, quiet)
+
+    command.__doc__ = spec.summary
+    app.command(name=spec.name)(command)
 
 
-@app.command()
-def diarize(folder: FolderArgument, quiet: QuietOption = False) -> None:
-    """Run only the diarize stage (and re-cut the dialogue lines)."""
-    _single_stage("diarize", folder, quiet)
-    _single_stage("segment", folder, True)
-
-
-@app.command()
-def translate(folder: FolderArgument, quiet: QuietOption = False) -> None:
-    """Run only the translate stage on an episode folder."""
-    _single_stage("translate", folder, quiet)
-
-
-@app.command()
-def dub(folder: FolderArgument, quiet: QuietOption = False) -> None:
-    """Run only the dub stage (synthesis and retiming), then the mix."""
-    _single_stage("dub", folder, quiet)
-    _single_stage("mix", folder, True)
-
-
-@app.command()
-def package(folder: FolderArgument, quiet: QuietOption = False) -> None:
-    """Run only the package stage: rewrite the deliverables."""
-    _single_stage("package", folder, quiet)
+for _spec in STAGES:
+    if _spec.summary:
+        _stage_command(_spec)
 
 
 @app.command()

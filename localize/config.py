@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from localize.environment import config_overrides
 from localize.errors import ConfigError
-from localize.package.rules import PackageConfig
+from localize.rules import PackageConfig
 
 __all__ = ["BackendChoice", "Config", "DubConfig", "MixConfig", "RegionalConfig", "SegmentConfig", "SpeakersConfig", "load_config"]
 

@@ -6,6 +6,8 @@ stored relative to the episode's work directory so a work directory can move.
 
 from __future__ import annotations
 
+from enum import StrEnum
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -19,7 +21,10 @@ __all__ = [
     "GlossaryHit",
     "Line",
     "MediaInfo",
+    "PackageResult",
     "Rendition",
+    "RenditionFlag",
+    "RunSettings",
     "SourceEdit",
     "Speaker",
     "SpeechTurn",
@@ -29,7 +34,8 @@ __all__ = [
     "Word",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""Bumped when a saved manifest needs migrating; :mod:`localize.migrate` takes older ones forward."""
 
 TRUNCATION_TOLERANCE_SECONDS = 1.0
 TRUNCATION_TOLERANCE_SHARE = 0.01
@@ -38,6 +44,24 @@ priming and a video slightly longer than its sound stay well within this)."""
 
 Origin = Literal["machine", "edited", "approved"]
 Gender = Literal["male", "female", "unknown"]
+
+
+class RenditionFlag(StrEnum):
+    """What a reviewer should know about a rendition or its take (QC reads these)."""
+
+    GLOSSARY_VIOLATION = "glossary-violation"
+    FORCED_NARRATIVE = "forced-narrative"
+    SOURCE_CHANGED = "source-changed"
+    """A human rendition kept although its source line's text changed since: re-review it."""
+    NOT_DUBBED = "not-dubbed"
+    NO_VOICE = "no-voice"
+    TTS_FAILED = "tts-failed"
+    OVERLAP = "overlap"
+    OVERRUN = "overrun"
+    SHORT = "short"
+    EARLY = "early"
+    AT_LIMITS = "at-limits"
+    """The take needed the slowest engine rate and the largest stretch allowed: listen to it."""
 
 
 class _Model(BaseModel):
@@ -60,7 +84,8 @@ class AudioStream(_Model):
 class MediaInfo(_Model):
     """What ffprobe told us about the source file."""
 
-    path: str
+    path: Path
+    """Typed as a path, so cache keys hold the file's content rather than how its name was spelled."""
     size: int
     fingerprint: str
     duration: float
@@ -124,7 +149,10 @@ class Speaker(_Model):
     median_f0: float | None = None
     speech_seconds: float = 0.0
     reference_clip: str | None = None
+    embedding: list[float] = Field(default_factory=list)
+    """The voice's speaker embedding (diarization's encoder): recognises characters across episodes, guides casting."""
     extras: dict[str, Any] = Field(default_factory=dict)
+    """For third-party plug-ins only; localize's own data has typed fields."""
 
 
 class Line(_Model):
@@ -137,10 +165,13 @@ class Line(_Model):
     text: str
     words: list[Word] = Field(default_factory=list)
     language: str | None = None
+    forced_narrative: bool = False
+    """Spoken in another language than the programme's: subtitled as a forced narrative, not dubbed by default."""
     on_screen: bool | None = None
     revision: int = 0
     """Raised each time the line's text or speaker changes; with its rendition's, says whether a script row is stale."""
     extras: dict[str, Any] = Field(default_factory=dict)
+    """For third-party plug-ins only; localize's own data has typed fields."""
 
     @property
     def duration(self) -> float:
@@ -182,7 +213,7 @@ class Take(_Model):
     """Take length minus its window length, in seconds."""
     overlap: float = 0.0
     """Seconds this take runs into the next take, beyond what the source lines overlap."""
-    flags: list[str] = Field(default_factory=list)
+    flags: list[RenditionFlag] = Field(default_factory=list)
 
 
 class SourceEdit(_Model):
@@ -210,8 +241,11 @@ class Rendition(_Model):
     origin: Origin = "machine"
     revision: int = 0
     """Raised each time the text or origin changes (a new machine translation, an edit, an approval)."""
+    flags: list[RenditionFlag] = Field(default_factory=list)
+    """What translation and review found (glossary violation, forced narrative, source changed)."""
     take: Take | None = None
-    flags: list[str] = Field(default_factory=list)
+    skipped: RenditionFlag | None = None
+    """Why the dub stage made no take for it (not dubbed, no voice, synthesis failed, forced narrative)."""
     source_edits: list[SourceEdit] = Field(default_factory=list)
     """What the regional layer changed in the source before the translator read it."""
     protected: list[str] = Field(default_factory=list)
@@ -222,6 +256,12 @@ class Rendition(_Model):
     def revision_for(self, text: str, origin: Origin) -> int:
         """The revision this rendition has once its text and origin are these: one higher if either changes."""
         return self.revision + ((self.text, self.origin) != (text, origin))
+
+    @property
+    def all_flags(self) -> list[RenditionFlag]:
+        """Every flag of the rendition, its dubbing and its take, for reviewers and QC."""
+        dubbing = [self.skipped] if self.skipped else []
+        return sorted({*self.flags, *dubbing, *(self.take.flags if self.take else [])})
 
 
 class CastVoice(_Model):
@@ -249,6 +289,7 @@ class Track(_Model):
     mix: str | None = None
     loudness: dict[str, float] = Field(default_factory=dict)
     extras: dict[str, Any] = Field(default_factory=dict)
+    """For third-party plug-ins only; localize's own data has typed fields."""
 
 
 class StageRecord(_Model):
@@ -257,6 +298,9 @@ class StageRecord(_Model):
     stage: str
     backend: str
     key: str
+    """A digest of what the stage read, taken after it ran."""
+    output: str = ""
+    """A digest of what the stage wrote: changed since (by a person or another stage), the stage runs again."""
     seconds: float
     cache_hit: bool = False
     finished_at: str
@@ -278,6 +322,23 @@ class Deliverable(_Model):
     """Measurements: loudness (LUFS, dBTP, LU), subtitle timing (events, reading speed, violations), take fit."""
 
 
+class RunSettings(_Model):
+    """What the episode was last run with, so single stages, ``localize qc`` and the studio can run again alike."""
+
+    targets: list[str] = Field(default_factory=list)
+    glossary: str | None = None
+    """The glossary file (absolute path) the run used."""
+    config: dict[str, Any] = Field(default_factory=dict)
+    """The resolved configuration as JSON (:class:`localize.config.Config` validates it)."""
+
+
+class PackageResult(_Model):
+    """What packaging measured on the picture, which QC reads again later."""
+
+    shot_changes: list[float] = Field(default_factory=list)
+    frame_rate: float
+
+
 class Episode(_Model):
     """The document every stage reads and returns a new copy of."""
 
@@ -285,7 +346,8 @@ class Episode(_Model):
     id: str
     source: MediaInfo
     source_language: str | None = None
-    me_stem: str | None = None
+    me_stem: Path | None = None
+    """The music-and-effects stem given with the source (keyed by content, like every path)."""
     dialogue_audio: str | None = None
     """Work-dir path of the extracted 16 kHz mono source dialogue audio."""
     words: list[Word] = Field(default_factory=list)
@@ -295,8 +357,11 @@ class Episode(_Model):
     tracks: dict[str, Track] = Field(default_factory=dict)
     stages: dict[str, StageRecord] = Field(default_factory=dict)
     deliverables: list[Deliverable] = Field(default_factory=list)
+    package: PackageResult | None = None
+    run: RunSettings | None = None
     warnings: list[str] = Field(default_factory=list)
     extras: dict[str, Any] = Field(default_factory=dict)
+    """For third-party plug-ins only; localize's own data has typed fields."""
 
     def speaker(self, speaker_id: str) -> Speaker | None:
         """The speaker with this id, if any."""

@@ -10,45 +10,23 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from localize.cache import WorkDir
+from localize.cache import WorkDir, stable_hash
 from localize.config import Config
 from localize.errors import InputError
 from localize.languages import normalize_tag
 from localize.media.probe import probe
-from localize.model import Episode, StageRecord
+from localize.model import Episode, RunSettings, StageRecord, Track
 from localize.progress import ProgressHook, silent_hook
-from localize.stages.base import RunContext, Stage, stage_key
+from localize.stages import STAGE_NAMES, stages
+from localize.stages.access import extract, path_tree
+from localize.stages.base import RunContext, Stage, run_stage, stage_key
 
-__all__ = ["STAGE_NAMES", "RunRequest", "episode_id", "open_episode", "prepare_run", "resume_context", "run", "run_stages", "stages"]
+__all__ = ["RunRequest", "episode_id", "open_episode", "prepare_run", "resume_context", "run", "run_stages"]
 
 log = logging.getLogger("localize")
 
-STAGE_NAMES = ("ingest", "transcribe", "diarize", "segment", "translate", "dub", "mix", "package")
 ME_SUFFIXES = (".me.flac", ".me.wav")
 _MAX_ID_CHARS = 120
-
-
-def stages() -> list[Stage]:
-    """Every stage in flow order (imported here so ``localize --help`` stays fast)."""
-    from localize.package.stage import PackageStage
-    from localize.stages.diarize import DiarizeStage
-    from localize.stages.dub import DubStage
-    from localize.stages.ingest import IngestStage
-    from localize.stages.mix import MixStage
-    from localize.stages.segment import SegmentStage
-    from localize.stages.transcribe import TranscribeStage
-    from localize.stages.translate import TranslateStage
-
-    return [
-        IngestStage(),
-        TranscribeStage(),
-        DiarizeStage(),
-        SegmentStage(),
-        TranslateStage(),
-        DubStage(),
-        MixStage(),
-        PackageStage(),
-    ]
 
 
 @dataclass(frozen=True)
@@ -100,33 +78,65 @@ def open_episode(request: RunRequest, config: Config) -> tuple[WorkDir, Episode]
     workdir.prepare()
     existing = workdir.load()
     if existing is not None and existing.source.fingerprint == info.fingerprint:
-        source = info.model_copy(
-            update={"audio_stream": existing.source.audio_stream, "decoded_duration": existing.source.decoded_duration}
-        )
-        episode = existing.model_copy(update={"source": source, "me_stem": str(me_stem) if me_stem else None})
-    else:
-        source_language = normalize_tag(config.source_language) if config.source_language else None
-        episode = Episode(id=workdir.root.name, source=info, me_stem=str(me_stem) if me_stem else None, source_language=source_language)
+        measured = {"audio_stream": existing.source.audio_stream, "decoded_duration": existing.source.decoded_duration}
+        return workdir, existing.model_copy(update={"source": info.model_copy(update=measured), "me_stem": me_stem})
+    source_language = normalize_tag(config.source_language) if config.source_language else None
+    episode = Episode(id=workdir.root.name, source=info, me_stem=me_stem, source_language=source_language)
+    kept = _human_tracks(existing) if existing is not None else {}
+    if kept:
+        count = sum(len(track.renditions) for track in kept.values())
+        log.warning("the source media changed: starting the episode over, keeping %d edited or approved renditions", count)
+        episode = episode.model_copy(update={"tracks": kept})
     return workdir, episode
 
 
+def _human_tracks(episode: Episode) -> dict[str, Track]:
+    """Each track reduced to its edited and approved renditions (without takes): what a person did is never dropped."""
+    tracks: dict[str, Track] = {}
+    for language, track in episode.tracks.items():
+        renditions = {
+            line_id: rendition.model_copy(update={"take": None, "skipped": None})
+            for line_id, rendition in track.renditions.items()
+            if rendition.origin != "machine"
+        }
+        if renditions:
+            tracks[language] = Track(language=language, renditions=renditions)
+    return tracks
+
+
+def _output_digest(stage: Stage, episode: Episode) -> str:
+    """What the stage's declared writes hold now: a stage whose output was changed since it ran runs again."""
+    return stable_hash(extract(episode, path_tree(stage.writes)))
+
+
 def run_stages(episode: Episode, ctx: RunContext, names: tuple[str, ...] = STAGE_NAMES, force: bool = False) -> Episode:
-    """Run the named stages in order, saving the manifest after each one."""
+    """Run the named stages in order, saving the manifest after each one.
+
+    A stage is skipped when what it reads (its key) and what it wrote are as it left them and its files
+    are on disk. The key is taken after the stage ran, so a stage that reads back what it writes (human
+    edits it must keep) is not redone for its own output.
+    """
     for stage in stages():
         if stage.name not in names:
             continue
         started = time.perf_counter()
-        key = stage_key(stage, episode, ctx)
         record = episode.stages.get(stage.name)
-        hit = not force and record is not None and record.key == key and stage.outputs_present(episode, ctx)
+        hit = (
+            not force
+            and record is not None
+            and record.key == stage_key(stage, episode, ctx)
+            and record.output == _output_digest(stage, episode)
+            and stage.outputs_present(episode, ctx)
+        )
         if hit:
             ctx.hook(stage.name, "cached", 1, 1)
         else:
-            episode = stage.run(episode, ctx)
+            episode = run_stage(stage, episode, ctx)
         record = StageRecord(
             stage=stage.name,
             backend=stage.backend_name(ctx),
-            key=key,
+            key=stage_key(stage, episode, ctx),
+            output=_output_digest(stage, episode),
             seconds=round(time.perf_counter() - started, 3),
             cache_hit=hit,
             finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -152,18 +162,12 @@ def prepare_run(request: RunRequest, config: Config, hook: ProgressHook = silent
     check_backends(config)
     glossary = load_glossary(request.glossary) if request.glossary else None
     workdir, episode = open_episode(request, config)
-    episode = episode.model_copy(
-        update={
-            "extras": {
-                **episode.extras,
-                "run": {
-                    "targets": request.targets,
-                    "glossary": str(request.glossary.resolve()) if request.glossary else None,
-                    "config": config.model_dump(mode="json"),
-                },
-            }
-        }
+    settings = RunSettings(
+        targets=request.targets,
+        glossary=str(request.glossary.resolve()) if request.glossary else None,
+        config=config.model_dump(mode="json"),
     )
+    episode = episode.model_copy(update={"run": settings})
     ctx = RunContext(workdir=workdir, config=config, targets=request.targets, glossary=glossary, hook=hook)
     return ctx, episode
 
@@ -175,9 +179,9 @@ def resume_context(folder: Path, hook: ProgressHook = silent_hook) -> tuple[RunC
 
     workdir = WorkDir.at(folder)
     episode = workdir.load()
-    if episode is None or "run" not in episode.extras:
+    if episode is None or episode.run is None:
         raise InputError(f"{folder} holds no usable manifest", "run 'localize run' on the episode again")
-    saved = episode.extras["run"]
-    config = Config.model_validate(saved["config"])
-    glossary = load_glossary(Path(saved["glossary"])) if saved.get("glossary") else None
-    return RunContext(workdir=workdir, config=config, targets=list(saved["targets"]), glossary=glossary, hook=hook), episode
+    saved = episode.run
+    config = Config.model_validate(saved.config)
+    glossary = load_glossary(Path(saved.glossary)) if saved.glossary else None
+    return RunContext(workdir=workdir, config=config, targets=list(saved.targets), glossary=glossary, hook=hook), episode

@@ -19,16 +19,15 @@ from localize.errors import ConfigError
 
 __all__ = ["Availability", "Backend", "available", "backend_class", "create", "names", "parse_options", "register"]
 
-KINDS = ("transcribe", "diarize", "translate", "tts", "separate")
-
-# Modules whose import registers the built-in backends, per kind.
-_BUILTIN_MODULES = {
-    "transcribe": ["localize.stages.transcribe.faster_whisper", "localize.stages.transcribe.openai_whisper"],
-    "diarize": ["localize.stages.diarize.embedded", "localize.stages.diarize.pyannote_audio"],
-    "translate": ["localize.stages.translate.apertium", "localize.stages.translate.seq2seq", "localize.stages.translate.chat"],
-    "tts": ["localize.stages.dub.espeak", "localize.stages.dub.kokoro", "localize.stages.dub.piper"],
-    "separate": ["localize.stages.separate"],
+_BUILTIN_PACKAGES = {
+    "transcribe": "localize.stages.transcribe",
+    "diarize": "localize.stages.diarize",
+    "translate": "localize.stages.translate",
+    "tts": "localize.stages.dub",
+    "separate": "localize.stages.separate",
 }
+"""The stage package whose import registers the built-in backends of each kind (the package lists its backends)."""
+KINDS = tuple(_BUILTIN_PACKAGES)
 
 
 @dataclass(frozen=True)
@@ -79,8 +78,7 @@ def _load(kind: str) -> None:
     if kind in _loaded:
         return
     _loaded.add(kind)
-    for module in _BUILTIN_MODULES[kind]:
-        importlib.import_module(module)
+    importlib.import_module(_BUILTIN_PACKAGES[kind])
     for entry in entry_points(group="localize.backends"):
         entry_kind, _, entry_name = entry.name.partition(":")
         if entry_kind == kind:

@@ -84,9 +84,7 @@ def packaged_episode(factory: pytest.TempPathFactory) -> Path:
                 durations[target] = _speech(translations[target], target, take_path, 35 if speaker == "S1" else 70)
         end = start + max([*durations.values(), 1.2])
         forced = language != "es"
-        lines.append(
-            Line(id=line_id, start=start, end=end, speaker=speaker, text=text, language=language, extras={"forced_narrative": forced})
-        )
+        lines.append(Line(id=line_id, start=start, end=end, speaker=speaker, text=text, language=language, forced_narrative=forced))
         for target in TARGETS:
             take = None
             if target in durations:

@@ -14,8 +14,8 @@ from localize.stages.dub.backend import VoiceSpec
 from localize.stages.dub.casting import CastingFile, cast_voices, casting_report, load_catalog, read_catalog, scene_partners
 
 
-def speaker(sid: str, gender: str, f0: float | None, seconds: float = 10.0, **extras: object) -> Speaker:
-    return Speaker(id=sid, name=sid, gender=gender, median_f0=f0, speech_seconds=seconds, extras=dict(extras))  # type: ignore[arg-type]
+def speaker(sid: str, gender: str, f0: float | None, seconds: float = 10.0, embedding: list[float] | None = None) -> Speaker:
+    return Speaker(id=sid, name=sid, gender=gender, median_f0=f0, speech_seconds=seconds, embedding=embedding or [])  # type: ignore[arg-type]
 
 
 def line(lid: str, who: str, start: float, end: float) -> Line:

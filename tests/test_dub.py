@@ -72,7 +72,7 @@ def test_internal_pause_is_kept_in_the_take(dubbed: tuple[Episode, Episode, Path
 def test_punctuation_only_translation_is_skipped_with_a_warning(dubbed: tuple[Episode, Episode, Path]) -> None:
     _, after, _ = dubbed
     rendition = after.tracks["en"].renditions["L4"]
-    assert rendition.take is None and "not-dubbed" in rendition.flags
+    assert rendition.take is None and rendition.skipped == "not-dubbed"
     assert any("L4" in w and "punctuation" in w for w in after.warnings)
 
 
@@ -81,7 +81,7 @@ def test_failing_voice_is_retried_then_flagged_and_others_kept(dubbed: tuple[Epi
     # Speaker C was cast (by the manual override) to a voice espeak-ng does not have.
     assert after.tracks["en"].voices["C"] == "en-broken"
     rendition = after.tracks["en"].renditions["L6"]
-    assert rendition.take is None and "tts-failed" in rendition.flags
+    assert rendition.take is None and rendition.skipped == "tts-failed"
     assert any("L6" in w and "synthesis failed 2 times" in w for w in after.warnings)
     assert sum(r.take is not None for r in after.tracks["en"].renditions.values()) == 4
 

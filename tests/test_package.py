@@ -12,9 +12,9 @@ import pytest
 import soundfile
 
 from localize.cache import sha256_file
-from localize.package.rules import PackageConfig
 from localize.package.validate import check_subtitle_file, read_cues
 from localize.pipeline import resume_context
+from localize.rules import PackageConfig
 from tests.packaged import LINES, TARGETS, ffprobe_streams, packaged_episode
 
 pytestmark = pytest.mark.slow
@@ -118,7 +118,7 @@ def test_stems_are_48k_24bit_and_mix_is_me_plus_dialogue(folder: Path) -> None:
 
 def test_every_subtitle_file_passes_the_validator(folder: Path) -> None:
     manifest = _manifest(folder)
-    shots = manifest["extras"]["package"]["shot_changes"]
+    shots = manifest["package"]["shot_changes"]
     assert any(abs(cut - 5.0) < 0.1 for cut in shots), "the cut at 5 s is detected"
     files = [item for item in manifest["deliverables"] if item["kind"] == "subtitles"]
     assert len(files) == 3 * 3 * len(TARGETS)

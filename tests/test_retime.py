@@ -11,7 +11,7 @@ import soundfile
 from localize.cache import WorkDir
 from localize.config import DubConfig
 from localize.media.audio import MIX_RATE
-from localize.model import Line, Rendition, Take, Word
+from localize.model import Line, Rendition, RenditionFlag, Take, Word
 from localize.registry import create
 from localize.stages.dub.backend import Synthesizer
 from localize.stages.dub.casting import find_voice, load_catalog
@@ -190,17 +190,20 @@ def test_a_take_that_would_overrun_the_next_starts_earlier_into_silence() -> Non
     lines = [line("L1", 1.0, 2.0, (1.0, 2.0, "uno")), line("L2", 5.0, 7.0, (5.0, 7.0, "dos")), line("L3", 7.5, 9.0, (7.5, 9.0, "tres"))]
 
     def rendition(line_id: str, start: float, duration: float) -> Rendition:
-        take = Take(audio=f"{line_id}.wav", voice="v", start=start, duration=duration, window_start=start, window_end=start + duration)
-        return Rendition(line_id=line_id, text=line_id, take=take, flags=["overrun"] if line_id == "L2" else [])
+        flags = [RenditionFlag.OVERRUN] if line_id == "L2" else []
+        take = Take(
+            audio=f"{line_id}.wav", voice="v", start=start, duration=duration, window_start=start, window_end=start + duration, flags=flags
+        )
+        return Rendition(line_id=line_id, text=line_id, take=take)
 
     renditions = {"L1": rendition("L1", 1.0, 1.2), "L2": rendition("L2", 5.0, 2.9), "L3": rendition("L3", 7.5, 1.5)}
     marked = resolve_overlaps(lines, renditions, CONFIG.pause_split)
     moved = marked["L2"].take
     assert moved is not None and moved.start == pytest.approx(5.0 - 0.4) and moved.overlap == 0.0
-    assert marked["L2"].flags == ["early", "overrun"] and marked["L3"].take == renditions["L3"].take
+    assert marked["L2"].all_flags == ["early", "overrun"] and marked["L3"].take == renditions["L3"].take
 
     cramped = {**renditions, "L1": rendition("L1", 1.0, 3.8)}  # L1 now ends at 4.8: only 0.15 s of silence before L2
     marked = resolve_overlaps(lines, cramped, CONFIG.pause_split)
     squeezed = marked["L2"].take
     assert squeezed is not None and squeezed.start == pytest.approx(4.8 + GUARD) and squeezed.overlap == pytest.approx(0.25)
-    assert marked["L2"].flags == ["early", "overlap", "overrun"]
+    assert marked["L2"].all_flags == ["early", "overlap", "overrun"]

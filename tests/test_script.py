@@ -13,7 +13,7 @@ from localize.cache import WorkDir
 from localize.config import Config
 from localize.errors import InputError
 from localize.glossary import load_glossary
-from localize.model import Episode, Line, MediaInfo, Rendition, Speaker, Track
+from localize.model import Episode, Line, MediaInfo, Rendition, RunSettings, Speaker, Track
 from localize.pipeline import run_stages
 from localize.script import Conflict, apply_script, check_script, import_script, read_script, write_dubbing_script
 from localize.script.xliff import XLIFF_NS
@@ -43,7 +43,7 @@ def make_episode(tmp_path: Path, glossary: Path | None = SAMPLE_GLOSSARY) -> tup
         ],
         lines=[Line(id=i, start=n * 4.0, end=n * 4.0 + 3.2, speaker=s, text=t) for n, (i, s, t, _) in enumerate(LINES)],
         tracks={"en": Track(language="en", renditions={i: Rendition(line_id=i, text=tr, candidates=[tr]) for i, _, _, tr in LINES})},
-        extras={"run": {"targets": ["en"], "glossary": str(glossary) if glossary else None, "config": Config().model_dump(mode="json")}},
+        run=RunSettings(targets=["en"], glossary=str(glossary) if glossary else None, config=Config().model_dump(mode="json")),
     )
     workdir.save(episode)
     return workdir, episode

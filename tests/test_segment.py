@@ -30,7 +30,7 @@ def test_lines_cut_at_sentence_end_with_pause_but_not_at_ellipsis() -> None:
     second = _shift(_words("Mirá... no sé si llego."), first[-1].end + 0.5)
     lines = words_to_lines(first + second, SegmentConfig(), "es-AR")
     assert [line.text for line in lines] == ["Gracias, Lucía.", "Mirá... no sé si llego."]
-    assert all(line.language == "es-AR" and not line.extras for line in lines)
+    assert all(line.language == "es-AR" and not line.forced_narrative for line in lines)
 
 
 def test_sentence_end_without_a_pause_keeps_one_line() -> None:
@@ -66,5 +66,5 @@ def test_another_language_is_its_own_forced_narrative_line() -> None:
     spanish = _words("Bueno, vamos.", language="es")
     english = _shift(_words("I left my keys on the table", language="en"), spanish[-1].end + 0.1)
     lines = words_to_lines(spanish + english, SegmentConfig(), "es-AR")
-    assert [(line.language, line.extras.get("forced_narrative", False)) for line in lines] == [("es-AR", False), ("en", True)]
+    assert [(line.language, line.forced_narrative) for line in lines] == [("es-AR", False), ("en", True)]
     assert lines[1].text == "I left my keys on the table"

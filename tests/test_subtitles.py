@@ -11,10 +11,10 @@ import pytest
 from localize.model import Episode, Line, MediaInfo, Rendition, Speaker, Track
 from localize.package.breaks import mid_phrase_breaks, split_text
 from localize.package.cues import Cue
-from localize.package.rules import PackageConfig, SubtitleRules
 from localize.package.subtitles import write_subtitles
 from localize.package.timing import Variant, build_cues, is_forced_narrative
 from localize.package.validate import RULES, check_cues, check_subtitle_file, file_language, read_cues
+from localize.rules import PackageConfig, SubtitleRules
 from tests.conftest import run_cli
 
 FPS = 25.0

@@ -131,8 +131,8 @@ def test_code_switching_keeps_each_lines_language(speech_dir: Path, whisper_base
     english = [w for w in transcript.words if w.start > 6.0]
     assert english and all(w.language == "en" for w in english)
     lines = words_to_lines(transcript.words, Config().segment, "es-AR")
-    assert lines[-1].language == "en" and lines[-1].extras.get("forced_narrative") is True
-    assert not lines[0].extras.get("forced_narrative")
+    assert lines[-1].language == "en" and lines[-1].forced_narrative is True
+    assert not lines[0].forced_narrative
 
 
 @pytest.mark.slow

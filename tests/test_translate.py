@@ -14,7 +14,7 @@ from localize.errors import BackendUnavailable
 from localize.glossary import Glossary, check_rendition, load_glossary
 from localize.glossary.match import find_terms
 from localize.glossary.plural import is_plural, pluralize
-from localize.model import Episode, Line, MediaInfo, Rendition, Speaker, Track
+from localize.model import Episode, Line, MediaInfo, Rendition, RenditionFlag, Speaker, Track
 from localize.qc.checks import assess
 from localize.registry import create, register
 from localize.stages.base import RunContext
@@ -230,7 +230,7 @@ def episode() -> Episode:
                 end=i * 5.0 + 4,
                 speaker=speaker,
                 text=text,
-                extras={"forced_narrative": True} if line_id == "L8" else {},
+                forced_narrative=line_id == "L8",
             )
             for i, (line_id, speaker, text) in enumerate(LINES)
         ],
@@ -273,7 +273,7 @@ def test_stage_translates_caches_per_line_and_respects_edits(glossary: Glossary,
     assert CountingApertium.calls == [], "a re-run is served from the per-line cache"
     assert second.tracks == first.tracks
 
-    edited = Rendition(line_id="L4", text="O ônibus nunca passa na hora.", origin="edited", flags=["checked"])
+    edited = Rendition(line_id="L4", text="O ônibus nunca passa na hora.", origin="edited", flags=[RenditionFlag.OVERRUN])
     approved = Rendition(line_id="L5", text="Vim pelo aluguel.", origin="approved")
     renditions = {**second.tracks["pt-BR"].renditions, "L4": edited, "L5": approved}
     tracks = {**second.tracks, "pt-BR": Track(language="pt-BR", renditions=renditions)}
@@ -289,7 +289,7 @@ def test_stage_translates_caches_per_line_and_respects_edits(glossary: Glossary,
     assert pt["L5"].text == approved.text and pt["L5"].origin == "approved"
     # Edited text is re-checked: San Telmo is gone from it.
     assert [h.status for h in pt["L4"].glossary_hits] == ["honoured", "violated"]
-    assert pt["L4"].flags == ["checked", "glossary-violation"]
+    assert pt["L4"].flags == ["overrun", "glossary-violation"]
     assert third.tracks["en"] == second.tracks["en"]
 
 

@@ -102,6 +102,11 @@ class Glossary(_Model):
     formality: list[FormalityRule] = Field(default_factory=list)
     path: str | None = None
 
+    def without_location(self) -> Glossary:
+        """The glossary's meaning alone: no file path, no line numbers (what cache keys are made of)."""
+        terms = [entry.model_copy(update={"line": None}) for entry in self.terms]
+        return self.model_copy(update={"path": None, "terms": terms})
+
     def entry(self, entry_id: str) -> Entry | None:
         """The entry with this id, if any."""
         return next((e for e in self.terms if e.id == entry_id), None)

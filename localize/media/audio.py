@@ -78,7 +78,7 @@ SILENT_PEAK = 1e-4
 def _extract(info: MediaInfo, position: int, out: Path, rate: int, channel_filter: list[str]) -> None:
     ffmpeg = require_tool("ffmpeg", "ffmpeg")
     stream = info.audio_streams[position]
-    command = [ffmpeg, "-nostdin", "-v", "error", "-y", "-i", info.path, "-map", f"0:{stream.index}", *channel_filter]
+    command = [ffmpeg, "-nostdin", "-v", "error", "-y", "-i", str(info.path), "-map", f"0:{stream.index}", *channel_filter]
     command += ["-ac", "1", "-ar", str(rate), "-c:a", "pcm_f32le", "-f", "wav"]
     with atomic_path(out) as temp:
         run_tool(

@@ -16,7 +16,7 @@ from localize.cache import atomic_path
 from localize.languages import iso639_2
 from localize.media.tools import require_tool, run_tool
 from localize.model import AudioStream
-from localize.package.rules import MasterFormat
+from localize.rules import MasterFormat
 
 __all__ = ["AudioTrack", "MasterFormat", "SubtitleTrack", "encode_aac", "mux_master", "probe_streams"]
 

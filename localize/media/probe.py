@@ -82,7 +82,7 @@ def probe(path: Path) -> MediaInfo:
     if duration <= 0:
         raise InputError(f"{path} has no measurable duration", "re-export the file; it may be truncated")
     return MediaInfo(
-        path=str(path.resolve()),
+        path=path.resolve(),
         size=size,
         fingerprint=file_fingerprint(path),
         duration=duration,

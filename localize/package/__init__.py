@@ -1,1 +1,1 @@
-"""Deliverables: master, subtitles, stems, reports (the stage lives in ``localize.package.stage``)."""
+"""Deliverables: subtitles, masters, stems, review proxies (a library the package stage, ``localize.stages.package``, uses)."""

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from localize.languages import base_language
-from localize.package.rules import SubtitleRules
+from localize.rules import SubtitleRules
 
 if TYPE_CHECKING:
     from spacy.language import Language

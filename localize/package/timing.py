@@ -19,7 +19,7 @@ from localize.languages import base_language
 from localize.model import Episode, Line, Rendition, Track
 from localize.package.breaks import split_text
 from localize.package.cues import Cue
-from localize.package.rules import SubtitleRules
+from localize.rules import SubtitleRules
 
 __all__ = ["DEFAULT_FRAME_RATE", "Variant", "build_cues", "is_forced_narrative"]
 
@@ -40,7 +40,7 @@ def is_forced_narrative(line: Line, programme_language: str | None, target: str)
     It does when marked ``forced_narrative``, or when spoken in a language other
     than the programme's, unless that language is the target language itself.
     """
-    if line.extras.get("forced_narrative"):
+    if line.forced_narrative:
         return True
     if not line.language or not programme_language:
         return False

@@ -13,7 +13,7 @@ from localize.errors import InputError
 from localize.glossary.report import timecode
 from localize.package.breaks import mid_phrase_breaks
 from localize.package.cues import Cue
-from localize.package.rules import SubtitleRules
+from localize.rules import SubtitleRules
 
 __all__ = ["RULES", "FileCheck", "Violation", "check_cues", "check_file", "check_subtitle_file", "file_language", "read_cues"]
 

@@ -18,10 +18,9 @@ from localize.cache import sha256_file
 from localize.config import Config
 from localize.languages import display_name, iso639_2
 from localize.media.mux import probe_streams
-from localize.model import Deliverable, Episode, Track
+from localize.model import Deliverable, Episode, RenditionFlag, Track
 from localize.package.validate import check_subtitle_file
 from localize.qc.spec import QcSpec
-from localize.stages.translate.stage import SOURCE_CHANGED
 
 __all__ = ["Check", "LanguageQc", "QcReport", "WorstLine", "assess"]
 
@@ -162,7 +161,7 @@ def _edits_check(episode: Episode, track: Track) -> Check:
     human = [(line, rendition) for line, rendition in human if rendition.origin != "machine"]
     if not human:
         return Check("edits", track.language, None, "no edited or approved lines")
-    changed = [(line, rendition) for line, rendition in human if SOURCE_CHANGED in rendition.flags]
+    changed = [(line, rendition) for line, rendition in human if RenditionFlag.SOURCE_CHANGED in rendition.flags]
     details = tuple(f"{line.id}: edited for {rendition.source_text!r}, the line now reads {line.text!r}" for line, rendition in changed)
     summary = f"{len(human)} edited or approved lines, {len(changed)} whose source line changed since (re-review them)"
     return Check("edits", track.language, not changed, summary, details)

@@ -44,17 +44,16 @@ def check_episode_folder(folder: Path, config: Config | None = None, decode: boo
 
     The deliverables are those of ``OUT/<episode>/manifest.json`` (what packaging wrote last).
     """
-    from localize.pipeline import resume_context
-
-    if not (folder / "manifest.json").is_file():
-        raise InputError(f"{folder} has no manifest.json: it was never packaged, or packaging did not finish", "run 'localize run' again")
-    ctx, state = resume_context(folder)
-    episode = Episode.model_validate_json((folder / "manifest.json").read_text(encoding="utf-8"))
-    config = config or ctx.config
-    workdir: WorkDir = ctx.workdir
-    package = episode.extras.get("package", {})
-    frame_rate = float(package.get("frame_rate") or episode.source.frame_rate or 25.0)
-    report = assess(episode, folder, episode.deliverables, config, list(package.get("shot_changes", [])), frame_rate, decode, True)
+    workdir = WorkDir.at(folder)
+    episode = workdir.load_published()
+    state = workdir.load()
+    if state is None or state.run is None:
+        raise InputError(f"{folder} holds no usable manifest", "run 'localize run' on the episode again")
+    config = config or Config.model_validate(state.run.config)
+    package = episode.package
+    frame_rate = package.frame_rate if package else episode.source.frame_rate or 25.0
+    shots = package.shot_changes if package else []
+    report = assess(episode, folder, episode.deliverables, config, shots, frame_rate, decode, True)
     page = folder / QC_PAGE
     write_qc_page(report, episode, folder, config, page)
     deliverables = [_refreshed(item, page) if item.kind == "qc-report" else item for item in episode.deliverables]

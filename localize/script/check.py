@@ -9,7 +9,8 @@ from localize.errors import InputError
 from localize.glossary.check import VIOLATIONS, check_rendition
 from localize.glossary.model import Glossary
 from localize.model import GlossaryHit
-from localize.script.read import ScriptRow, read_script
+from localize.script.read import read_script
+from localize.script.rows import ScriptRow
 
 __all__ = ["ScriptCheck", "check_script"]
 

@@ -18,10 +18,10 @@ from localize.errors import InputError
 from localize.glossary.check import VIOLATIONS, check_rendition
 from localize.glossary.load import load_glossary
 from localize.glossary.model import Glossary
-from localize.model import Episode, GlossaryHit, Line, Origin, Rendition
+from localize.model import Episode, GlossaryHit, Line, Origin, Rendition, RenditionFlag
 from localize.script.export import row_revision
-from localize.script.read import ScriptRow, read_script
-from localize.stages.translate.stage import GLOSSARY_VIOLATION, SOURCE_CHANGED
+from localize.script.read import read_script
+from localize.script.rows import ScriptRow
 
 __all__ = ["Conflict", "ImportResult", "apply_script", "import_script"]
 
@@ -54,14 +54,14 @@ class Conflict:
 
 
 def _run_glossary(episode: Episode) -> Glossary | None:
-    saved = episode.extras.get("run", {}).get("glossary")
+    saved = episode.run.glossary if episode.run else None
     return load_glossary(Path(saved)) if saved and Path(saved).is_file() else None
 
 
 def _edited(old: Rendition, line: Line, text: str, origin: Origin, hits: list[GlossaryHit]) -> Rendition:
-    flags = [flag for flag in old.flags if flag not in (GLOSSARY_VIOLATION, SOURCE_CHANGED)]
+    flags: list[RenditionFlag] = [f for f in old.flags if f not in (RenditionFlag.GLOSSARY_VIOLATION, RenditionFlag.SOURCE_CHANGED)]
     if any(hit.status in VIOLATIONS for hit in hits):
-        flags.append(GLOSSARY_VIOLATION)
+        flags.append(RenditionFlag.GLOSSARY_VIOLATION)
     update = {"text": text, "source_text": line.text, "candidates": [text], "origin": origin, "take": None, "glossary_hits": hits}
     return old.model_copy(update={**update, "flags": flags, "revision": old.revision_for(text, origin)})
 
@@ -100,7 +100,7 @@ def apply_script(
         origin: Origin = "approved" if approve else "edited"
         hits = check_rendition(line.text, row.translation, glossary, source, language) if glossary else []
         if row.translation == old.text:
-            flags = [flag for flag in old.flags if flag != SOURCE_CHANGED]
+            flags = [flag for flag in old.flags if flag != RenditionFlag.SOURCE_CHANGED]
             update = {"origin": origin, "source_text": line.text, "flags": flags, "revision": old.revision_for(old.text, origin)}
             renditions[row.line_id] = old.model_copy(update=update)
         else:

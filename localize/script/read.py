@@ -5,42 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from localize.errors import ConfigError, InputError
 from localize.languages import normalize_tag
+from localize.script.rows import ScriptFile, ScriptRow, parse_revision
+from localize.script.xliff import read_xliff
 
-__all__ = ["XLIFF_SUFFIXES", "ScriptFile", "ScriptRow", "parse_revision", "read_script", "script_language"]
+__all__ = ["XLIFF_SUFFIXES", "ScriptFile", "ScriptRow", "read_script", "script_language"]
 
 XLIFF_SUFFIXES = (".xlf", ".xliff")
 _REQUIRED = ("Line", "Source", "Translation")
-
-
-@dataclass(frozen=True)
-class ScriptRow:
-    """One line of a script: its id, source and (possibly edited) translation."""
-
-    line_id: str
-    source: str
-    translation: str
-    status: str = ""
-    """The origin the file gives the line: machine, edited, approved (or empty)."""
-    character: str = ""
-    timecode: str = ""
-    revision: int | None = None
-    """The row's revision when it was exported (None: the file does not say)."""
-    where: str = ""
-    """Where the row is in its file, for messages (``script.csv:12``)."""
-
-
-@dataclass(frozen=True)
-class ScriptFile:
-    """The rows of a script file and the languages it states (XLIFF states them; CSV/XLSX do not)."""
-
-    rows: list[ScriptRow]
-    language: str | None = None
-    source_language: str | None = None
 
 
 def script_language(path: Path) -> str | None:
@@ -92,16 +67,6 @@ def _table_rows(table: list[list[str]], file: str, first_line: int) -> list[Scri
     return rows
 
 
-def parse_revision(text: str, where: str) -> int | None:
-    """A row's Revision cell: a whole number, or None when empty."""
-    if not text:
-        return None
-    try:
-        return int(float(text))  # a spreadsheet may have turned 3 into 3.0
-    except ValueError:
-        raise InputError(f"{where}: the Revision cell '{text[:20]}' is not a number", "keep each row's revision as exported") from None
-
-
 def _read_csv(path: Path) -> ScriptFile:
     try:
         text = path.read_bytes().decode("utf-8-sig")
@@ -139,7 +104,5 @@ def read_script(path: Path) -> ScriptFile:
     if suffix == ".xlsx":
         return _read_xlsx(path)
     if suffix in XLIFF_SUFFIXES:
-        from localize.script.xliff import read_xliff
-
         return read_xliff(path)
     raise InputError(f"cannot read a script from '{suffix}' files", "use the .csv, .xlsx or .xlf file 'localize script export' wrote")

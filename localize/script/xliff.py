@@ -11,7 +11,7 @@ from typing import Any
 
 from localize.errors import ConfigError, InputError
 from localize.languages import normalize_tag
-from localize.script.read import ScriptFile, ScriptRow, parse_revision
+from localize.script.rows import ScriptFile, ScriptRow, parse_revision
 
 __all__ = ["XLIFF_NS", "read_xliff", "xliff_text"]
 

@@ -17,9 +17,9 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from localize.pipeline import STAGE_NAMES
 from localize.service.db import DEFAULT_TENANT, TERMINAL, Database, Job
 from localize.service.errors import NotFound
+from localize.stages import STAGE_NAMES
 
 __all__ = [
     "Claim",

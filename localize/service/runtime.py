@@ -20,7 +20,6 @@ from sqlalchemy import delete, func, select
 from localize.cache import sha256_file
 from localize.errors import ConfigError, InputError
 from localize.model import Deliverable
-from localize.pipeline import STAGE_NAMES
 from localize.service import jobs
 from localize.service.db import TERMINAL, Database, Job, Upload, private_file
 from localize.service.errors import Conflict, NotFound, ServiceUnavailable, UnsupportedUpload
@@ -29,6 +28,7 @@ from localize.service.schemas import JobView, StageView, Submission, iso
 from localize.service.security import Principal, RateLimiter, confine, new_id, redact_paths, safe_filename, upload_kind
 from localize.service.settings import Settings
 from localize.service.tasks import dispatch, make_celery
+from localize.stages import STAGE_NAMES
 
 if TYPE_CHECKING:
     from localize.config import Config

@@ -24,11 +24,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from localize.cache import output_error
 from localize.errors import LocalizeError
-from localize.pipeline import STAGE_NAMES, RunRequest, prepare_run, run_stages
+from localize.pipeline import RunRequest, prepare_run, run_stages
 from localize.service import jobs
 from localize.service.db import Database
 from localize.service.jobs import Claim
 from localize.service.settings import Settings
+from localize.stages import STAGE_NAMES
 
 __all__ = ["STAGE_TASK", "JobStopped", "dispatch", "make_celery", "run_stage"]
 

@@ -2,28 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from localize.media.audio import SPEECH_RATE, audio_duration, choose_audio_stream, extract_audio
 from localize.model import Episode, MediaInfo
-from localize.stages.base import RunContext
+from localize.stages.base import RunContext, Stage
 
 __all__ = ["IngestStage"]
 
 
-class IngestStage:
+class IngestStage(Stage):
     """Extract the source's dialogue audio into the work directory."""
 
     name = "ingest"
-    version = 2
+    reads = ("source.fingerprint", "source.path", "source.duration", "source.audio_streams")
+    writes = ("source.audio_stream", "source.decoded_duration", "dialogue_audio")
+    settings = ("audio_stream", "source_language")
 
     def backend_name(self, ctx: RunContext) -> str:
         """Ingest always uses ffmpeg."""
         return "ffmpeg"
-
-    def inputs(self, episode: Episode, ctx: RunContext) -> Any:
-        """The source file's content and the stream choice."""
-        return [episode.source.fingerprint, ctx.config.audio_stream, ctx.config.source_language]
 
     def outputs_present(self, episode: Episode, ctx: RunContext) -> bool:
         """The extracted audio is still there."""

@@ -19,10 +19,11 @@ import soundfile
 from localize.cache import stable_hash
 from localize.config import MixConfig
 from localize.errors import ConfigError
+from localize.keys import key_value
 from localize.media.audio import MIX_RATE, read_audio, write_wav
 from localize.media.loudness import SILENCE_LUFS, LoudnessMeter, active_level_db, integrated_loudness, true_peak_dbtp
 from localize.model import Episode, Line, Track
-from localize.stages.base import RunContext
+from localize.stages.base import RunContext, Stage
 from localize.stages.factory import make_backend
 from localize.stages.separate import Separator
 
@@ -105,28 +106,31 @@ def _covered(spans: list[tuple[int, int]]) -> int:
     return covered
 
 
-class MixStage:
-    """Build each language's dialogue stem and dub mix."""
+class MixStage(Stage):
+    """Build each language's dialogue stem and dub mix; a language whose takes and settings are unchanged is kept."""
 
     name = "mix"
-    version = 3
+    reads = (
+        "source.path",
+        "source.fingerprint",
+        "source.duration",
+        "source.audio_streams",
+        "source.audio_stream",
+        "me_stem",
+        "lines.*.id",
+        "lines.*.start",
+        "lines.*.end",
+        "tracks.*.language",
+        "tracks.*.renditions.*.take.audio",
+        "tracks.*.renditions.*.take.start",
+    )
+    writes = ("tracks.*.dialogue_stem", "tracks.*.mix", "tracks.*.loudness")
+    settings = ("mix", "allow_downloads", "models_dir")
+    context = ("targets",)
 
     def backend_name(self, ctx: RunContext) -> str:
         """Mixing is built in."""
         return "numpy.v1"
-
-    def inputs(self, episode: Episode, ctx: RunContext) -> Any:
-        """Takes, the bed and the mix settings."""
-        return [
-            ctx.config.mix.model_dump(),
-            episode.me_stem,
-            episode.source.fingerprint,
-            [(line.id, line.start, line.end) for line in episode.lines],
-            {
-                lang: sorted((k, r.take.audio, r.take.start) for k, r in t.renditions.items() if r.take)
-                for lang, t in episode.tracks.items()
-            },
-        ]
 
     def outputs_present(self, episode: Episode, ctx: RunContext) -> bool:
         """Stems and mixes are still on disk."""
@@ -139,7 +143,57 @@ class MixStage:
         )
 
     def run(self, episode: Episode, ctx: RunContext) -> Episode:
-        """Mix every target language."""
+        """Mix every target language whose mix is not in the cache already."""
+        tracks = dict(episode.tracks)
+        pending: dict[str, str] = {}
+        for language in ctx.targets:
+            key = self._track_key(episode, tracks[language], ctx)
+            cached = self._cached(tracks[language], key, ctx)
+            if cached is None:
+                pending[language] = key
+            else:
+                tracks[language] = cached
+        if pending:
+            tracks.update(self._mix_tracks(episode, {language: (tracks[language], key) for language, key in pending.items()}, ctx))
+        for language in ctx.targets:
+            figures = tracks[language].loudness
+            measured = figures["dialogue_lkfs"] if figures["gated"] else figures["programme_lkfs"]
+            if abs(measured - figures["target_lkfs"]) > LOUDNESS_TOLERANCE:
+                episode = ctx.warn(
+                    episode,
+                    f"{language} mix measures {measured:.1f} LKFS against {figures['target_lkfs']:g}: peaks limit the gain",
+                )
+        return episode.model_copy(update={"tracks": tracks})
+
+    @staticmethod
+    def _track_key(episode: Episode, track: Track, ctx: RunContext) -> str:
+        """What one language's mix depends on: the bed, where the source dialogue is, the takes, the settings, the code."""
+        source = episode.source
+        takes = sorted((line_id, r.take.audio, r.take.start) for line_id, r in track.renditions.items() if r.take)
+        return stable_hash(
+            "mix",
+            ctx.code,
+            track.language,
+            source.fingerprint,
+            source.audio_stream,
+            key_value(episode.me_stem),
+            [(line.id, line.start, line.end) for line in episode.lines],
+            takes,
+            key_value(ctx.config.mix),
+        )
+
+    @staticmethod
+    def _cached(track: Track, key: str, ctx: RunContext) -> Track | None:
+        """The track with its mix from an earlier run, when the files and figures are still there."""
+        figures = ctx.workdir.read_json(key)
+        stem_path, mix_path = ctx.workdir.artifact(key, ".dialogue.wav"), ctx.workdir.artifact(key, ".mix.wav")
+        if not isinstance(figures, dict) or not stem_path.is_file() or not mix_path.is_file():
+            return None
+        update = {"dialogue_stem": ctx.workdir.relative(stem_path), "mix": ctx.workdir.relative(mix_path), "loudness": figures}
+        return track.model_copy(update=update)
+
+    def _mix_tracks(self, episode: Episode, pending: dict[str, tuple[Track, str]], ctx: RunContext) -> dict[str, Track]:
+        """Decode the original and the bed once, then mix each pending language over them."""
         length = round(episode.source.duration * MIX_RATE)
         stream = episode.source.audio_streams[episode.source.audio_stream or 0]
         original = _fit_length(read_audio(Path(episode.source.path), MIX_RATE, channels=2, stream=stream.index), length)
@@ -153,22 +207,15 @@ class MixStage:
         else:
             bed, is_me = original, False
         levels = source_levels(original, episode.lines, ctx.config.mix.level_range_db)
-        tracks = dict(episode.tracks)
-        for language in ctx.targets:
+        mixed: dict[str, Track] = {}
+        for language, (track, key) in pending.items():
             ctx.hook(self.name, language, 0, 1)
-            tracks[language] = self._mix_track(tracks[language], bed, is_me, original_dialogue, levels, ctx)
-            figures = tracks[language].loudness
-            measured = figures["dialogue_lkfs"] if figures["gated"] else figures["programme_lkfs"]
-            if abs(measured - figures["target_lkfs"]) > LOUDNESS_TOLERANCE:
-                episode = ctx.warn(
-                    episode,
-                    f"{language} mix measures {measured:.1f} LKFS against {figures['target_lkfs']:g}: peaks limit the gain",
-                )
+            mixed[language] = self._mix_track(track, key, bed, is_me, original_dialogue, levels, ctx)
             ctx.hook(self.name, language, 1, 1)
-        return episode.model_copy(update={"tracks": tracks})
+        return mixed
 
     def _mix_track(
-        self, track: Track, bed: np.ndarray, is_me: bool, original_dialogue: float, levels: dict[str, float], ctx: RunContext
+        self, track: Track, key: str, bed: np.ndarray, is_me: bool, original_dialogue: float, levels: dict[str, float], ctx: RunContext
     ) -> Track:
         config: MixConfig = ctx.config.mix
         length = len(bed)
@@ -202,19 +249,14 @@ class MixStage:
             "target_lkfs": target,
             "gated": float(gated),
         }
-        key = stable_hash("mix", 2, track.language, self.inputs_for_track(track), config.model_dump(), is_me, original_dialogue, levels)
         stem_path = ctx.workdir.artifact(key, ".dialogue.wav")
         mix_path = ctx.workdir.artifact(key, ".mix.wav")
         write_wav(stem_path, dialogue)
         write_wav(mix_path, mix)
+        ctx.workdir.write_json(key, figures)
         return track.model_copy(
             update={"dialogue_stem": ctx.workdir.relative(stem_path), "mix": ctx.workdir.relative(mix_path), "loudness": figures}
         )
-
-    @staticmethod
-    def inputs_for_track(track: Track) -> list[Any]:
-        """What a track's mix depends on."""
-        return sorted((k, r.take.audio, r.take.start) for k, r in track.renditions.items() if r.take)
 
 
 def _separated_bed(original: np.ndarray, episode: Episode, ctx: RunContext) -> np.ndarray:

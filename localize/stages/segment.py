@@ -11,12 +11,12 @@ subtitled, and not dubbed unless the configuration asks for it.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
 
 from localize.config import SegmentConfig
 from localize.languages import base_language
 from localize.model import Episode, Line, Word
-from localize.stages.base import RunContext
+from localize.stages.base import RunContext, Stage
+from localize.stages.turns import assign_speakers
 
 __all__ = ["SegmentOptions", "SegmentStage", "sentence_ends", "words_to_lines"]
 
@@ -99,17 +99,19 @@ def words_to_lines(words: list[Word], options: SegmentOptions, language: str | N
                     text=" ".join(w.text for w in part),
                     words=part,
                     language=line_language if foreign else language,
-                    extras={"forced_narrative": True} if foreign else {},
+                    forced_narrative=foreign,
                 )
             )
     return lines
 
 
-class SegmentStage:
-    """Build the dialogue lines that translation and dubbing work on."""
+class SegmentStage(Stage):
+    """Build the dialogue lines that translation and dubbing work on: each word given its speaker, then cut."""
 
     name = "segment"
-    version = 2
+    reads = ("words", "turns", "source_language", "lines.*.id", "lines.*.text", "lines.*.speaker", "lines.*.revision")
+    writes = ("lines",)
+    settings = ("segment",)
 
     def __init__(self, options: SegmentOptions | None = None) -> None:
         self.options = options
@@ -121,21 +123,10 @@ class SegmentStage:
         """Segmentation is built in."""
         return "rules.v2"
 
-    def inputs(self, episode: Episode, ctx: RunContext) -> Any:
-        """The labelled words, the programme language and the options."""
-        return [
-            self._options(ctx).model_dump(),
-            episode.source_language,
-            [(w.text, w.start, w.end, w.speaker, w.language) for w in episode.words],
-        ]
-
-    def outputs_present(self, episode: Episode, ctx: RunContext) -> bool:
-        """Lines live in the manifest."""
-        return True
-
     def run(self, episode: Episode, ctx: RunContext) -> Episode:
         """Replace the episode's lines (a line keeps its revision, raised when its text or speaker changed)."""
-        lines = words_to_lines(episode.words, self._options(ctx), episode.source_language)
+        words = assign_speakers(episode.words, episode.turns)
+        lines = words_to_lines(words, self._options(ctx), episode.source_language)
         return episode.model_copy(update={"lines": carry_revisions(episode.lines, lines)})
 
 

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from localize.pipeline import STAGE_NAMES
 from localize.service.db import Job
 from localize.service.runtime import Service
 from localize.service.security import create_token
+from localize.stages import STAGE_NAMES
 from tests.security.conftest import bearer
 
 CALLERS = ("anonymous", "forged", "expired", "acme-read", "acme-submit", "globex-read", "globex-submit", "admin")

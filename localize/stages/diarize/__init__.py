@@ -1,5 +1,6 @@
 """Who speaks when."""
 
-from localize.stages.diarize.stage import DiarizeStage, assign_speakers
+from localize.stages.diarize import embedded, pyannote_audio
+from localize.stages.diarize.stage import DiarizeStage
 
-__all__ = ["DiarizeStage", "assign_speakers"]
+__all__ = ["DiarizeStage", "embedded", "pyannote_audio"]

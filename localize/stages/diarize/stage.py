@@ -16,15 +16,16 @@ import soundfile
 from localize.cache import stable_hash
 from localize.media.audio import SPEECH_RATE, write_wav
 from localize.model import Episode, Speaker, SpeechTurn, Word
-from localize.stages.base import RunContext
+from localize.stages.base import RunContext, Stage
 from localize.stages.diarize.backend import Diarization, Diarizer
 from localize.stages.diarize.characters import CharacterFile, match_characters
 from localize.stages.diarize.profile import estimate_gender, median_f0, reference_segments
 from localize.stages.diarize.speakers import read_speakers_file, write_speakers_file
 from localize.stages.factory import make_backend
 from localize.stages.transcribe.words import speech_without_words
+from localize.stages.turns import assign_speakers
 
-__all__ = ["DiarizeStage", "assign_speakers", "speakers_file"]
+__all__ = ["DiarizeStage", "speakers_file"]
 
 log = logging.getLogger("localize")
 
@@ -35,71 +36,45 @@ MAX_LISTED_STRETCHES = 5
 SPEAKERS_FILE = "speakers.yaml"
 
 
-def assign_speakers(words: list[Word], turns: list[SpeechTurn]) -> list[Word]:
-    """Give each word the speaker whose turns cover most of it (nearest turn if none)."""
-    if not turns:
-        return words
-    assigned: list[Word] = []
-    for word in words:
-        cover: dict[str, float] = {}
-        for turn in turns:
-            shared = min(word.end, turn.end) - max(word.start, turn.start)
-            if shared > 0:
-                cover[turn.speaker] = cover.get(turn.speaker, 0.0) + shared
-        if cover:
-            speaker = max(cover, key=lambda s: cover[s])
-        else:
-            middle = (word.start + word.end) / 2
-            speaker = min(turns, key=lambda t: min(abs(t.start - middle), abs(t.end - middle))).speaker
-        assigned.append(word.model_copy(update={"speaker": speaker}))
-    return assigned
-
-
 def speakers_file(ctx: RunContext) -> Path:
     """The episode's speakers file: the configured one, else ``speakers.yaml`` in the episode folder."""
     return ctx.config.speakers.file or ctx.workdir.root / SPEAKERS_FILE
 
 
-class DiarizeStage:
+class DiarizeStage(Stage):
     """Run the configured diarizer, then profile and name each speaker."""
 
     name = "diarize"
-    version = 4
+    reads = ("id", "source.fingerprint", "source.audio_stream", "dialogue_audio", "words.*.start", "words.*.end")
+    writes = ("turns", "speakers")
+    settings = ("diarize", "speakers", "allow_downloads", "models_dir")
 
     def backend_name(self, ctx: RunContext) -> str:
         """The configured diarizer."""
         return ctx.config.diarize.backend
 
-    def inputs(self, episode: Episode, ctx: RunContext) -> Any:
-        """Audio, words, options, and the names files (renaming re-runs the stage, not the diarizer)."""
-        return [
-            self._result_key(episode, ctx),
-            [(w.text, w.start, w.end) for w in episode.words],
-            self._naming_inputs(episode, ctx),
-        ]
+    def external_inputs(self, episode: Episode, ctx: RunContext) -> Any:
+        """The names files (renaming re-runs the stage, never the diarizer), minus what this stage itself writes there.
 
-    @staticmethod
-    def _naming_inputs(episode: Episode, ctx: RunContext) -> Any:
-        """What names depend on, minus what this stage itself writes (identity names, this episode's references)."""
+        Identity names and this episode's own voice references come from this stage, so they are left out.
+        """
         settings = ctx.config.speakers
         given = {key: value for key, value in read_speakers_file(speakers_file(ctx)).items() if key != value}
         if settings.characters_file is None:
             return [given]
         characters = CharacterFile.read(settings.characters_file).references
         others = {name: {e: v for e, v in refs.items() if e != episode.id} for name, refs in characters.items()}
-        return [given, stable_hash(others), settings.match_similarity]
+        return [given, stable_hash(others)]
 
     def outputs_present(self, episode: Episode, ctx: RunContext) -> bool:
         """Reference clips are still on disk."""
         return all(ctx.workdir.resolve(s.reference_clip).is_file() for s in episode.speakers if s.reference_clip)
 
-    @classmethod
-    def _result_key(cls, episode: Episode, ctx: RunContext) -> str:
-        """The stored diarization's key: what the backend reads and how it is set, and this stage's version."""
+    @staticmethod
+    def _result_key(episode: Episode, ctx: RunContext) -> str:
+        """The stored diarization's key: what the backend reads and how it is set, and this stage's code."""
         choice = ctx.config.diarize
-        return stable_hash(
-            "diarization", cls.version, episode.source.fingerprint, episode.source.audio_stream, choice.backend, choice.options
-        )
+        return stable_hash("diarization", ctx.code, episode.source.fingerprint, episode.source.audio_stream, choice.backend, choice.options)
 
     def _diarize(self, audio: Path, episode: Episode, ctx: RunContext) -> Diarization:
         """The backend's result, from the artifact cache when this audio was diarized with these settings."""
@@ -119,14 +94,15 @@ class DiarizeStage:
         result = self._diarize(audio, episode, ctx)  # on the audio itself: found speech does not wait for words
         words = assign_speakers(episode.words, result.turns)
         episode = self._report_unheard(episode, words, result.turns, ctx)
+        speaking = {word.speaker for word in words}
         samples, _ = soundfile.read(audio, dtype="float32")
         speakers = [
             self._profile(speaker_id, samples, result, ctx, episode)
             for speaker_id in dict.fromkeys(t.speaker for t in result.turns)
-            if any(w.speaker == speaker_id for w in words)
+            if speaker_id in speaking
         ]
         speakers = self._name(speakers, episode.id, ctx)
-        return episode.model_copy(update={"turns": result.turns, "words": words, "speakers": speakers})
+        return episode.model_copy(update={"turns": result.turns, "speakers": speakers})
 
     @staticmethod
     def _report_unheard(episode: Episode, words: list[Word], turns: list[SpeechTurn], ctx: RunContext) -> Episode:
@@ -151,7 +127,7 @@ class DiarizeStage:
         names = {s.id: given[s.id] for s in speakers if given.get(s.id, s.id) != s.id}
         characters = CharacterFile.read(settings.characters_file) if settings.characters_file else None
         if characters is not None:
-            unnamed = {s.id: s.extras.get("embedding", []) for s in speakers if s.id not in names}
+            unnamed = {s.id: s.embedding for s in speakers if s.id not in names}
             free = {name: voice for name, voice in characters.voices().items() if name not in names.values()}
             for speaker_id, name in match_characters(unnamed, free, settings.match_similarity).items():
                 log.info("%s sounds like %s (character file)", speaker_id, name)
@@ -160,7 +136,7 @@ class DiarizeStage:
         write_speakers_file(path, {**given, **{s.id: s.name for s in named}})
         if characters is not None and settings.characters_file is not None:
             for name in dict.fromkeys(s.name for s in named if s.name != s.id):
-                vectors = [s.extras["embedding"] for s in named if s.name == name and s.extras.get("embedding")]
+                vectors = [s.embedding for s in named if s.name == name and s.embedding]
                 if vectors:
                     characters.remember(episode_id, name, np.mean(np.asarray(vectors), axis=0).tolist())
             characters.write(settings.characters_file)
@@ -184,5 +160,5 @@ class DiarizeStage:
             median_f0=f0,
             speech_seconds=round(sum(t.end - t.start for t in own), 2),
             reference_clip=reference,
-            extras={"embedding": [round(v, 5) for v in result.embeddings.get(speaker_id, [])]},
+            embedding=[round(v, 5) for v in result.embeddings.get(speaker_id, [])],
         )

@@ -262,7 +262,7 @@ class CastingFile:
         taken = set(matched.values())
         scored: list[tuple[float, str, str]] = []
         for speaker in speakers:
-            embedding = speaker.extras.get("embedding") or []
+            embedding = speaker.embedding
             if speaker.id in matched or not embedding:
                 continue
             similarities = sorted(
@@ -285,9 +285,8 @@ class CastingFile:
         character.voices[language] = voice_id
         character.gender = speaker.gender
         character.median_f0 = speaker.median_f0
-        embedding = speaker.extras.get("embedding")
-        if embedding:
-            character.embedding = [round(float(v), 5) for v in embedding]
+        if speaker.embedding:
+            character.embedding = [round(float(v), 5) for v in speaker.embedding]
 
 
 def _cosine(a: Iterable[float], b: Iterable[float]) -> float:
@@ -329,7 +328,7 @@ def casting_report(speakers: list[Speaker], voices: dict[str, VoiceSpec], prints
         if voice is None:
             continue
         own = prints.get(voice.id)
-        embedding = speaker.extras.get("embedding") or []
+        embedding = speaker.embedding
         actor = _cosine(embedding, own) if own is not None and len(embedding) else None
         others = [
             (_cosine(own, prints[other.id]), speaker_id)
@@ -352,7 +351,7 @@ def _profile_f0(speaker: Speaker) -> float:
 
 def _cost(speaker: Speaker, voice: VoiceSpec, prints: dict[str, np.ndarray]) -> float:
     """How badly ``voice`` would stand in for the actor: timbre distance, then gender, pitch and formant costs."""
-    embedding = speaker.extras.get("embedding") or []
+    embedding = speaker.embedding
     voiceprint = prints.get(voice.id)
     timbre = 1.0 - _cosine(embedding, voiceprint) if len(embedding) and voiceprint is not None else NEUTRAL_TIMBRE
     if timbre > 1.9:  # shapes differ: no comparable embedding

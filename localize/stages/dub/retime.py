@@ -25,18 +25,17 @@ from scipy.signal import resample_poly
 
 from localize.cache import WorkDir, stable_hash
 from localize.config import DubConfig
+from localize.keys import code_version
 from localize.media.audio import MIX_RATE, time_stretch, write_wav
-from localize.model import Take
+from localize.model import RenditionFlag, Take
 from localize.stages.dub.backend import SynthesisError, Synthesizer, VoiceSpec
 
-__all__ = ["AT_LIMITS", "FIT_TOLERANCE", "LADDER", "SHORT_TOLERANCE", "Clip", "Voice", "Window", "fit_take", "split_text"]
+__all__ = ["FIT_TOLERANCE", "LADDER", "SHORT_TOLERANCE", "Clip", "Voice", "Window", "fit_take", "split_text"]
 
 FIT_TOLERANCE = 0.05
 """Seconds a take may run past its window before the next ladder step is tried."""
 SHORT_TOLERANCE = 0.25
 """Seconds a take may fall short of its window before it is slowed down."""
-AT_LIMITS = "at-limits"
-"""Flag of a take spoken at the rate limit and stretched to the stretch limit, for a reviewer to rewrite or accept."""
 LADDER = ("natural", "rate", "candidate", "stretch", "borrow", "flagged")
 """Ladder steps, cheapest first; a take records the furthest step it needed."""
 RATE_TRIES = 3
@@ -91,7 +90,8 @@ class Voice:
     def say(self, text: str, rate: float) -> Clip:
         """Speak ``text`` at the engine rate ``rate``."""
         options = self.synthesizer.options.model_dump(mode="json")
-        key = stable_hash("tts", 2, self.synthesizer.name, options, self.spec.model_dump(mode="json"), text, round(rate, 3))
+        code = code_version(type(self.synthesizer).__module__, __name__)
+        key = stable_hash("tts", code, self.synthesizer.name, options, self.spec.model_dump(mode="json"), text, round(rate, 3))
         path = self.workdir.artifact(key, ".clip.wav")
         if not path.is_file():
             with tempfile.TemporaryDirectory(prefix="localize-tts-") as folder:
@@ -106,7 +106,7 @@ class Voice:
 
     def stretch(self, clip: Clip, factor: float) -> Clip:
         """``clip`` made ``factor`` times faster (Rubber Band, pitch kept)."""
-        key = stable_hash("stretch", 2, clip.path.name, round(factor, 4))
+        key = stable_hash("stretch", code_version(__name__), clip.path.name, round(factor, 4))
         path = self.workdir.artifact(key, ".clip.wav")
         if not path.is_file():
             with tempfile.TemporaryDirectory(prefix="localize-stretch-") as folder:
@@ -180,7 +180,7 @@ class _SpanFit:
     clip: Clip
     window: Window
     steps: tuple[str, ...]
-    flags: tuple[str, ...] = ()
+    flags: tuple[RenditionFlag, ...] = ()
 
 
 def _steps_for(clip: Clip, texts: list[str]) -> tuple[str, ...]:
@@ -197,7 +197,7 @@ def _steps_for(clip: Clip, texts: list[str]) -> tuple[str, ...]:
 def _fit_span(voice: Voice, texts: list[str], window: Window, config: DubConfig) -> list[_SpanFit]:
     """Fit one span; a take that comes out short pauses where the source breathes, when its text can be cut there."""
     fit = _ladder(voice, texts, window, config)
-    if "short" not in fit.flags or not window.breaths:
+    if RenditionFlag.SHORT not in fit.flags or not window.breaths:
         return [fit]
     for breaths, weights in _breath_choices(window):
         pieces = _pieces(texts, list(weights))
@@ -210,7 +210,7 @@ def _fit_span(voice: Voice, texts: list[str], window: Window, config: DubConfig)
             earliest = window.earliest if index == 0 else bounds[2 * index - 1] + PART_GAP
             latest = window.latest if index == len(pieces) - 1 else bounds[2 * index + 2] - PART_GAP
             fits.append(_ladder(voice, alternatives, Window(start, end, earliest, latest), config))
-        if all("overrun" not in f.flags for f in fits) and abs(_end_error(fits, window)) < abs(_end_error([fit], window)):
+        if all(RenditionFlag.OVERRUN not in f.flags for f in fits) and abs(_end_error(fits, window)) < abs(_end_error([fit], window)):
             return fits
     return [fit]
 
@@ -253,7 +253,7 @@ def _ladder(voice: Voice, texts: list[str], window: Window, config: DubConfig) -
         clip = voice.stretch(best, 1 / config.max_stretch)
         if window.length - clip.duration <= SHORT_TOLERANCE + config.end_slack:
             return _SpanFit(clip, window, _steps_for(clip, texts))
-        return _SpanFit(clip, window, (*_steps_for(clip, texts), "flagged"), ("short",))
+        return _SpanFit(clip, window, (*_steps_for(clip, texts), "flagged"), (RenditionFlag.SHORT,))
     return _borrow(voice, best, texts, window, config)
 
 
@@ -275,7 +275,7 @@ def _borrow(voice: Voice, clip: Clip, texts: list[str], window: Window, config: 
         clip = voice.stretch(clip, min(clip.duration / wider.length, config.max_stretch))
     steps = (*_steps_for(clip, texts), "borrow")
     if clip.duration > wider.length + FIT_TOLERANCE:
-        return _SpanFit(clip, wider, (*steps, "flagged"), ("overrun",))
+        return _SpanFit(clip, wider, (*steps, "flagged"), (RenditionFlag.OVERRUN,))
     return _SpanFit(clip, wider, steps)
 
 
@@ -339,7 +339,7 @@ def fit_take(
     fits = [fit for alternatives, window in zip(pieces, windows, strict=True) for fit in _fit_span(voice, alternatives, window, config)]
     take = _assemble(fits, spec, workdir)
     if _at_limits(take, config):
-        return take.model_copy(update={"flags": sorted({*take.flags, AT_LIMITS})})
+        return take.model_copy(update={"flags": sorted({*take.flags, RenditionFlag.AT_LIMITS})})
     return take
 
 
@@ -377,7 +377,7 @@ def _assemble(fits: list[_SpanFit], spec: VoiceSpec, workdir: WorkDir) -> Take:
         offset = max(round((fit.window.start - start) * MIX_RATE), cursor + (round(PART_GAP * MIX_RATE) if offsets else 0))
         offsets.append(offset)
         cursor = offset + round(fit.clip.duration * MIX_RATE)
-    key = stable_hash("take", 2, [fit.clip.path.name for fit in fits], offsets)
+    key = stable_hash("take", code_version(__name__), [fit.clip.path.name for fit in fits], offsets)
     out = workdir.artifact(key, ".take.wav")
     if not out.is_file():
         audio = np.zeros(cursor, dtype=np.float32)

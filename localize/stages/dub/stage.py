@@ -12,24 +12,22 @@ from typing import Any
 from localize.config import BackendChoice
 from localize.errors import BackendUnavailable, LocalizeError
 from localize.glossary.check import VIOLATIONS, check_rendition
-from localize.model import Episode, Line, Rendition, Speaker, Take, Track
+from localize.model import Episode, Line, Rendition, RenditionFlag, Speaker, Take, Track
 from localize.registry import backend_class
-from localize.stages.base import RunContext
+from localize.stages.base import RunContext, Stage
 from localize.stages.dub.backend import Synthesizer, VoiceSpec
 from localize.stages.dub.casting import Casting, CastingFile, Catalog, cast_voices, casting_report, read_catalog, scene_partners
 from localize.stages.dub.reference import cloning_reference
-from localize.stages.dub.retime import AT_LIMITS, Window, fit_take
+from localize.stages.dub.retime import Window, fit_take
 from localize.stages.dub.voiceprints import catalog_voiceprints
 from localize.stages.dub.windows import GUARD, plan_windows, speech_spans
 from localize.stages.factory import make_backend
 
-__all__ = ["FLAGS", "DubStage", "clone_voice", "resolve_overlaps"]
+__all__ = ["DubStage", "clone_voice", "resolve_overlaps"]
 
 log = logging.getLogger("localize")
 
 _SPEAKABLE = re.compile(r"[^\W_]", re.UNICODE)
-FLAGS = ("forced-narrative", "not-dubbed", "no-voice", "tts-failed", "overlap", "overrun", "short", "early", AT_LIMITS)
-"""QC flags this stage sets on renditions (and clears before it runs again)."""
 TRIES = 2
 """Attempts per line before a synthesis failure flags it."""
 OVERLAP_TOLERANCE = 0.01
@@ -59,53 +57,33 @@ def clone_voice(speaker: Speaker, backend: str, language: str, reference: Path) 
     )
 
 
-class DubStage:
+class DubStage(Stage):
     """Synthesize every target language's renditions with a cast voice per speaker."""
 
     name = "dub"
-    version = 4
+    reads = (
+        "id",
+        "source.duration",
+        "source_language",
+        *(f"speakers.*.{name}" for name in ("id", "name", "gender", "median_f0", "speech_seconds", "reference_clip", "embedding")),
+        *(f"lines.*.{name}" for name in ("id", "start", "end", "speaker", "text", "forced_narrative")),
+        "lines.*.words.*.start",
+        "lines.*.words.*.end",
+        "lines.*.words.*.text",
+        "tracks.*.language",
+        *(f"tracks.*.renditions.*.{name}" for name in ("line_id", "text", "candidates", "origin")),
+    )
+    writes = ("tracks.*.renditions.*.take", "tracks.*.renditions.*.skipped", "tracks.*.voices", "tracks.*.casting")
+    settings = ("dub", "allow_downloads", "models_dir")
+    context = ("targets", "glossary")
 
     def backend_name(self, ctx: RunContext) -> str:
         """Backends come from the voice catalog, per voice."""
         return "catalog"
 
-    def inputs(self, episode: Episode, ctx: RunContext) -> Any:
-        """Renditions, line timing, speakers, casting, catalogs, glossary rules and the dub settings."""
-        config = ctx.config.dub
-        glossary = ctx.glossary
-        return [
-            config.model_dump(mode="json"),
-            _file_text(config.casting_file),
-            {language: _catalog_inputs(read_catalog(language, config.voices_dir)) for language in ctx.targets},
-            [(s.id, s.name, s.gender, s.median_f0, s.speech_seconds, s.reference_clip) for s in episode.speakers],
-            [
-                (
-                    line.id,
-                    line.start,
-                    line.end,
-                    line.speaker,
-                    bool(line.extras.get("forced_narrative")),
-                    [(w.start, w.end, w.text) for w in line.words],
-                )
-                for line in episode.lines
-            ],
-            {
-                language: [
-                    (
-                        line.id,
-                        r.text,
-                        r.candidates,
-                        r.origin,
-                        glossary.digest(line.text, language) if glossary and r.candidates[1:] else None,
-                    )
-                    for line in episode.lines
-                    if (r := track.renditions.get(line.id)) is not None
-                ]
-                for language, track in episode.tracks.items()
-                if language in ctx.targets
-            },
-            episode.source.duration,
-        ]
+    def external_inputs(self, episode: Episode, ctx: RunContext) -> Any:
+        """The voice catalog of each target language (the shipped one unless ``voices_dir`` names another)."""
+        return {language: _catalog_inputs(read_catalog(language, ctx.config.dub.voices_dir)) for language in ctx.targets}
 
     def outputs_present(self, episode: Episode, ctx: RunContext) -> bool:
         """Every take file is still on disk."""
@@ -186,7 +164,7 @@ class DubStage:
             if rendition is None:
                 episode = ctx.warn(episode, f"{track.language} {line.id}: no translation; not dubbed")
                 continue
-            rendition = rendition.model_copy(update={"take": None, "flags": [f for f in rendition.flags if f not in FLAGS]})
+            rendition = rendition.model_copy(update={"take": None, "skipped": None})
             skip = self._skip_reason(line, rendition, voices, config.dub_forced_narrative)
             if skip is not None:
                 flag, message = skip
@@ -207,10 +185,9 @@ class DubStage:
                 result = future.result()
                 if isinstance(result, str):
                     failures.append(f"{track.language} {job.line.id}: synthesis failed {TRIES} times ({result}); line flagged")
-                    renditions[job.line.id] = _flagged(job.rendition, "tts-failed")
+                    renditions[job.line.id] = _flagged(job.rendition, RenditionFlag.TTS_FAILED)
                 else:
-                    flags = sorted({*job.rendition.flags, *result.flags})
-                    renditions[job.line.id] = job.rendition.model_copy(update={"take": result, "flags": flags})
+                    renditions[job.line.id] = job.rendition.model_copy(update={"take": result})
                 ctx.hook(self.name, track.language, done, len(jobs))
         for message in failures:
             episode = ctx.warn(episode, message)
@@ -220,14 +197,14 @@ class DubStage:
         return episode, track.model_copy(update={"renditions": ordered, "voices": voice_ids})
 
     @staticmethod
-    def _skip_reason(line: Line, rendition: Rendition, voices: dict[str, VoiceSpec], dub_forced: bool) -> tuple[str, str] | None:
+    def _skip_reason(line: Line, rendition: Rendition, voices: dict[str, VoiceSpec], dub_forced: bool) -> tuple[RenditionFlag, str] | None:
         """(flag, warning) for a line that is not dubbed; an empty warning means skip quietly."""
-        if line.extras.get("forced_narrative") and not dub_forced:
-            return "forced-narrative", ""
+        if line.forced_narrative and not dub_forced:
+            return RenditionFlag.FORCED_NARRATIVE, ""
         if not _SPEAKABLE.search(rendition.text):
-            return "not-dubbed", "translation is empty or only punctuation; not dubbed"
+            return RenditionFlag.NOT_DUBBED, "translation is empty or only punctuation; not dubbed"
         if line.speaker not in voices:
-            return "no-voice", f"speaker {line.speaker} has no voice; not dubbed"
+            return RenditionFlag.NO_VOICE, f"speaker {line.speaker} has no voice; not dubbed"
         return None
 
     @staticmethod
@@ -292,15 +269,8 @@ def _catalog_inputs(catalog: Catalog) -> list[Any]:
     return [[v.model_dump(mode="json") for v in catalog.voices], catalog.sample]
 
 
-def _flagged(rendition: Rendition, flag: str) -> Rendition:
-    return rendition.model_copy(update={"take": None, "flags": sorted({*rendition.flags, flag})})
-
-
-def _file_text(path: Path | None) -> str | None:
-    try:
-        return path.read_text(encoding="utf-8") if path is not None else None
-    except OSError:
-        return None
+def _flagged(rendition: Rendition, flag: RenditionFlag) -> Rendition:
+    return rendition.model_copy(update={"take": None, "skipped": flag})
 
 
 def resolve_overlaps(lines: list[Line], renditions: dict[str, Rendition], pause_split: float) -> dict[str, Rendition]:
@@ -324,14 +294,14 @@ def resolve_overlaps(lines: list[Line], renditions: dict[str, Rendition], pause_
             excess = max(excess, end - other_start - source_overlap)
         rendition = updated[line_id]
         assert rendition.take is not None
-        flags = set(rendition.flags)
+        flags = set(rendition.take.flags)
         shift = min(excess, start - previous_end - GUARD) if excess > OVERLAP_TOLERANCE else 0.0
         if shift > 0:
             start, end, excess = start - shift, end - shift, excess - shift
-            flags.add("early")
+            flags.add(RenditionFlag.EARLY)
         if excess > OVERLAP_TOLERANCE:
-            flags.add("overlap")
+            flags.add(RenditionFlag.OVERLAP)
         previous_end = max(previous_end, end)
-        take = rendition.take.model_copy(update={"start": round(start, 3), "overlap": round(max(0.0, excess), 3)})
-        updated[line_id] = rendition.model_copy(update={"take": take, "flags": sorted(flags)})
+        update = {"start": round(start, 3), "overlap": round(max(0.0, excess), 3), "flags": sorted(flags)}
+        updated[line_id] = rendition.model_copy(update={"take": rendition.take.model_copy(update=update)})
     return updated

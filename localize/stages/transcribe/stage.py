@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from localize.languages import base_language, normalize_tag
 from localize.model import Episode
-from localize.stages.base import RunContext
+from localize.stages.base import RunContext, Stage
 from localize.stages.factory import make_backend
 from localize.stages.transcribe.backend import Transcriber
 
@@ -35,29 +34,19 @@ def glossary_vocabulary(ctx: RunContext) -> list[str]:
     return list(dict.fromkeys(forms))[:MAX_VOCABULARY]
 
 
-class TranscribeStage:
+class TranscribeStage(Stage):
     """Run the configured transcriber on the extracted dialogue audio."""
 
     name = "transcribe"
-    version = 8
+    reads = ("source.fingerprint", "source.audio_stream", "dialogue_audio")
+    writes = ("words", "source_language")
+    settings = ("transcribe", "source_language", "allow_downloads", "models_dir")
+    context = ("glossary.terms.*.term", "glossary.terms.*.variants", "glossary.terms.*.scope")
+    """Only the source-side vocabulary primes the decoder: editing a rendering never transcribes again."""
 
     def backend_name(self, ctx: RunContext) -> str:
         """The configured transcriber."""
         return ctx.config.transcribe.backend
-
-    def inputs(self, episode: Episode, ctx: RunContext) -> Any:
-        """Audio, language hint, options and glossary names."""
-        return [
-            episode.source.fingerprint,
-            episode.source.audio_stream,
-            ctx.config.source_language,
-            ctx.config.transcribe.options,
-            glossary_vocabulary(ctx),
-        ]
-
-    def outputs_present(self, episode: Episode, ctx: RunContext) -> bool:
-        """Words live in the manifest."""
-        return True
 
     def run(self, episode: Episode, ctx: RunContext) -> Episode:
         """Transcribe; audio without speech gives no words and a warning."""

@@ -43,11 +43,12 @@ class Prepared:
     keep: frozenset[str]
     """Names and renderings post-editing must leave as they are."""
 
-    def key(self, translator: Translator, source: str, target: str) -> str:
-        """What this line's translation depends on, and nothing else (the per-line cache key)."""
+    def key(self, translator: Translator, source: str, target: str, code: str) -> str:
+        """What this line's translation depends on, and nothing else (the per-line cache key); ``code``: the stage's."""
         request = self.request
         return stable_hash(
             "translate-line",
+            code,
             translator.name,
             translator.options.model_dump(mode="json"),
             source,

@@ -11,37 +11,46 @@ from localize.errors import ConfigError, InputError
 from localize.glossary.check import VIOLATIONS, check_rendition
 from localize.glossary.model import Glossary
 from localize.languages import base_language, normalize_tag, syllable_rate
-from localize.model import Episode, GlossaryHit, Line, Rendition, Track
+from localize.model import Episode, GlossaryHit, Line, Rendition, RenditionFlag, Track
 from localize.regional.load import layer_for
 from localize.regional.model import RegionalLayer
 from localize.regional.reader import LayerReader
-from localize.stages.base import RunContext
+from localize.stages.base import RunContext, Stage
 from localize.stages.factory import make_backend
 from localize.stages.translate.backend import TranslationRequest, Translator
 from localize.stages.translate.lines import LinePreparer, Prepared, Translated, translate_prepared
 from localize.stages.translate.names import find_names, name_entries
-from localize.stages.translate.postedit import rules_digest
 
-__all__ = ["FORCED_NARRATIVE", "GLOSSARY_VIOLATION", "SOURCE_CHANGED", "TranslateStage"]
+__all__ = ["TranslateStage"]
 
 log = logging.getLogger(__name__)
 
-GLOSSARY_VIOLATION = "glossary-violation"
-FORCED_NARRATIVE = "forced-narrative"
-SOURCE_CHANGED = "source-changed"
-"""A human rendition kept although its source line's text changed since (re-transcription, re-segmentation): re-review it."""
-_OWN_FLAGS = (GLOSSARY_VIOLATION, FORCED_NARRATIVE, SOURCE_CHANGED)
+_OWN_FIELDS = (
+    "line_id",
+    "text",
+    "source_text",
+    "candidates",
+    "glossary_hits",
+    "origin",
+    "revision",
+    "flags",
+    "source_edits",
+    "protected",
+    "untranslated",
+)
+"""The rendition fields this stage writes (and reads back, to keep what people edited); the take is the dub's."""
+_OWN_FLAGS = (RenditionFlag.GLOSSARY_VIOLATION, RenditionFlag.FORCED_NARRATIVE, RenditionFlag.SOURCE_CHANGED)
 
 
-def _flags(line: Line, hits: list[GlossaryHit], existing: list[str], source_changed: bool = False) -> list[str]:
+def _flags(line: Line, hits: list[GlossaryHit], existing: list[RenditionFlag], source_changed: bool = False) -> list[RenditionFlag]:
     """``existing`` flags with this stage's flags set afresh."""
     flags = [flag for flag in existing if flag not in _OWN_FLAGS]
-    if line.extras.get("forced_narrative"):
-        flags.append(FORCED_NARRATIVE)
+    if line.forced_narrative:
+        flags.append(RenditionFlag.FORCED_NARRATIVE)
     if any(hit.status in VIOLATIONS for hit in hits):
-        flags.append(GLOSSARY_VIOLATION)
+        flags.append(RenditionFlag.GLOSSARY_VIOLATION)
     if source_changed:
-        flags.append(SOURCE_CHANGED)
+        flags.append(RenditionFlag.SOURCE_CHANGED)
     return flags
 
 
@@ -59,15 +68,6 @@ def _addressee(lines: list[Line], index: int, names: dict[str, str]) -> str | No
         if 0 <= neighbour < len(lines) and lines[neighbour].speaker != speaker:
             return names.get(lines[neighbour].speaker)
     return None
-
-
-def _human_edits(episode: Episode) -> dict[str, dict[str, tuple[str, str]]]:
-    """Edited or approved renditions per target; targets without any are left out, so a fresh episode keys like a re-run."""
-    edits: dict[str, dict[str, tuple[str, str]]] = {
-        target: {rid: (r.text, str(r.origin)) for rid, r in track.renditions.items() if r.origin != "machine"}
-        for target, track in sorted(episode.tracks.items())
-    }
-    return {target: lines for target, lines in edits.items() if lines}
 
 
 def _cached(data: Any) -> Translated | None:
@@ -108,11 +108,22 @@ def _said(line: Line, names: dict[str, str]) -> str:
     return f"{name}: {line.text}" if name and name != line.speaker else line.text
 
 
-class TranslateStage:
+class TranslateStage(Stage):
     """Translate lines with the configured backend; human-edited and approved renditions are never replaced."""
 
     name = "translate"
-    version = 2
+    reads = (
+        "source_language",
+        *(f"lines.*.{name}" for name in ("id", "text", "speaker", "start", "end", "forced_narrative")),
+        "speakers.*.id",
+        "speakers.*.name",
+        "speakers.*.gender",
+        "tracks.*.language",
+        *(f"tracks.*.renditions.*.{name}" for name in _OWN_FIELDS),
+    )
+    writes = tuple(f"tracks.*.renditions.*.{name}" for name in _OWN_FIELDS)
+    settings = ("translate", "regional", "source_language", "allow_downloads", "models_dir")
+    context = ("targets", "glossary")
 
     def __init__(self, enforce_glossary: bool = True) -> None:
         self.enforce_glossary = enforce_glossary
@@ -120,30 +131,6 @@ class TranslateStage:
     def backend_name(self, ctx: RunContext) -> str:
         """The configured translate backend."""
         return ctx.config.translate.backend
-
-    def inputs(self, episode: Episode, ctx: RunContext) -> Any:
-        """Everything that changes this stage's output."""
-        glossary = ctx.glossary
-        meaningful: dict[str, Any] = {"path": True, "terms": {"__all__": {"line"}}}
-        glossary_data = glossary.model_dump(mode="json", exclude=meaningful) if glossary else None
-        source = episode.source_language or ctx.config.source_language
-        layer = self._layer(source, ctx) if source else None
-        return {
-            "source": source,
-            "targets": ctx.targets,
-            "options": ctx.config.translate.options,
-            "enforce_glossary": self.enforce_glossary,
-            "glossary": glossary_data,
-            "regional": layer.model_dump(mode="json", exclude={"path"}) if layer else None,
-            "post_edit": {target: rules_digest(target) for target in ctx.targets},
-            "speakers": [(s.id, s.name, s.gender) for s in episode.speakers],
-            "lines": [(ln.id, ln.text, ln.speaker, ln.start, ln.end, bool(ln.extras.get("forced_narrative"))) for ln in episode.lines],
-            "edited": _human_edits(episode),
-        }
-
-    def outputs_present(self, episode: Episode, ctx: RunContext) -> bool:
-        """The output lives in the manifest only."""
-        return True
 
     def _layer(self, source: str, ctx: RunContext) -> RegionalLayer | None:
         """The regional layer for the source language (or the configured tag); None when disabled or absent."""
@@ -211,7 +198,8 @@ class TranslateStage:
             track = episode.tracks.get(target) or Track(language=target)
             changed = [line.id for line in episode.lines if _source_changed(line, track.renditions.get(line.id))]
             if changed:
-                message = f"{target}: source changed under edited renditions (kept, flagged {SOURCE_CHANGED}): {', '.join(changed)}"
+                flag = RenditionFlag.SOURCE_CHANGED.value
+                message = f"{target}: source changed under edited renditions (kept, flagged {flag}): {', '.join(changed)}"
                 episode = ctx.warn(episode, message)
         return episode
 
@@ -264,7 +252,7 @@ class TranslateStage:
                 continue
             request = replace(requests[index], syllables=max(1, round(line.duration * rate)))
             prepared = preparer.prepare(request)
-            key = prepared.key(translator, source, target)
+            key = prepared.key(translator, source, target, ctx.code)
             cached = _cached(ctx.workdir.read_json(key))
             if cached is None:
                 pending.append((index, prepared, key))
@@ -292,7 +280,7 @@ class TranslateStage:
         source: str,
         target: str,
     ) -> Rendition:
-        """A machine rendition; keeps the previous take when the text did not change."""
+        """A machine rendition, one revision past ``previous`` when its text changed (its take is the dub stage's)."""
         text = translated.candidates[0] if translated.candidates else ""
         hits = check_rendition(line.text, text, glossary, source, target) if glossary else []
         return Rendition(
@@ -303,7 +291,6 @@ class TranslateStage:
             glossary_hits=hits,
             origin="machine",
             revision=previous.revision_for(text, "machine") if previous is not None else 0,
-            take=previous.take if previous is not None and previous.text == text else None,
             flags=_flags(line, hits, []),
             source_edits=list(prepared.edits),
             protected=list(prepared.protected),

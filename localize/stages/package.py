@@ -9,25 +9,26 @@ from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from localize.cache import WorkDir, sha256_file
+from localize.cache import WorkDir, sha256_file, stable_hash
 from localize.errors import OutputError
 from localize.glossary import write_glossary_report
 from localize.languages import display_name
 from localize.media.mux import AudioTrack, SubtitleTrack, encode_aac, mux_master
 from localize.media.scenes import detect_shot_changes
-from localize.model import Deliverable, Episode, Track
+from localize.model import Deliverable, Episode, PackageResult, Track
 from localize.package.proxy import ProxyJob, write_review_proxies
-from localize.package.rules import SubtitleRules
 from localize.package.stems import write_me_stem
 from localize.package.subtitles import subtitle_format, write_subtitles
 from localize.package.timing import DEFAULT_FRAME_RATE, Variant, build_cues
 from localize.package.validate import check_subtitle_file
 from localize.qc import QC_PAGE, assess, write_qc_page
+from localize.rules import SubtitleRules
 from localize.script import write_dubbing_script
-from localize.stages.base import RunContext
+from localize.stages.base import RunContext, Stage
 
 __all__ = ["PackageStage"]
 
@@ -37,26 +38,22 @@ MAX_LISTED_VIOLATIONS = 50
 """Violations written out per subtitle file in the manifest (all of them are counted, and listed on the QC page)."""
 
 
-class PackageStage:
-    """Write the master, subtitles, stems, reports and the manifest."""
+class PackageStage(Stage):
+    """Write the master, subtitles, stems, reports and the manifest.
+
+    What costs time is cached by content in the work directory (shot changes per source, each dub's AAC encode,
+    each review proxy, each M&E stem), so a change to one language re-renders only that language's media.
+    """
 
     name = "package"
-    version = 2
+    reads = ("id", "source", "source_language", "dialogue_audio", "speakers", "lines", "tracks")
+    writes = ("deliverables", "package")
+    settings = ("package", "mix")
+    context = ("targets", "glossary")
 
     def backend_name(self, ctx: RunContext) -> str:
         """Packaging is built in (ffmpeg for the master)."""
         return "masters.v2"
-
-    def inputs(self, episode: Episode, ctx: RunContext) -> Any:
-        """Everything the deliverables show."""
-        return [
-            episode.source.fingerprint,
-            episode.source_language,
-            [(s.id, s.name) for s in episode.speakers],
-            [(line.id, line.start, line.end, line.speaker, line.text) for line in episode.lines],
-            {lang: track.model_dump(mode="json") for lang, track in episode.tracks.items()},
-            ctx.glossary.model_dump(mode="json") if ctx.glossary else None,
-        ]
 
     def outputs_present(self, episode: Episode, ctx: RunContext) -> bool:
         """Every deliverable is still there, unchanged in size."""
@@ -72,10 +69,9 @@ class PackageStage:
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
         workdir.published_manifest.unlink(missing_ok=True)
-        source = Path(episode.source.path)
-        shots = detect_shot_changes(source, ctx.config.package.scene_threshold) if episode.source.has_video else []
+        shots = _shot_changes(episode, ctx) if episode.source.has_video else []
         fps = episode.source.frame_rate or DEFAULT_FRAME_RATE
-        episode = episode.model_copy(update={"extras": {**episode.extras, "package": {"shot_changes": shots, "frame_rate": fps}}})
+        episode = episode.model_copy(update={"package": PackageResult(shot_changes=shots, frame_rate=fps)})
         deliverables = self._stage_files(episode, ctx, staging, shots, fps)
         deliverables.append(self._stage_qc(episode, ctx, staging, deliverables, shots, fps))
         _move_into_place(staging, workdir.root, {item.path.split("/")[0] for item in deliverables})
@@ -134,15 +130,16 @@ class PackageStage:
                 _link_or_copy(workdir.resolve(track.mix), mix)
                 _link_or_copy(workdir.resolve(track.dialogue_stem), dialogue)
                 bed = folder / f"{stem}.me.wav"
-                write_me_stem(mix, dialogue, bed)
+                _link_or_copy(_me_stem(workdir.resolve(track.mix), workdir.resolve(track.dialogue_stem), ctx), bed)
                 figures = {**track.loudness, **_take_fit(track)}
                 made.append(_deliverable(staging, mix, "dub-mix", language, WAV_FORMAT, episode.source.duration, figures))
                 made.append(_deliverable(staging, dialogue, "dialogue-stem", language, WAV_FORMAT, episode.source.duration))
                 made.append(_deliverable(staging, bed, "me-stem", language, WAV_FORMAT, episode.source.duration))
-                encoded = staging / ".encoded" / f"{language}.m4a"
+                encoded = _encoded(workdir.resolve(track.mix), ctx)
                 audio.append(AudioTrack(mix, language, f"{display_name(language)} (dubbed)", encoded))
                 if settings.review_proxy and episode.source.has_video:
-                    proxies.append(ProxyJob(encoded, cues_by_variant[""], f"{display_name(language)} dub", folder / f"{stem}.review.mp4"))
+                    proxy = ProxyJob(encoded, cues_by_variant[""], f"{display_name(language)} dub", folder / f"{stem}.review.mp4")
+                    proxies.append(proxy)
             for suffix in (".csv", ".xlsx"):
                 path = folder / f"{stem}.script{suffix}"
                 write_dubbing_script(episode, language, path)
@@ -150,10 +147,8 @@ class PackageStage:
             if ctx.glossary is not None:
                 for path in write_glossary_report(episode, ctx.glossary, language, folder, workdir):
                     made.append(_deliverable(staging, path, "glossary-report", language, path.suffix[1:]))
-        ctx.hook(self.name, "encode dubs", len(ctx.targets), len(ctx.targets))
-        _encode_all(audio)
         ctx.hook(self.name, "review proxies", len(ctx.targets), len(ctx.targets))
-        write_review_proxies(source, proxies, fps, settings.proxy_height)
+        _review_proxies(episode, proxies, fps, ctx)
         for job in proxies:
             made.append(_deliverable(staging, job.out, "review-proxy", job.out.parent.name, "mp4", episode.source.duration))
         source_language = episode.source_language or "und"
@@ -219,13 +214,46 @@ def _take_fit(track: Track) -> dict[str, Any]:
     }
 
 
-def _encode_all(tracks: list[AudioTrack]) -> None:
-    """Encode every dub to AAC once (for the MP4 master and the proxies), one ffmpeg per core at a time."""
-    from concurrent.futures import ThreadPoolExecutor
+def _shot_changes(episode: Episode, ctx: RunContext) -> list[float]:
+    """Shot changes of the source, detected once per source and threshold."""
+    threshold = ctx.config.package.scene_threshold
+    key = stable_hash("shot-changes", ctx.code, episode.source.fingerprint, threshold)
+    cached = ctx.workdir.read_json(key)
+    if isinstance(cached, list):
+        return [float(seconds) for seconds in cached]
+    shots = detect_shot_changes(Path(episode.source.path), threshold)
+    ctx.workdir.write_json(key, shots)
+    return shots
 
-    with ThreadPoolExecutor(max_workers=max(1, min(len(tracks), os.cpu_count() or 1))) as pool:
-        for future in [pool.submit(encode_aac, track.path, track.aac) for track in tracks if track.aac is not None]:
-            future.result()
+
+def _encoded(mix: Path, ctx: RunContext) -> Path:
+    """A dub mix encoded as AAC once (for the MP4 master and the proxy), cached by the mix's content-addressed name."""
+    out = ctx.workdir.artifact(stable_hash("aac", ctx.code, mix.name), ".m4a")
+    if not out.is_file():
+        encode_aac(mix, out)
+    return out
+
+
+def _me_stem(mix: Path, dialogue: Path, ctx: RunContext) -> Path:
+    """The bed under a dub (mix less dialogue), made once per mix."""
+    out = ctx.workdir.artifact(stable_hash("me-stem", ctx.code, mix.name, dialogue.name), ".me.wav")
+    if not out.is_file():
+        write_me_stem(mix, dialogue, out)
+    return out
+
+
+def _review_proxies(episode: Episode, jobs: list[ProxyJob], fps: float, ctx: RunContext) -> None:
+    """Each proxy rendered once per picture, sound, subtitles and label; the rest come from the cache."""
+    height = ctx.config.package.proxy_height
+    cached: dict[Path, Path] = {}
+    for job in jobs:
+        cues = [asdict(cue) for cue in job.cues]
+        key = stable_hash("proxy", ctx.code, episode.source.fingerprint, job.audio.name, cues, job.label, fps, height)
+        cached[job.out] = ctx.workdir.artifact(key, ".review.mp4")
+    pending = [ProxyJob(job.audio, job.cues, job.label, cached[job.out]) for job in jobs if not cached[job.out].is_file()]
+    write_review_proxies(Path(episode.source.path), pending, fps, height)
+    for job in jobs:
+        _link_or_copy(cached[job.out], job.out)
 
 
 def _link_or_copy(source: Path, target: Path) -> None:

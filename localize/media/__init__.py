@@ -1,0 +1,1 @@
+"""Every ffmpeg/ffprobe call: probing, decoding, loudness, muxing, shot changes."""
