@@ -21,10 +21,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from localize.package.stage import PackageStage  # noqa: E402
-
 from benchmarks.package_episodes import long_episode, sample_episode  # noqa: E402
 from localize.pipeline import resume_context  # noqa: E402
+from localize.stages.package import PackageStage  # noqa: E402
 
 
 def _cpu() -> float:

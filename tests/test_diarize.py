@@ -9,7 +9,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile
-from conftest import espeak, ffmpeg, run_cli
 
 from localize.config import load_config
 from localize.errors import BackendUnavailable, ConfigError
@@ -22,6 +21,7 @@ from localize.stages.diarize.characters import CharacterFile, match_characters
 from localize.stages.diarize.profile import reference_segments
 from localize.stages.diarize.pyannote_audio import turns_from_annotation
 from localize.stages.diarize.speakers import read_speakers_file, write_speakers_file
+from tests.conftest import espeak, ffmpeg, run_cli
 
 RATE = 16_000
 VOICES = {"A": ("es+m3", 35, 150), "B": ("es-419+f2", 75, 170)}

@@ -166,7 +166,7 @@ def test_failed_packaging_leaves_no_manifest(folder: Path, tmp_path: Path) -> No
     before = (copy / "en" / "episode.en.srt").read_bytes()
     broken = episode.tracks["fr"].model_copy(update={"mix": "missing/mix.wav"})
     episode = episode.model_copy(update={"tracks": {**episode.tracks, "fr": broken}})
-    from localize.package.stage import PackageStage
+    from localize.stages.package import PackageStage
 
     with pytest.raises(OSError):
         PackageStage().run(episode, ctx)

@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile
-from conftest import SAMPLE_GLOSSARY, espeak, ffmpeg
 
 from localize.cache import WorkDir
 from localize.config import Config, load_config
@@ -33,6 +32,7 @@ from localize.stages.transcribe.words import (
     speech_without_words,
     stretched_runs,
 )
+from tests.conftest import SAMPLE_GLOSSARY, espeak, ffmpeg
 
 SPANISH = "Che, Martín, ¿querés un mate? El agua ya está lista."
 ENGLISH = "I left my keys on the kitchen table again, and now I cannot find them anywhere."

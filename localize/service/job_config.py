@@ -25,8 +25,8 @@ from pydantic import BaseModel, ValidationError
 
 from localize.config import Config, DubConfig, MixConfig, RegionalConfig, SegmentConfig, SpeakersConfig
 from localize.errors import ConfigError, InputError, LocalizeError
-from localize.package.rules import PackageConfig, SubtitleRules
 from localize.registry import Backend, backend_class
+from localize.rules import PackageConfig, SubtitleRules
 from localize.service.errors import AccessDenied
 from localize.service.security import confine
 
