@@ -44,7 +44,7 @@ def check_episode_folder(folder: Path, config: Config | None = None, decode: boo
 
     The deliverables are those of ``OUT/<episode>/manifest.json`` (what packaging wrote last).
     """
-    workdir = WorkDir.at(folder)
+    workdir = WorkDir(folder.parent, folder.name)
     episode = workdir.load_published()
     state = workdir.load()
     if state is None or state.run is None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -247,8 +246,8 @@ def _review_proxies(episode: Episode, jobs: list[ProxyJob], fps: float, ctx: Run
     height = ctx.config.package.proxy_height
     cached: dict[Path, Path] = {}
     for job in jobs:
-        cues = [asdict(cue) for cue in job.cues]
-        key = stable_hash("proxy", ctx.code, episode.source.fingerprint, job.audio.name, cues, job.label, fps, height)
+        shown = [(cue.start, cue.end, cue.lines) for cue in job.cues]  # what is burned in (not who speaks)
+        key = stable_hash("proxy", ctx.code, episode.source.fingerprint, job.audio.name, shown, job.label, fps, height)
         cached[job.out] = ctx.workdir.artifact(key, ".review.mp4")
     pending = [ProxyJob(job.audio, job.cues, job.label, cached[job.out]) for job in jobs if not cached[job.out].is_file()]
     write_review_proxies(Path(episode.source.path), pending, fps, height)
