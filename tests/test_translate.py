@@ -17,7 +17,7 @@ from localize.glossary.plural import is_plural, pluralize
 from localize.model import Episode, Line, MediaInfo, Rendition, RenditionFlag, Speaker, Track
 from localize.qc.checks import assess
 from localize.registry import create, register
-from localize.stages.base import RunContext
+from localize.stages.base import RunContext, stage_key
 from localize.stages.translate import TranslateStage, TranslationRequest
 from localize.stages.translate.apertium import ApertiumTranslator
 from localize.stages.translate.enforce import placeholder, translate_lines
@@ -333,17 +333,17 @@ def test_stage_checks_every_pair_before_translating(glossary: Glossary, tmp_path
     assert not (tmp_path / "ep").exists(), "nothing was written"
 
 
-def test_stage_inputs_cover_what_changes_output(glossary: Glossary, tmp_path: Path) -> None:
+def test_stage_key_covers_what_changes_output(glossary: Glossary, tmp_path: Path) -> None:
     stage = TranslateStage()
     ctx, _ = context(tmp_path, glossary, ["pt-BR"])
-    base = stage.inputs(episode(), ctx)
+    base = stage_key(stage, episode(), ctx)
     ctx.glossary = with_rendering(glossary, "mate", "pt-BR", "mate")
-    assert stage.inputs(episode(), ctx) != base
+    assert stage_key(stage, episode(), ctx) != base
     ctx.glossary = glossary
     renditions = {"L1": Rendition(line_id="L1", text="x", origin="edited")}
     edited = episode().model_copy(update={"tracks": {"pt-BR": Track(language="pt-BR", renditions=renditions)}})
-    assert stage.inputs(edited, ctx) != base
-    assert TranslateStage(enforce_glossary=False).inputs(episode(), ctx) != base
+    assert stage_key(stage, edited, ctx) != base
+    assert stage_key(TranslateStage(enforce_glossary=False), episode(), ctx) != base
     assert stage.backend_name(ctx) == "counting-apertium.test"
 
 
