@@ -87,6 +87,9 @@ def run(
     me: Annotated[Path | None, typer.Option("--me", help="Music-and-effects stem (default: <episode>.me.flac beside it).")] = None,
     source_language: Annotated[str | None, typer.Option("--from", help="Source language tag (default: detect).")] = None,
     audio_stream: Annotated[int | None, typer.Option("--audio-stream", help="Audio stream number to use as dialogue.")] = None,
+    channels: Annotated[
+        str, typer.Option("--channels", help="Stereo dialogue: mix, left, right, or split (each channel one talker).")
+    ] = "mix",
     name: Annotated[str | None, typer.Option("--name", help="Episode name (default: the file name).")] = None,
     speakers: Annotated[
         Path | None, typer.Option("--speakers", help="Speakers file, SPEAKER_00: Name (default: OUT/<name>/speakers.yaml).")
@@ -108,6 +111,8 @@ def run(
         overrides["source_language"] = source_language
     if audio_stream is not None:
         overrides["audio_stream"] = audio_stream
+    if channels != "mix":
+        overrides["channels"] = channels
     names = {"file": speakers, "characters_file": characters}
     if any(names.values()):
         overrides["speakers"] = {key: value.resolve() for key, value in names.items() if value is not None}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -117,6 +117,9 @@ class Config(_Section):
 
     source_language: str | None = None
     audio_stream: int | None = None
+    channels: Literal["mix", "left", "right", "split"] = "mix"
+    """Which channels of a stereo dialogue stream are heard: both mixed, one alone, or each as its own talker
+    (``split``: an interview or podcast with one microphone per channel; each channel is one speaker)."""
     models_dir: Path | None = None
     allow_downloads: bool = False
     transcribe: BackendChoice = BackendChoice(backend="faster-whisper.v1")

@@ -350,6 +350,8 @@ class Episode(_Model):
     """The music-and-effects stem given with the source (keyed by content, like every path)."""
     dialogue_audio: str | None = None
     """Work-dir path of the extracted 16 kHz mono source dialogue audio."""
+    channel_audio: list[str] = Field(default_factory=list)
+    """Work-dir paths of each channel's 16 kHz audio when every channel carries one talker (``--channels split``)."""
     words: list[Word] = Field(default_factory=list)
     turns: list[SpeechTurn] = Field(default_factory=list)
     speakers: list[Speaker] = Field(default_factory=list)

@@ -96,14 +96,22 @@ def _is_silent(path: Path, block_seconds: float = 30.0) -> bool:
     return True
 
 
-def extract_audio(info: MediaInfo, position: int, out: Path, rate: int = SPEECH_RATE) -> None:
-    """Decode one audio stream to a mono float WAV at ``rate``.
+def extract_audio(info: MediaInfo, position: int, out: Path, rate: int = SPEECH_RATE, channel: int | None = None) -> None:
+    """Decode one audio stream to a mono float WAV at ``rate``: one ``channel`` of it, or its dialogue.
 
-    Mono and stereo streams are downmixed. A surround stream (5.1, 7.1) gives its
-    centre channel, where mixes put the dialogue; when the centre is silent the
-    whole mix is downmixed instead.
+    Without ``channel``, mono and stereo streams are downmixed. A surround stream
+    (5.1, 7.1) gives its centre channel, where mixes put the dialogue; when the
+    centre is silent the whole mix is downmixed instead.
     """
     stream = info.audio_streams[position]
+    if channel is not None:
+        if not 0 <= channel < stream.channels:
+            raise InputError(
+                f"audio stream {position} has {stream.channels} channel(s), so it has no channel {channel + 1}",
+                "use --channels mix, or choose a stereo stream with --audio-stream",
+            )
+        _extract(info, position, out, rate, ["-af", f"pan=mono|c0=c{channel}"])
+        return
     if stream.channels >= CENTRE_CHANNEL_LAYOUTS:
         # by index, not name: FC is the third channel of every 5.1/7.1 layout, and files without a layout tag keep it there
         _extract(info, position, out, rate, ["-af", "pan=mono|c0=c2"])

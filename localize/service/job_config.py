@@ -106,6 +106,7 @@ JOB_CONFIG = Section(
     {
         "source_language": ANY,
         "audio_stream": ANY,
+        "channels": ANY,
         "transcribe": Choice("transcribe"),
         "diarize": Choice("diarize"),
         "translate": Choice("translate"),

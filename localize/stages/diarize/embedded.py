@@ -22,14 +22,13 @@ from localize.model import SpeechTurn
 from localize.progress import ProgressHook
 from localize.registry import Availability, register
 from localize.stages.diarize.backend import Diarization, Diarizer
+from localize.stages.diarize.vad import SILENT_LEVEL, speech_regions
 
 __all__ = ["EmbeddedDiarizer"]
 
 log = logging.getLogger("localize")
 
 MAX_CLUSTERED_WINDOWS = 2000
-LOUD_PERCENTILE = 99.9
-SILENT_LEVEL = 1e-4
 
 
 @register("diarize")
@@ -91,22 +90,9 @@ class EmbeddedDiarizer(Diarizer):
         return Availability(True, "Resemblyzer encoder + Silero VAD, offline")
 
     def _speech_regions(self, samples: np.ndarray, min_silence_ms: int | None = None, pad_ms: int = 60) -> list[tuple[int, int]]:
-        """Silero VAD's speech regions (sample indices), split at silences of ``min_silence_ms`` (default: the option's)."""
-        from faster_whisper.vad import VadOptions, get_speech_timestamps
-
+        """Speech regions (sample indices), split at silences of ``min_silence_ms`` (default: the option's)."""
         silence = self.options.min_silence_ms if min_silence_ms is None else min_silence_ms
-        options = VadOptions(threshold=self.options.vad_threshold, min_silence_duration_ms=silence, speech_pad_ms=pad_ms)
-        return [(int(r["start"]), int(r["end"])) for r in get_speech_timestamps(self._levelled(samples), options)]
-
-    def _levelled(self, samples: np.ndarray) -> np.ndarray:
-        """``samples`` scaled so their loudest moments stand at ``vad_level`` (unchanged when silent or unset)."""
-        level = self.options.vad_level
-        if level is None or not len(samples):
-            return samples
-        loud = float(np.percentile(np.abs(samples), LOUD_PERCENTILE))
-        if loud <= SILENT_LEVEL:
-            return samples
-        return np.clip(samples * (level / loud), -1.0, 1.0).astype(np.float32)
+        return speech_regions(samples, self.options.vad_threshold, silence, pad_ms, self.options.vad_level)
 
     def _windows(self, samples: np.ndarray, regions: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
         """Mel windows (n, frames, mels) and their centre times, from every speech region."""

@@ -18,6 +18,7 @@ from localize.media.audio import SPEECH_RATE, write_wav
 from localize.model import Episode, Speaker, SpeechTurn, Word
 from localize.stages.base import RunContext, Stage
 from localize.stages.diarize.backend import Diarization, Diarizer
+from localize.stages.diarize.channels import diarize_channels
 from localize.stages.diarize.characters import CharacterFile, match_characters
 from localize.stages.diarize.profile import estimate_gender, median_f0, reference_segments
 from localize.stages.diarize.speakers import read_speakers_file, write_speakers_file
@@ -45,7 +46,7 @@ class DiarizeStage(Stage):
     """Run the configured diarizer, then profile and name each speaker."""
 
     name = "diarize"
-    reads = ("id", "source.fingerprint", "source.audio_stream", "dialogue_audio", "words.*.start", "words.*.end")
+    reads = ("id", "source.fingerprint", "source.audio_stream", "dialogue_audio", "channel_audio", "words.*.start", "words.*.end")
     writes = ("turns", "speakers")
     settings = ("diarize", "speakers", "allow_downloads", "models_dir")
 
@@ -74,7 +75,9 @@ class DiarizeStage(Stage):
     def _result_key(episode: Episode, ctx: RunContext) -> str:
         """The stored diarization's key: what the backend reads and how it is set, and this stage's code."""
         choice = ctx.config.diarize
-        return stable_hash("diarization", ctx.code, episode.source.fingerprint, episode.source.audio_stream, choice.backend, choice.options)
+        source = episode.source
+        heard = (source.fingerprint, source.audio_stream, episode.channel_audio)
+        return stable_hash("diarization", ctx.code, *heard, choice.backend, choice.options)
 
     def _diarize(self, audio: Path, episode: Episode, ctx: RunContext) -> Diarization:
         """The backend's result, from the artifact cache when this audio was diarized with these settings."""
@@ -82,8 +85,11 @@ class DiarizeStage(Stage):
         cached = ctx.workdir.read_json(key)
         if isinstance(cached, dict):
             return Diarization(turns=[SpeechTurn.model_validate(t) for t in cached["turns"]], embeddings=cached["embeddings"])
-        backend: Diarizer = make_backend("diarize", ctx.config.diarize, ctx.config)
-        result = backend.diarize(audio, ctx.hook)
+        if episode.channel_audio:  # --channels split: each channel is one talker
+            result = diarize_channels([ctx.workdir.resolve(path) for path in episode.channel_audio])
+        else:
+            backend: Diarizer = make_backend("diarize", ctx.config.diarize, ctx.config)
+            result = backend.diarize(audio, ctx.hook)
         ctx.workdir.write_json(key, {"turns": [t.model_dump() for t in result.turns], "embeddings": result.embeddings})
         return result
 
