@@ -71,7 +71,7 @@ def test_spanish_opening_marks() -> None:
     ("target", "candidate", "expected", "untranslated"),
     [
         ("en", "*Querés Some mates , Martín?", "Querés some mates, Martín?", ("Querés",)),
-        ("fr", "je n'ai pas *guita, Martín. Il coûte 3.500?", f"Je n'ai pas guita, Martín. Il coûte 3{NBSP}500{NBSP}?", ("guita",)),
+        ("fr", "je n'ai pas *guita, Martín. Il coûte 3.500?", f"J'ai pas guita, Martín. Il coûte 3{NBSP}500{NBSP}?", ("guita",)),
         ("pt-BR", "Eles vêem-me. Paguei-lhe.", "Eles me veem. Lhe paguei.", ()),
     ],
 )
@@ -98,3 +98,55 @@ def test_days_and_thousands() -> None:
     assert (
         portuguese.thousands_and("quatro mil quinhentos e mil pessoas", context(target="pt-BR")) == "quatro mil e quinhentos e mil pessoas"
     )
+
+
+def test_english_dialogue() -> None:
+    en = context()
+    assert english.english_contractions("I do not know where it is. It is late and I am tired; you will see.", en) == (
+        "I don't know where it is. It's late and I'm tired; you'll see."
+    )
+    assert english.english_contractions("I have seen it. I have a car.", en) == "I've seen it. I have a car."
+    assert english.english_questions("Hey, Vero! You cover me tomorrow? You are sure?", en) == (
+        "Hey, Vero! Do you cover me tomorrow? Are you sure?"
+    )
+    assert english.english_questions("You left the kettle on? He goes home? Hey, I can touch it?", en) == (
+        "Did you leave the kettle on? Does he go home? Hey, can I touch it?"
+    )
+    assert english.english_questions("You know. It is here?", en) == "You know. Is it here?", "only questions"
+    assert english.english_anymore("Don't cry more. I want more coffee.", en) == "Don't cry anymore. I want more coffee."
+
+
+def test_spoken_french() -> None:
+    fr = context(target="fr")
+    assert french.french_negation("Je ne peux pas. Il n'y a rien. Personne ne vient. Ne bouge pas !", fr) == (
+        "Je peux pas. Il y a rien. Personne vient. Bouge pas !"
+    )
+    assert french.french_elision("Je ai vu si il vient, que elle est là et tu as de argent.", fr) == (
+        "J'ai vu s'il vient, qu'elle est là et t'as d'argent."
+    )
+    assert french.french_elision("Je vais de Acá à Mar de Ajó.", context(target="fr", keep=("Mar de Ajó",))) == (
+        "Je vais de Acá à Mar de Ajó."
+    ), "the words of a kept name are not elided"
+    assert french.french_days("Je touche le jeudi, jusqu'au jeudi. Le barbecue du samedi. Tous les lundis.", fr) == (
+        "Je touche jeudi, jusqu'à jeudi. Le barbecue de samedi. Tous les lundis."
+    )
+    assert french.french_slips("Il s'a échappé. Regarde qui est-ce qui il est arrivé !", fr) == "Il s'est échappé. Regarde qui est arrivé !"
+    assert french.french_on("Nous nous voyons. Nous jouons, nous avons trouvé, nous l'appelons et nous achetons.", fr) == (
+        "On se voit. On joue, on a trouvé, on l'appelle et on achète."
+    )
+    assert french.french_on("Il nous voit.", fr) == "Il nous voit.", "an object stays"
+
+
+def test_spoken_brazilian_portuguese() -> None:
+    pt = context(target="pt-BR")
+    assert portuguese.brazilian_imperative("Me dê um minuto. Não chore. Fale comigo, diga tudo. Não seja chato.", pt) == (
+        "Me dá um minuto. Não chora. Fala comigo, diz tudo. Não seja chato."
+    )
+    assert portuguese.brazilian_imperative("Para ir lá. Há um cheiro.", pt) == "Para ir lá. Há um cheiro.", "not commands"
+    assert portuguese.brazilian_speech("Vou para a casa, para de gritar. Estou bem e está aqui. Prova este vinho.", pt) == (
+        "Vou pra casa, para de gritar. Tô bem e tá aqui. Prova esse vinho."
+    )
+    assert portuguese.brazilian_speech("Há um cheiro aqui há dez anos. Tu sabe.", pt) == "Tem um cheiro aqui há dez anos. Você sabe."
+    assert portuguese.brazilian_speech("São dez para as onze.", context(target="pt-BR", keep=("dez para as onze",))) == (
+        "São dez para as onze."
+    ), "a rendering put in stays as written"

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import re
 
+from localize.glossary.match import is_stop_word, lemmas_of
 from localize.stages.translate.postedit.base import Context
 
-__all__ = ["brazilian_pronouns", "brazilian_words", "new_spelling", "thousands_and"]
+__all__ = [
+    "brazilian_imperative",
+    "brazilian_pronouns",
+    "brazilian_speech",
+    "brazilian_words",
+    "new_spelling",
+    "thousands_and",
+]
 
 _SPELLING = [
     (re.compile(r"êem\b"), "eem"),  # vêem, lêem, crêem, dêem
@@ -76,6 +84,7 @@ _BRAZILIAN = {
     "contacto": "contato",
     "muito mau": "muito ruim",
     "está mau": "está ruim",
+    "de modo que": "então",
 }
 _BRAZILIAN_WORDS = re.compile(r"\b(" + "|".join(re.escape(word) for word in _BRAZILIAN) + r")\b", re.IGNORECASE)
 
@@ -99,3 +108,87 @@ _AFTER_THOUSAND = re.compile(
 def thousands_and(text: str, context: Context) -> str:
     """ "e" after "mil" before a round hundred, as Portuguese says numbers ("três mil e quinhentos")."""
     return _AFTER_THOUSAND.sub("mil e ", text)
+
+
+_INDICATIVE = {
+    "dar": "dá", "dizer": "diz", "fazer": "faz", "vir": "vem", "trazer": "traz", "pôr": "põe", "sair": "sai", "ir": "vai",
+    "ter": "tem", "ouvir": "ouve", "pedir": "pede", "subir": "sobe", "ver": "vê", "ler": "lê", "querer": "quer",
+    "saber": "sabe", "poder": "pode", "cair": "cai", "fugir": "foge", "cobrir": "cobre",
+}  # fmt: skip
+_SUBJUNCTIVE = {
+    "dar": "dê", "dizer": "diga", "fazer": "faça", "vir": "venha", "trazer": "traga", "pôr": "ponha", "sair": "saia",
+    "ir": "vá", "ter": "tenha", "ouvir": "ouça", "pedir": "peça", "poder": "possa", "saber": "saiba", "querer": "queira",
+    "ver": "veja", "ler": "leia", "perder": "perca", "dormir": "durma", "sentir": "sinta", "seguir": "siga",
+    "conseguir": "consiga", "subir": "suba", "cair": "caia", "fugir": "fuja", "cobrir": "cubra", "servir": "sirva",
+    "mentir": "minta", "vestir": "vista", "repetir": "repita", "preferir": "prefira",
+}  # fmt: skip
+_LEMMA_SLIPS = {"fale": "falar", "fales": "falar"}
+"""Forms the lemma table files under the wrong verb ("fale" under "falir")."""
+_KEEP_SUBJUNCTIVE = frozenset({"ser", "estar"})
+_IMPERATIVE = re.compile(
+    r"(^|[.!?…,;:¿¡]\s*)((?:[Nn]ão )?)((?:[Mm]e|[Tt]e|[Ss]e|[Nn]os|[Ll]he|[Oo]s?|[Aa]s?) )?([^\W\d_]+)(?=[\s,.!?…;:]|$)"
+)
+
+
+def _subjunctive(verb: str) -> str:
+    """The subjunctive (he/she form) of a verb: the form Apertium gives a command ("esperar" -> "espere")."""
+    if verb in _SUBJUNCTIVE:
+        return _SUBJUNCTIVE[verb]
+    stem = verb[:-2]
+    if verb.endswith("ar"):
+        for old, new in (("c", "qu"), ("g", "gu"), ("ç", "c")):
+            if stem.endswith(old):
+                return stem[: -len(old)] + new + "e"
+        return stem + "e"
+    for old, new in (("c", "ç"), ("g", "j")):
+        if stem.endswith(old):
+            return stem[: -len(old)] + new + "a"
+    return stem + "a"
+
+
+def _indicative(word: str) -> str | None:
+    """The present indicative (he/she form) of a subjunctive ``word`` that stands for a command, or None."""
+    lower = word.lower()
+    if is_stop_word(lower, "pt"):
+        return None
+    lemmas = {_LEMMA_SLIPS[lower]} if lower in _LEMMA_SLIPS else lemmas_of(lower, "pt")
+    verbs = [lemma for lemma in lemmas if lemma[-2:] in ("ar", "er", "ir") or lemma == "pôr"]
+    if len(verbs) != 1 or verbs[0] in _KEEP_SUBJUNCTIVE or _subjunctive(verbs[0]) != lower:
+        return None
+    verb = verbs[0]
+    indicative = _INDICATIVE.get(verb) or verb[:-2] + ("a" if verb.endswith("ar") else "e")
+    return indicative[0].upper() + indicative[1:] if word[:1].isupper() else indicative
+
+
+def brazilian_imperative(text: str, context: Context) -> str:
+    """Commands as Brazil says them, with the indicative: "Me dê um minuto" -> "Me dá um minuto", "não chore" -> "não chora"."""
+
+    def spoken(found: re.Match[str]) -> str:
+        word = found.group(4)
+        indicative = None if context.protects(word) else _indicative(word)
+        return found.group() if indicative is None else found.group(1) + found.group(2) + (found.group(3) or "") + indicative
+
+    return _IMPERATIVE.sub(spoken, text)
+
+
+def _cased(replacement: str, original: str) -> str:
+    return replacement[0].upper() + replacement[1:] if original[:1].isupper() else replacement
+
+
+_SPOKEN = {"está": "tá", "estou": "tô", "este": "esse", "esta": "essa", "estes": "esses", "estas": "essas", "isto": "isso"}
+_SPOKEN |= {prefix + word[2:]: prefix + spoken[2:] for prefix in ("n", "d") for word, spoken in list(_SPOKEN.items())[2:]}
+_SPOKEN_WORDS = re.compile(r"\b(" + "|".join(_SPOKEN) + r")\b", re.IGNORECASE)
+_PARA = re.compile(r"\b(?<!não )(?<!se )([Pp])ara(?: (o|a|os|as))?\b(?! (?:de|por)\b)(?=\s+[^\W\d_])")
+_TIME = r"(?:\w+ ){0,2}(?:anos?|mês|meses|dias?|semanas?|horas?|minutos?|segundos?|tempo|pouco)\b"
+_HA = re.compile(rf"\b([Hh])á\b(?! {_TIME})")
+
+
+def brazilian_speech(text: str, context: Context) -> str:
+    """Everyday Brazilian forms of TV dialogue: "pra"/"pro", "tá", "tô", "esse" for "este", "tem" for existential "há",
+    "você" for "tu"; words of kept names and renderings stay."""
+    if any(context.protects(word) for word in ("para", "está", "estou", "este", "esta", "há", "tu")):
+        return text
+    text = _SPOKEN_WORDS.sub(lambda m: _cased(_SPOKEN[m.group().lower()], m.group()), text)
+    text = _PARA.sub(lambda m: m.group(1) + {None: "ra", "o": "ro", "a": "ra", "os": "ros", "as": "ras"}[m.group(2)], text)
+    text = _HA.sub(lambda m: "Tem" if m.group(1) == "H" else "tem", text)
+    return re.sub(r"\b([Tt])u\b(?= [^\W\d_])", lambda m: "Você" if m.group(1) == "T" else "você", text)

@@ -16,10 +16,32 @@ __all__ = ["Context", "Finished", "finish", "rules_digest", "rules_for"]
 
 _COMMON: tuple[Rule, ...] = (common.spacing, common.capital_after_comma, common.sentence_case)
 _BY_LANGUAGE: dict[str, tuple[Rule, ...]] = {
-    "en": (english.english_i, english.english_days, english.english_articles, numbers.english_numbers),
-    "fr": (french.french_words, numbers.french_numbers, french.french_spacing),
+    "en": (
+        english.english_i,
+        english.english_questions,
+        english.english_contractions,
+        english.english_anymore,
+        english.english_days,
+        english.english_articles,
+        numbers.english_numbers,
+    ),
+    "fr": (
+        french.french_words,
+        french.french_slips,
+        french.french_negation,
+        french.french_on,
+        french.french_days,
+        french.french_elision,
+        numbers.french_numbers,
+        french.french_spacing,
+    ),
     "pt": (portuguese.new_spelling, portuguese.thousands_and),
-    "pt-BR": (portuguese.brazilian_words, portuguese.brazilian_pronouns),
+    "pt-BR": (
+        portuguese.brazilian_words,
+        portuguese.brazilian_pronouns,
+        portuguese.brazilian_imperative,
+        portuguese.brazilian_speech,
+    ),
     "es": (spanish.inverted_marks,),
 }
 """Rules by base language, then by exact tag; the common ones run first (French spacing last, after them)."""
