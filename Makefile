@@ -38,6 +38,8 @@ $(VENV)/.installed: pyproject.toml
 	# openai-whisper for its backend's test; without triton, which only GPU kernels use
 	$(BIN)/pip install -q --no-deps "openai-whisper>=20240930"
 	$(BIN)/pip install -q tiktoken numba more-itertools
+	# MediaPipe's face models ship only in this wheel; localize reads the files, never imports it (its deps pin protobuf<5)
+	$(BIN)/pip install -q --no-deps "mediapipe==0.10.14"
 	touch $@
 
 llm-server: $(VENV)/.llm-server

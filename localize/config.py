@@ -13,7 +13,17 @@ from localize.environment import config_overrides
 from localize.errors import ConfigError
 from localize.rules import PackageConfig
 
-__all__ = ["BackendChoice", "Config", "DubConfig", "MixConfig", "RegionalConfig", "SegmentConfig", "SpeakersConfig", "load_config"]
+__all__ = [
+    "BackendChoice",
+    "Config",
+    "DubConfig",
+    "LipsConfig",
+    "MixConfig",
+    "RegionalConfig",
+    "SegmentConfig",
+    "SpeakersConfig",
+    "load_config",
+]
 
 
 class _Section(BaseModel):
@@ -59,6 +69,23 @@ class DubConfig(_Section):
     """Also dub lines marked forced narrative (another language in the programme, subtitled by default)."""
     workers: int = Field(default=2, ge=1, le=16)
     """Lines synthesized and retimed at once."""
+
+
+class LipsConfig(_Section):
+    """Face and mouth analysis: which lines are seen spoken (ON) and which are not (OFF)."""
+
+    enabled: bool = True
+    """Analyse the picture (sources without video are skipped whatever this says)."""
+    on_score: float = Field(default=0.3, gt=0.0, le=1.0)
+    """Correlation of a line's sound with a visible mouth from which the line is on screen."""
+    off_score: float = Field(default=0.15, ge=0.0, le=1.0)
+    """Correlation below which a visible mouth is not the one speaking (the line is off screen)."""
+    min_coverage: float = Field(default=0.5, gt=0.0, le=1.0)
+    """Share of a line's speech a face must be seen for the line to be on screen."""
+    min_face: float = Field(default=0.06, ge=0.0, le=1.0)
+    """Smallest face (its region's side over the frame's height) whose mouth is judged; smaller ones leave a line unclear."""
+    max_offset: float = Field(default=0.6, gt=0.0, le=2.0)
+    """Seconds either way the source's sound is searched for an offset from its picture."""
 
 
 class RegionalConfig(_Section):
@@ -128,6 +155,7 @@ class Config(_Section):
     regional: RegionalConfig = Field(default_factory=RegionalConfig)
     segment: SegmentConfig = Field(default_factory=SegmentConfig)
     speakers: SpeakersConfig = Field(default_factory=SpeakersConfig)
+    lips: LipsConfig = Field(default_factory=LipsConfig)
     dub: DubConfig = Field(default_factory=DubConfig)
     mix: MixConfig = Field(default_factory=MixConfig)
     package: PackageConfig = Field(default_factory=PackageConfig)

@@ -57,7 +57,18 @@ def _split_flags(rendition: Manifest) -> None:
         rendition["skipped"] = next((flag for flag in _SKIP_FLAGS if flag in flags), None)
 
 
-_STEPS: dict[int, Callable[[Manifest], Manifest]] = {1: _v1_to_v2}
+def _v2_to_v3(data: Manifest) -> Manifest:
+    """Schema 3 keeps what the picture shows per line in ``picture`` (the lips stage's, as segment writes lines whole):
+    the line's ``on_screen``, never set by a stage, is dropped; a value a plug-in set moves to the line's extras."""
+    for line in data.get("lines") or []:
+        on_screen = line.pop("on_screen", None)
+        if on_screen is not None:
+            line["extras"] = {**(line.get("extras") or {}), "on_screen": on_screen}
+    data["schema_version"] = 3
+    return data
+
+
+_STEPS: dict[int, Callable[[Manifest], Manifest]] = {1: _v1_to_v2, 2: _v2_to_v3}
 """Schema version -> the step that takes a manifest of that version to the next one."""
 
 

@@ -22,19 +22,23 @@ __all__ = [
     "Line",
     "MediaInfo",
     "PackageResult",
+    "Picture",
     "Rendition",
     "RenditionFlag",
     "RunSettings",
+    "Screen",
+    "Sight",
     "SourceEdit",
     "Speaker",
     "SpeechTurn",
     "StageRecord",
     "Take",
+    "TakeSync",
     "Track",
     "Word",
 ]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Bumped when a saved manifest needs migrating; :mod:`localize.migrate` takes older ones forward."""
 
 TRUNCATION_TOLERANCE_SECONDS = 1.0
@@ -167,7 +171,6 @@ class Line(_Model):
     language: str | None = None
     forced_narrative: bool = False
     """Spoken in another language than the programme's: subtitled as a forced narrative, not dubbed by default."""
-    on_screen: bool | None = None
     revision: int = 0
     """Raised each time the line's text or speaker changes; with its rendition's, says whether a script row is stale."""
     extras: dict[str, Any] = Field(default_factory=dict)
@@ -188,6 +191,20 @@ class GlossaryHit(_Model):
     found: str | None = None
     status: Literal["honoured", "kept", "violated", "forbidden"]
     note: str = ""
+
+
+class TakeSync(_Model):
+    """How well a take's sound follows the speaker's visible mouth (on-screen lines only)."""
+
+    score: float
+    """Peak correlation of the take's speech envelope with the mouth's opening (-1..1; the source itself scores
+    about 0.4 to 0.8)."""
+    lag: float
+    """Seconds the take's sound comes after the mouth at that peak."""
+    onset_error: float | None = None
+    """Seconds between the take's first sound and the mouth's visible opening (positive: the sound is late)."""
+    end_error: float | None = None
+    """Seconds between the take's last sound and the mouth's visible closing (positive: the sound runs on)."""
 
 
 class Take(_Model):
@@ -214,6 +231,8 @@ class Take(_Model):
     overlap: float = 0.0
     """Seconds this take runs into the next take, beyond what the source lines overlap."""
     flags: list[RenditionFlag] = Field(default_factory=list)
+    lip_sync: TakeSync | None = None
+    """For a line whose speaker is on screen: how the take follows the visible mouth."""
 
 
 class SourceEdit(_Model):
@@ -339,6 +358,56 @@ class PackageResult(_Model):
     frame_rate: float
 
 
+class Screen(StrEnum):
+    """Whether a line's speaker is seen speaking it (dubbing scripts' ON/OFF)."""
+
+    ON = "on"
+    """A visible mouth moves with the line: the dub must keep to it."""
+    OFF = "off"
+    """No visible mouth speaks it (no face, a face turned away or covered, a listener): the dub may move."""
+    UNCLEAR = "unclear"
+    """A face is seen, but too small, too briefly or moving too loosely with the sound to say."""
+
+
+class Sight(_Model):
+    """What the picture shows while a line is spoken."""
+
+    screen: Screen
+    face: int | None = None
+    """The mouth track (see :class:`Picture`) that speaks the line, or moves most like it."""
+    score: float | None = None
+    """Peak correlation of the line's speech envelope with that mouth's opening."""
+    lag: float | None = None
+    """Seconds the line's sound comes after that mouth at the peak."""
+    coverage: float = 0.0
+    """Share of the line's speech during which that face is seen."""
+    mouth_open: float | None = None
+    """When the speaking mouth visibly opens for the line (seconds, on-screen lines)."""
+    mouth_close: float | None = None
+    """When it visibly closes at the line's end."""
+    closures: list[tuple[float, float]] = Field(default_factory=list)
+    """Pauses inside the line where the mouth is seen closed (start, end)."""
+
+
+class Picture(_Model):
+    """What the face analysis found: the mouth tracks, the source's sound-to-picture offset, each line's sight."""
+
+    mouths: str
+    """Work-dir path of the mouth tracks (:class:`localize.media.mouths.MouthTracks`)."""
+    rate: float
+    """Frames a second analysed."""
+    faces: int = 0
+    """Face tracks found (a face followed through one shot is one track)."""
+    sync_offset: float | None = None
+    """Seconds the source's sound comes after its picture, measured over its on-screen lines (None: too few to say)."""
+    sync_score: float | None = None
+    """Mean correlation of those lines at that offset."""
+    sync_lines: int = 0
+    """Lines the offset was measured on."""
+    lines: dict[str, Sight] = Field(default_factory=dict)
+    """line id -> what the picture shows while it is spoken."""
+
+
 class Episode(_Model):
     """The document every stage reads and returns a new copy of."""
 
@@ -359,6 +428,8 @@ class Episode(_Model):
     tracks: dict[str, Track] = Field(default_factory=dict)
     stages: dict[str, StageRecord] = Field(default_factory=dict)
     deliverables: list[Deliverable] = Field(default_factory=list)
+    picture: Picture | None = None
+    """Faces, mouths and each line's ON/OFF (the lips stage); None for a source without picture or before it ran."""
     package: PackageResult | None = None
     run: RunSettings | None = None
     warnings: list[str] = Field(default_factory=list)
@@ -372,3 +443,8 @@ class Episode(_Model):
     def line(self, line_id: str) -> Line | None:
         """The line with this id, if any."""
         return next((line for line in self.lines if line.id == line_id), None)
+
+    def screen(self, line_id: str) -> Screen | None:
+        """Whether the line's speaker is seen speaking it; None when the picture was not analysed."""
+        sight = self.picture.lines.get(line_id) if self.picture else None
+        return sight.screen if sight else None

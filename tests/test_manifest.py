@@ -43,6 +43,20 @@ def test_a_schema_1_manifest_migrates_with_every_edit_kept(tmp_path: Path) -> No
     assert english["L0004"].skipped == RenditionFlag.FORCED_NARRATIVE
 
 
+def test_a_schema_2_manifest_loses_no_on_screen_value_a_plug_in_set(tmp_path: Path) -> None:
+    raw = json.loads(V1_MANIFEST.read_text(encoding="utf-8"))
+    episode = episode_folder(tmp_path, V1_MANIFEST.read_text(encoding="utf-8")).load()
+    assert episode is not None
+    data = episode.model_dump(mode="json")
+    data["schema_version"] = 2
+    data["lines"][0]["on_screen"] = True
+    data["lines"][1]["on_screen"] = None
+    migrated = episode_folder(tmp_path / "v2", json.dumps(data)).load()
+    assert migrated is not None and migrated.schema_version == SCHEMA_VERSION and migrated.picture is None
+    assert migrated.lines[0].extras == {"on_screen": True} and migrated.lines[1].extras == {}
+    assert [line.text for line in migrated.lines] == [line["text"] for line in raw["lines"]]
+
+
 @pytest.mark.parametrize(
     ("manifest", "problem"),
     [

@@ -23,7 +23,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from localize.config import Config, DubConfig, MixConfig, RegionalConfig, SegmentConfig, SpeakersConfig
+from localize.config import Config, DubConfig, LipsConfig, MixConfig, RegionalConfig, SegmentConfig, SpeakersConfig
 from localize.errors import ConfigError, InputError, LocalizeError
 from localize.registry import Backend, backend_class
 from localize.rules import PackageConfig, SubtitleRules
@@ -113,6 +113,7 @@ JOB_CONFIG = Section(
         "regional": Section(RegionalConfig, {"layer": ANY}),
         "segment": Section(SegmentConfig, dict.fromkeys(("max_seconds", "max_pause", "sentence_pause"), ANY)),
         "speakers": Section(SpeakersConfig, {"match_similarity": ANY}),
+        "lips": Section(LipsConfig, dict.fromkeys(("enabled", "on_score", "off_score", "min_coverage", "min_face", "max_offset"), ANY)),
         "dub": Section(
             DubConfig,
             {

@@ -41,6 +41,7 @@ STAGES: tuple[StageSpec, ...] = (
         "diarize", "localize.stages.diarize:DiarizeStage", "Run only the diarize stage (and re-cut the dialogue lines).", ("segment",)
     ),
     StageSpec("segment", "localize.stages.segment:SegmentStage"),
+    StageSpec("lips", "localize.stages.lips:LipsStage", "Run only the lips stage: which lines are seen spoken (ON/OFF)."),
     StageSpec("translate", "localize.stages.translate:TranslateStage", "Run only the translate stage on an episode folder."),
     StageSpec("dub", "localize.stages.dub:DubStage", "Run only the dub stage (synthesis and retiming), then the mix.", ("mix",)),
     StageSpec("mix", "localize.stages.mix:MixStage"),
