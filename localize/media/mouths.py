@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from localize.errors import MediaError
-from localize.media.faces import Box, FaceModels, Landmarks
+from localize.media.faces import MIN_PRESENCE, Box, FaceModels, Landmarks
 from localize.media.tools import require_tool
 
 __all__ = ["PROXY_WIDTH", "TARGET_RATE", "MouthTracks", "analysis_rate", "track_mouths"]
@@ -144,10 +144,13 @@ class _Tracker:
         self.last_detection = -self.detect_every
 
     def step(self, index: int, frame: np.ndarray) -> None:
+        """Follow the faces into ``frame``; look for new ones when one was lost or a look is due."""
         kept: list[_Track] = []
+        lost = False
         for track in self.active:
             landmarks = self.models.landmarks(frame, track.box)
-            if landmarks.presence < 0.5:
+            if landmarks.presence < MIN_PRESENCE:
+                lost = True
                 continue
             track.box = landmarks.box()
             if any(track.box.overlap(other.box) > SAME_FACE for other in kept):
@@ -155,13 +158,13 @@ class _Tracker:
             kept.append(track)
             self._record(index, track, landmarks)
         self.active = kept
-        if not self.active or index - self.last_detection >= self.detect_every:
+        if lost or index - self.last_detection >= self.detect_every:
             self.last_detection = index
             for box in self.models.detect(frame):
                 if any(box.overlap(track.box) > 0.2 for track in self.active):
                     continue
                 landmarks = self.models.landmarks(frame, box)
-                if landmarks.presence < 0.5:
+                if landmarks.presence < MIN_PRESENCE:
                     continue
                 track = _Track(self.next_id, landmarks.box(), index)
                 self.next_id += 1
