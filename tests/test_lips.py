@@ -62,11 +62,10 @@ def _episode(tmp_path: Path, video: Path, spans: list[tuple[float, float]]) -> t
 
 @pytest.mark.slow
 def test_a_seen_speaker_is_on_screen_and_a_covered_one_off(tmp_path: Path) -> None:
-    covered = tmp_path / "covered.mp4"
-    ffmpeg("-i", CLIP, "-vf", "drawbox=x=40:y=10:w=160:h=182:color=gray:t=fill", "-c:a", "copy", covered)
     programme = tmp_path / "programme.mkv"
-    graph = "[0:v][0:a][1:v][1:a][2:v][2:a]concat=n=3:v=1:a=1[v][a]"
-    ffmpeg("-i", CLIP, "-i", covered, "-i", CLIP, "-filter_complex", graph, "-map", "[v]", "-map", "[a]", "-c:a", "pcm_s16le", programme)
+    box = "drawbox=x=40:y=10:w=160:h=182:color=gray:t=fill"
+    graph = f"[0:v]split=3[a][b][c];[b]{box}[covered];[0:a]asplit=3[x][y][z];[a][x][covered][y][c][z]concat=n=3:v=1:a=1[v][s]"
+    ffmpeg("-i", CLIP, "-filter_complex", graph, "-map", "[v]", "-map", "[s]", "-c:a", "pcm_s16le", programme)
     spans = [(SPEECH[0] + offset, SPEECH[1] + offset) for offset in (0.0, 2.2, 4.4)]
     episode, ctx = _episode(tmp_path, programme, spans)
     seen = run_stage(LipsStage(), episode, ctx)

@@ -28,6 +28,8 @@ TARGET_RATE = 12.5
 """Frames a second analysed, about: every source frame at 12.5 fps and below, every second one at 25 fps."""
 DETECT_EVERY = 0.5
 """Seconds between two looks for faces that entered the shot."""
+DETECT_IDLE = 0.16
+"""Seconds between two looks while no face is seen (a cut the shot detector missed brings one in)."""
 SAME_FACE = 0.5
 """Two tracks whose regions overlap this much (IoU) follow the same face: the younger one ends."""
 LIP_PAIRS = ((13, 14), (82, 87), (312, 317))
@@ -126,13 +128,14 @@ class _Track:
 class _Tracker:
     """Follows faces frame by frame and records one sample per face per frame."""
 
-    def __init__(self, models: FaceModels, height: int, width: int, detect_every: int) -> None:
+    def __init__(self, models: FaceModels, height: int, width: int, rate: float) -> None:
         self.models = models
         self.height, self.width = height, width
-        self.detect_every = detect_every
+        self.detect_every = max(1, round(DETECT_EVERY * rate))
+        self.detect_idle = max(1, round(DETECT_IDLE * rate))
         self.active: list[_Track] = []
         self.next_id = 0
-        self.last_detection = -detect_every
+        self.last_detection = -self.detect_every
         self.rows: list[tuple[int, int, float, float, float]] = []
 
     def _record(self, index: int, track: _Track, landmarks: Landmarks) -> None:
@@ -158,7 +161,8 @@ class _Tracker:
             kept.append(track)
             self._record(index, track, landmarks)
         self.active = kept
-        if lost or index - self.last_detection >= self.detect_every:
+        due = self.detect_every if self.active else self.detect_idle
+        if lost or index - self.last_detection >= due:
             self.last_detection = index
             for box in self.models.detect(frame):
                 if any(box.overlap(track.box) > 0.2 for track in self.active):
@@ -207,7 +211,7 @@ def track_mouths(
     ]
     frame_bytes = proxy_width * proxy_height * 3
     cuts = sorted({round(t * float(rate)) for t in shot_changes})
-    tracker = _Tracker(FaceModels(), proxy_height, proxy_width, max(1, round(DETECT_EVERY * float(rate))))
+    tracker = _Tracker(FaceModels(), proxy_height, proxy_width, float(rate))
     index = 0
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=frame_bytes) as process:
         assert process.stdout is not None and process.stderr is not None
