@@ -10,6 +10,7 @@ from __future__ import annotations
 __all__ = [
     "BackendUnavailable",
     "ConfigError",
+    "EditConflict",
     "GlossaryError",
     "InputError",
     "LocalizeError",
@@ -90,3 +91,18 @@ class OutputError(LocalizeError):
     """The output location cannot be written (permissions, full disk)."""
 
     exit_code = 5
+
+
+class EditConflict(LocalizeError):
+    """A change made against a revision that has changed since: never applied, so no one's edit is lost."""
+
+    exit_code = 1
+
+    def __init__(self, subject: str, seen: int, current: int) -> None:
+        super().__init__(
+            f"{subject} changed since it was read (revision {seen}, now {current}); not saved",
+            "reload it and make the change again",
+        )
+        self.subject = subject
+        self.seen = seen
+        self.current = current

@@ -68,7 +68,16 @@ def _v2_to_v3(data: Manifest) -> Manifest:
     return data
 
 
-_STEPS: dict[int, Callable[[Manifest], Manifest]] = {1: _v1_to_v2, 2: _v2_to_v3}
+def _v3_to_v4(data: Manifest) -> Manifest:
+    """Schema 4 marks what a person made: lines and speakers carry an origin (all schema-3 ones are the machine's),
+    renditions a review record (none yet) and may be ``rejected``."""
+    for item in (*(data.get("lines") or []), *(data.get("speakers") or [])):
+        item["origin"] = "machine"
+    data["schema_version"] = 4
+    return data
+
+
+_STEPS: dict[int, Callable[[Manifest], Manifest]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
 """Schema version -> the step that takes a manifest of that version to the next one."""
 
 

@@ -25,6 +25,7 @@ __all__ = [
     "Picture",
     "Rendition",
     "RenditionFlag",
+    "Review",
     "RunSettings",
     "Screen",
     "Sight",
@@ -38,7 +39,7 @@ __all__ = [
     "Word",
 ]
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """Bumped when a saved manifest needs migrating; :mod:`localize.migrate` takes older ones forward."""
 
 TRUNCATION_TOLERANCE_SECONDS = 1.0
@@ -46,7 +47,11 @@ TRUNCATION_TOLERANCE_SHARE = 0.01
 """A stream decoding to less than declared by more than 1 s + 1 % of its length is truncated (codec
 priming and a video slightly longer than its sound stay well within this)."""
 
-Origin = Literal["machine", "edited", "approved"]
+Origin = Literal["machine", "edited", "approved", "rejected"]
+"""Who a rendition's text comes from and where its review stands: machine -> edited -> approved / rejected.
+Anything but ``machine`` is a person's, never replaced by a re-run."""
+LineOrigin = Literal["machine", "edited"]
+"""``edited``: a person changed the line's text, timing or speaker; segmentation keeps it as it is."""
 Gender = Literal["male", "female", "unknown"]
 
 
@@ -56,7 +61,8 @@ class RenditionFlag(StrEnum):
     GLOSSARY_VIOLATION = "glossary-violation"
     FORCED_NARRATIVE = "forced-narrative"
     SOURCE_CHANGED = "source-changed"
-    """A human rendition kept although its source line's text changed since: re-review it."""
+    """The source line's text changed since this rendition was made: a person's is kept (re-review it), a machine's
+    is translated again by the next run."""
     NOT_DUBBED = "not-dubbed"
     NO_VOICE = "no-voice"
     TTS_FAILED = "tts-failed"
@@ -155,6 +161,8 @@ class Speaker(_Model):
     reference_clip: str | None = None
     embedding: list[float] = Field(default_factory=list)
     """The voice's speaker embedding (diarization's encoder): recognises characters across episodes, guides casting."""
+    origin: LineOrigin = "machine"
+    """``edited``: a person made this speaker (split off another); diarization keeps it."""
     extras: dict[str, Any] = Field(default_factory=dict)
     """For third-party plug-ins only; localize's own data has typed fields."""
 
@@ -172,7 +180,9 @@ class Line(_Model):
     forced_narrative: bool = False
     """Spoken in another language than the programme's: subtitled as a forced narrative, not dubbed by default."""
     revision: int = 0
-    """Raised each time the line's text or speaker changes; with its rendition's, says whether a script row is stale."""
+    """Raised each time the line's text, timing or speaker changes; with its rendition's, says whether a script row is stale."""
+    origin: LineOrigin = "machine"
+    """``edited``: a person changed it; segmentation keeps the line and cuts only the words around it."""
     extras: dict[str, Any] = Field(default_factory=dict)
     """For third-party plug-ins only; localize's own data has typed fields."""
 
@@ -248,6 +258,15 @@ class SourceEdit(_Model):
     """The layer's language tag (``es-AR``)."""
 
 
+class Review(_Model):
+    """The last review decision on a rendition: who made it, when, and why."""
+
+    by: str
+    at: str
+    """ISO 8601 time, UTC."""
+    comment: str = ""
+
+
 class Rendition(_Model):
     """A line in one target language."""
 
@@ -271,6 +290,8 @@ class Rendition(_Model):
     """Names kept verbatim without a glossary entry (auto-protected), for a reviewer to promote or reject."""
     untranslated: list[str] = Field(default_factory=list)
     """Source words the translator passed through untranslated."""
+    review: Review | None = None
+    """The reviewer's last approval or rejection (with its comment); None until a person reviewed it."""
 
     def revision_for(self, text: str, origin: Origin) -> int:
         """The revision this rendition has once its text and origin are these: one higher if either changes."""

@@ -33,6 +33,7 @@ def test_a_schema_1_manifest_migrates_with_every_edit_kept(tmp_path: Path) -> No
     assert episode.package is not None and episode.package.shot_changes == raw["extras"]["package"]["shot_changes"]
     assert episode.extras == {} and all(line.extras == {} for line in episode.lines)
     assert [line.forced_narrative for line in episode.lines] == [False, False, False, True]
+    assert {line.origin for line in episode.lines} == {speaker.origin for speaker in episode.speakers} == {"machine"}
     assert [speaker.embedding for speaker in episode.speakers] == [s["extras"]["embedding"] for s in raw["speakers"]]
     french = episode.tracks["fr"].renditions
     assert (french["L0002"].origin, french["L0002"].text) == ("edited", raw["tracks"]["fr"]["renditions"]["L0002"]["text"])

@@ -15,7 +15,8 @@ from localize.errors import InputError
 from localize.glossary import load_glossary
 from localize.model import Episode, Line, MediaInfo, Rendition, RunSettings, Speaker, Track
 from localize.pipeline import run_stages
-from localize.script import Conflict, apply_script, check_script, import_script, read_script, write_dubbing_script
+from localize.review import import_script
+from localize.script import Conflict, apply_script, check_script, read_script, write_dubbing_script
 from localize.script.xliff import XLIFF_NS
 from localize.stages.base import RunContext
 from localize.stages.segment import carry_revisions
@@ -98,7 +99,8 @@ def test_xliff_is_version_2_with_notes_and_states(tmp_path: Path) -> None:
     saved = workdir.load()
     assert saved is not None
     l3 = saved.tracks["en"].renditions["L3"]
-    assert (l3.text, l3.origin, l3.candidates) == ("I am going to Plaza de Mayo.", "edited", ["I am going to Plaza de Mayo."])
+    assert (l3.text, l3.origin, l3.candidates[0]) == ("I am going to Plaza de Mayo.", "edited", "I am going to Plaza de Mayo.")
+    assert "I am going to the Square of May." in l3.candidates, "the machine's alternatives stay to choose from"
     assert [h.status for h in l3.glossary_hits] == ["kept"]
 
 

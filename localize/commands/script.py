@@ -49,7 +49,7 @@ def import_(
     A row whose line changed since the script was exported is a conflict: reported, not applied (exit 1) unless --force.
     """
     from localize.languages import normalize_tag
-    from localize.script import import_script
+    from localize.review import import_script
 
     result = import_script(folder, file, normalize_tag(language) if language else None, force)
     typer.echo(

@@ -1,7 +1,8 @@
-"""Dubbing scripts: export for actors, editors and CAT tools; import reviewed edits; check against a glossary."""
+"""Dubbing scripts: export for actors, editors and CAT tools; apply reviewed edits (``localize.review`` saves them);
+check against a glossary."""
 
 from localize.script.check import ScriptCheck, check_script
-from localize.script.edits import Conflict, ImportResult, apply_script, import_script
+from localize.script.edits import Conflict, ImportResult, apply_script, retext, row_revision, with_rendition
 from localize.script.export import SCRIPT_COLUMNS, script_rows, write_dubbing_script
 from localize.script.read import read_script
 from localize.script.rows import ScriptFile, ScriptRow
@@ -15,8 +16,10 @@ __all__ = [
     "ScriptRow",
     "apply_script",
     "check_script",
-    "import_script",
     "read_script",
+    "retext",
+    "row_revision",
     "script_rows",
+    "with_rendition",
     "write_dubbing_script",
 ]

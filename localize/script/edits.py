@@ -9,23 +9,39 @@ translation) is a conflict, not applied unless forced.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from localize.cache import WorkDir
 from localize.errors import InputError
 from localize.glossary.check import VIOLATIONS, check_rendition
-from localize.glossary.load import load_glossary
 from localize.glossary.model import Glossary
-from localize.model import Episode, GlossaryHit, Line, Origin, Rendition, RenditionFlag
-from localize.script.export import row_revision
-from localize.script.read import read_script
+from localize.model import Episode, Line, Origin, Rendition, RenditionFlag
 from localize.script.rows import ScriptRow
 
-__all__ = ["Conflict", "ImportResult", "apply_script", "import_script"]
+__all__ = ["Conflict", "ImportResult", "apply_script", "retext", "row_revision", "with_rendition"]
 
-log = logging.getLogger(__name__)
+
+def row_revision(line: Line, rendition: Rendition | None) -> int:
+    """A line's revision in one language (a script row's): raised whenever its source line or its translation changes."""
+    return line.revision + (rendition.revision if rendition else 0)
+
+
+def retext(old: Rendition, line: Line, text: str, origin: Origin, glossary: Glossary | None, source: str, language: str) -> Rendition:
+    """``old`` saying ``text`` as a person's (``origin``): glossary checked again, made for the line as it reads now,
+    its take dropped (the next run, or a regenerated take, makes the new one)."""
+    hits = check_rendition(line.text, text, glossary, source, language) if glossary else []
+    flags: list[RenditionFlag] = [f for f in old.flags if f not in (RenditionFlag.GLOSSARY_VIOLATION, RenditionFlag.SOURCE_CHANGED)]
+    if any(hit.status in VIOLATIONS for hit in hits):
+        flags.append(RenditionFlag.GLOSSARY_VIOLATION)
+    candidates = [text, *(candidate for candidate in old.candidates if candidate != text)]
+    update = {"text": text, "source_text": line.text, "candidates": candidates, "take": None, "glossary_hits": hits, "flags": flags}
+    return old.model_copy(update={**update, "origin": origin, "revision": old.revision_for(text, origin)})
+
+
+def with_rendition(episode: Episode, language: str, rendition: Rendition) -> Episode:
+    """``episode`` with ``rendition`` in place of its line's rendition in ``language``."""
+    track = episode.tracks[language]
+    renditions = {**track.renditions, rendition.line_id: rendition}
+    return episode.model_copy(update={"tracks": {**episode.tracks, language: track.model_copy(update={"renditions": renditions})}})
 
 
 @dataclass
@@ -53,19 +69,6 @@ class Conflict:
     current: int
 
 
-def _run_glossary(episode: Episode) -> Glossary | None:
-    saved = episode.run.glossary if episode.run else None
-    return load_glossary(Path(saved)) if saved and Path(saved).is_file() else None
-
-
-def _edited(old: Rendition, line: Line, text: str, origin: Origin, hits: list[GlossaryHit]) -> Rendition:
-    flags: list[RenditionFlag] = [f for f in old.flags if f not in (RenditionFlag.GLOSSARY_VIOLATION, RenditionFlag.SOURCE_CHANGED)]
-    if any(hit.status in VIOLATIONS for hit in hits):
-        flags.append(RenditionFlag.GLOSSARY_VIOLATION)
-    update = {"text": text, "source_text": line.text, "candidates": [text], "origin": origin, "take": None, "glossary_hits": hits}
-    return old.model_copy(update={**update, "flags": flags, "revision": old.revision_for(text, origin)})
-
-
 def apply_script(
     episode: Episode, rows: list[ScriptRow], language: str, glossary: Glossary | None, force: bool = False
 ) -> tuple[Episode, ImportResult]:
@@ -79,10 +82,9 @@ def apply_script(
         raise InputError(f"episode {episode.id} has no {language} track", f"pick one of: {', '.join(episode.tracks) or 'none'}")
     result = ImportResult(language)
     source = episode.source_language or (glossary.source_language if glossary else "und")
-    renditions = dict(track.renditions)
     for row in rows:
         line = episode.line(row.line_id)
-        old = renditions.get(row.line_id)
+        old = episode.tracks[language].renditions.get(row.line_id)
         if line is None or old is None:
             result.unknown.append(row.line_id)
             continue
@@ -98,37 +100,16 @@ def apply_script(
             result.conflicts.append(Conflict(row.line_id, row.revision or 0, current))
             continue
         origin: Origin = "approved" if approve else "edited"
-        hits = check_rendition(line.text, row.translation, glossary, source, language) if glossary else []
         if row.translation == old.text:
             flags = [flag for flag in old.flags if flag != RenditionFlag.SOURCE_CHANGED]
             update = {"origin": origin, "source_text": line.text, "flags": flags, "revision": old.revision_for(old.text, origin)}
-            renditions[row.line_id] = old.model_copy(update=update)
+            new = old.model_copy(update=update)
         else:
-            renditions[row.line_id] = _edited(old, line, row.translation, origin, hits)
+            new = retext(old, line, row.translation, origin, glossary, source, language)
+        episode = with_rendition(episode, language, new)
         (result.approved if approve else result.edited).append(row.line_id)
     if rows and len(result.unknown) == len(rows):
         raise InputError(
             f"no row of the script names a line of episode {episode.id}", "import the script into the episode it was exported from"
         )
-    tracks = {**episode.tracks, language: track.model_copy(update={"renditions": renditions})}
-    return episode.model_copy(update={"tracks": tracks}), result
-
-
-def import_script(folder: Path, path: Path, language: str | None = None, force: bool = False) -> ImportResult:
-    """Read an edited script (CSV, XLSX, XLIFF 2) and save its changes into the episode folder's manifest.
-
-    The language comes from ``language``, else the file (XLIFF ``trgLang``, or the file name). Rows whose line changed
-    since the export are conflicts, left out unless ``force``.
-    """
-    workdir = WorkDir.at(folder)
-    episode = workdir.load()
-    if episode is None:
-        raise InputError(f"{folder} holds no usable manifest", "run 'localize run' on the episode again")
-    script = read_script(path)
-    target = language or script.language
-    if target is None:
-        raise InputError(f"cannot tell the language of {path.name}", "pass --language (e.g. --language pt-BR)")
-    episode, result = apply_script(episode, script.rows, target, _run_glossary(episode), force)
-    workdir.save(episode)
-    log.info("%s: %d edited, %d approved, %d unchanged", target, len(result.edited), len(result.approved), len(result.unchanged))
-    return result
+    return episode, result

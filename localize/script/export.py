@@ -17,10 +17,11 @@ from pathlib import Path
 from localize.cache import atomic_path, atomic_write_text
 from localize.errors import InputError
 from localize.glossary.report import timecode
-from localize.model import Episode, Line, Rendition
+from localize.model import Episode, Rendition
+from localize.script.edits import row_revision
 from localize.script.read import XLIFF_SUFFIXES
 
-__all__ = ["SCRIPT_COLUMNS", "row_revision", "script_rows", "write_dubbing_script"]
+__all__ = ["SCRIPT_COLUMNS", "script_rows", "write_dubbing_script"]
 
 SCRIPT_COLUMNS = ("Line", "TC in", "TC out", "Character", "Source", "Translation", "Glossary notes", "Status", "Take fit", "Revision")
 """``Revision`` is the row's revision (its line's plus its translation's) when exported: importing a row whose line
@@ -48,11 +49,6 @@ def _fit(rendition: Rendition | None) -> str:
         return "not dubbed" if rendition else ""
     text = f"{take.ladder_step}, rate {take.rate:.2f}, stretch ×{take.stretch:.2f}, {take.duration_error:+.2f} s"
     return f"{text}, {', '.join(take.flags)}" if take.flags else text
-
-
-def row_revision(line: Line, rendition: Rendition | None) -> int:
-    """A script row's revision: raised whenever its source line or its translation changes."""
-    return line.revision + (rendition.revision if rendition else 0)
 
 
 def script_rows(episode: Episode, language: str) -> list[list[str]]:

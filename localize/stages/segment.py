@@ -106,10 +106,14 @@ def words_to_lines(words: list[Word], options: SegmentOptions, language: str | N
 
 
 class SegmentStage(Stage):
-    """Build the dialogue lines that translation and dubbing work on: each word given its speaker, then cut."""
+    """Build the dialogue lines that translation and dubbing work on: each word given its speaker, then cut.
+
+    Lines a person edited (``origin="edited"``) are kept as they are; only the words around them are cut into lines.
+    """
 
     name = "segment"
-    reads = ("words", "turns", "source_language", "lines.*.id", "lines.*.text", "lines.*.speaker", "lines.*.revision")
+    reads = ("words", "turns", "source_language", "lines")
+    """``lines``: its own output, read back for the lines people edited (kept) and the ids and revisions of the others."""
     writes = ("lines",)
     settings = ("segment",)
 
@@ -124,10 +128,61 @@ class SegmentStage(Stage):
         return "rules.v2"
 
     def run(self, episode: Episode, ctx: RunContext) -> Episode:
-        """Replace the episode's lines (a line keeps its revision, raised when its text or speaker changed)."""
-        words = assign_speakers(episode.words, episode.turns)
-        lines = words_to_lines(words, self._options(ctx), episode.source_language)
+        """Replace the episode's machine lines (a line keeps its revision, raised when its text or speaker changed)."""
+        kept = [line for line in episode.lines if line.origin == "edited"]
+        words = [word for word in assign_speakers(episode.words, episode.turns) if not _covered(word, kept)]
+        runs = _runs_between(words, kept)
+        made = [line for run in runs for line in words_to_lines(run, self._options(ctx), episode.source_language)]
+        lines = sorted([*kept, *_ids(episode.lines, made, kept)], key=lambda line: (line.start, line.end))
         return episode.model_copy(update={"lines": carry_revisions(episode.lines, lines)})
+
+
+def _middle(word: Word) -> float:
+    return (word.start + word.end) / 2
+
+
+def _covered(word: Word, lines: list[Line]) -> bool:
+    """Whether the middle of ``word`` falls inside one of ``lines``."""
+    return any(line.start <= _middle(word) <= line.end for line in lines)
+
+
+def _runs_between(words: list[Word], kept: list[Line]) -> list[list[Word]]:
+    """``words`` cut into runs wherever a kept line lies between two of them (no machine line spans a person's)."""
+    edges = sorted(line.start for line in kept)
+    runs: list[list[Word]] = [[]]
+    for word in words:
+        previous = runs[-1][-1] if runs[-1] else None
+        if previous is not None and any(_middle(previous) < edge <= _middle(word) for edge in edges):
+            runs.append([])
+        runs[-1].append(word)
+    return [run for run in runs if run]
+
+
+def _ids(old: list[Line], made: list[Line], kept: list[Line]) -> list[Line]:
+    """``made`` lines with stable ids: the id of the old machine line with the same span, else their position
+    among all lines when that is free, else one past the highest."""
+    by_span = {(round(line.start, 3), round(line.end, 3)): line.id for line in old if line.origin == "machine"}
+    taken = {line.id for line in kept}
+    ids: dict[int, str] = {}
+    for index, line in enumerate(made):
+        same = by_span.get((round(line.start, 3), round(line.end, 3)))
+        if same is not None and same not in taken:
+            ids[index] = same
+            taken.add(same)
+    order = sorted([*((line.start, 1, index) for index, line in enumerate(made)), *((line.start, 0, -1) for line in kept)])
+    for number, (_, _, index) in enumerate(order, start=1):
+        if index < 0 or index in ids:
+            continue
+        wanted = f"L{number:04d}"
+        if wanted in taken:
+            wanted = f"L{_highest(taken | {line.id for line in old}) + 1:04d}"
+        ids[index] = wanted
+        taken.add(wanted)
+    return [line.model_copy(update={"id": ids[index]}) for index, line in enumerate(made)]
+
+
+def _highest(ids: set[str]) -> int:
+    return max((int(item[1:]) for item in ids if item[:1] == "L" and item[1:].isdigit()), default=0)
 
 
 def carry_revisions(old: list[Line], new: list[Line]) -> list[Line]:
@@ -136,7 +191,7 @@ def carry_revisions(old: list[Line], new: list[Line]) -> list[Line]:
     carried = []
     for line in new:
         previous = before.get(line.id)
-        if previous is not None:
+        if previous is not None and line.origin == "machine":
             changed = (previous.text, previous.speaker) != (line.text, line.speaker)
             line = line.model_copy(update={"revision": previous.revision + changed})
         carried.append(line)

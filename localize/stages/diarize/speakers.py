@@ -10,12 +10,20 @@ from __future__ import annotations
 from pathlib import Path
 
 from localize.cache import atomic_write_text
+from localize.config import Config
 from localize.errors import ConfigError
 from localize.user_yaml import load_yaml
 
-__all__ = ["read_speakers_file", "write_speakers_file"]
+__all__ = ["SPEAKERS_FILE", "read_speakers_file", "speakers_path", "write_speakers_file"]
+
+SPEAKERS_FILE = "speakers.yaml"
 
 HEADER = "# Speaker id -> character name. Edit the names and re-run; they are kept.\n"
+
+
+def speakers_path(config: Config, episode_folder: Path) -> Path:
+    """The episode's speakers file: the configured one, else ``speakers.yaml`` in the episode folder."""
+    return config.speakers.file or episode_folder / SPEAKERS_FILE
 
 
 def read_speakers_file(path: Path) -> dict[str, str]:

@@ -21,7 +21,7 @@ from localize.stages.diarize.backend import Diarization, Diarizer
 from localize.stages.diarize.channels import diarize_channels
 from localize.stages.diarize.characters import CharacterFile, match_characters
 from localize.stages.diarize.profile import estimate_gender, median_f0, reference_segments
-from localize.stages.diarize.speakers import read_speakers_file, write_speakers_file
+from localize.stages.diarize.speakers import read_speakers_file, speakers_path, write_speakers_file
 from localize.stages.factory import make_backend
 from localize.stages.transcribe.words import speech_without_words
 from localize.stages.turns import assign_speakers
@@ -34,19 +34,28 @@ REFERENCE_GAP = 0.25
 UNHEARD_SECONDS = 1.0
 """Speech without words shorter than this is not reported (breaths, backchannels, word-timing slack)."""
 MAX_LISTED_STRETCHES = 5
-SPEAKERS_FILE = "speakers.yaml"
 
 
 def speakers_file(ctx: RunContext) -> Path:
-    """The episode's speakers file: the configured one, else ``speakers.yaml`` in the episode folder."""
-    return ctx.config.speakers.file or ctx.workdir.root / SPEAKERS_FILE
+    """The episode's speakers file (see :func:`speakers_path`)."""
+    return speakers_path(ctx.config, ctx.workdir.root)
 
 
 class DiarizeStage(Stage):
     """Run the configured diarizer, then profile and name each speaker."""
 
     name = "diarize"
-    reads = ("id", "source.fingerprint", "source.audio_stream", "dialogue_audio", "channel_audio", "words.*.start", "words.*.end")
+    reads = (
+        "id",
+        "source.fingerprint",
+        "source.audio_stream",
+        "dialogue_audio",
+        "channel_audio",
+        "words.*.start",
+        "words.*.end",
+        "speakers",
+    )
+    """``speakers``: its own output, read back for the speakers a person made (split off another), which it keeps."""
     writes = ("turns", "speakers")
     settings = ("diarize", "speakers", "allow_downloads", "models_dir")
 
@@ -94,7 +103,8 @@ class DiarizeStage(Stage):
         return result
 
     def run(self, episode: Episode, ctx: RunContext) -> Episode:
-        """Diarize, assign words, build speaker profiles with reference clips, and name the speakers."""
+        """Diarize, assign words, build speaker profiles with reference clips, and name the speakers (keeping those a
+        person made)."""
         assert episode.dialogue_audio is not None, "ingest runs before diarize"
         audio = ctx.workdir.resolve(episode.dialogue_audio)
         result = self._diarize(audio, episode, ctx)  # on the audio itself: found speech does not wait for words
@@ -107,7 +117,9 @@ class DiarizeStage(Stage):
             for speaker_id in dict.fromkeys(t.speaker for t in result.turns)
             if speaker_id in speaking
         ]
-        speakers = self._name(speakers, episode.id, ctx)
+        found = {speaker.id for speaker in speakers}
+        made = [speaker for speaker in episode.speakers if speaker.origin == "edited" and speaker.id not in found]
+        speakers = self._name([*speakers, *made], episode.id, ctx)
         return episode.model_copy(update={"turns": result.turns, "speakers": speakers})
 
     @staticmethod

@@ -17,6 +17,7 @@ from localize.registry import backend_class
 from localize.stages.base import RunContext, Stage
 from localize.stages.dub.backend import Synthesizer, VoiceSpec
 from localize.stages.dub.casting import Casting, CastingFile, Catalog, cast_voices, casting_report, read_catalog, scene_partners
+from localize.stages.dub.episode_casting import EPISODE_CASTING_FILE, read_episode_casting
 from localize.stages.dub.reference import cloning_reference
 from localize.stages.dub.retime import Window, fit_take
 from localize.stages.dub.voiceprints import catalog_voiceprints
@@ -82,8 +83,10 @@ class DubStage(Stage):
         return "catalog"
 
     def external_inputs(self, episode: Episode, ctx: RunContext) -> Any:
-        """The voice catalog of each target language (the shipped one unless ``voices_dir`` names another)."""
-        return {language: _catalog_inputs(read_catalog(language, ctx.config.dub.voices_dir)) for language in ctx.targets}
+        """The voice catalog of each target language (the shipped one unless ``voices_dir`` names another), and the
+        episode's own casting choices."""
+        catalogs = {language: _catalog_inputs(read_catalog(language, ctx.config.dub.voices_dir)) for language in ctx.targets}
+        return [catalogs, read_episode_casting(ctx.workdir.root / EPISODE_CASTING_FILE)]
 
     def outputs_present(self, episode: Episode, ctx: RunContext) -> bool:
         """Every take file is still on disk."""
@@ -138,11 +141,12 @@ class DubStage(Stage):
                     cloned[speaker.id] = clone_voice(speaker, config.clone_backend, language, reference)
         remaining = [s for s in episode.speakers if s.id not in cloned]
         names = {s.id: characters.get(s.id) or (s.name if s.name != s.id else f"{episode.id}/{s.id}") for s in remaining}
+        episode_choices = read_episode_casting(ctx.workdir.root / EPISODE_CASTING_FILE)
         fixed: dict[str, str] = {}
         for speaker in remaining:
             manual = config.casting.get(speaker.name, {}).get(language) or config.casting.get(names[speaker.id], {}).get(language)
             known = casting_file.characters.get(names[speaker.id])
-            chosen = manual or (known.voices.get(language) if known else None)
+            chosen = episode_choices.get(speaker.id, {}).get(language) or manual or (known.voices.get(language) if known else None)
             if chosen:
                 fixed[speaker.id] = chosen
         catalog = read_catalog(language, config.voices_dir)
