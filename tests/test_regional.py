@@ -11,7 +11,7 @@ from localize.glossary.model import Entry, Glossary
 from localize.regional import spanish
 from localize.regional.clock import clock_times, render
 from localize.regional.load import default_regions_dir, layer_for, load_layer
-from localize.regional.reader import LayerReader, stands_alone
+from localize.regional.reader import LayerReader, stands_alone, words_read
 from localize.stages.translate.names import find_names
 
 
@@ -180,3 +180,49 @@ def test_only_times_are_taken_for_times() -> None:
     assert layer is not None
     found = LayerReader(layer, "fr").rendered_terms("Che, ¿nos vemos a las ocho?")
     assert [(m.surface, m.entry.rule("fr").renderings) for m in found] == [("Che", ["hé"]), ("a las ocho", ["à huit heures"])]
+
+
+@pytest.mark.parametrize(
+    ("said", "read_as"),
+    [
+        ("Me voy a tener que tomar un taxi.", "Voy a tener que tomarme un taxi."),
+        ("¿Lo puedo tocar? Nadie te va a hacer nada.", "¿Puedo tocarlo? Nadie va a hacerte nada."),
+        ("Te lo voy a dar. Me tenés que ayudar.", "Voy a dártelo. Tienes que ayudarme."),
+        ("Me voy a casa. Lo quiero.", "Me voy a casa. Lo quiero."),
+        ("¿Usted vio a mi gato? Hay que llamar al técnico.", "¿Usted vio mi gato? Hay que llamar el técnico."),
+        ("Voy a la casa y te ayudo a hacer esto. Lo vi al Turco.", "Voy a la casa y te ayudo a hacer esto. Lo vi al Turco."),
+        ("Está buenísima y carísima, pero facilísimo.", "Está muy buena y muy cara, pero muy fácil."),
+    ],
+)
+def test_word_order_and_superlatives_read_the_translator_way(reader_en: LayerReader, said: str, read_as: str) -> None:
+    assert read(reader_en, said) == read_as
+
+
+def test_voseo_per_target_subject_and_plural_commands() -> None:
+    layer = layer_for("es-AR")
+    assert layer is not None
+    brazilian, english = LayerReader(layer, "pt-BR"), LayerReader(layer, "en")
+    assert (
+        read(brazilian, "¿Me cubrís mañana? ¿Dejaste la pava? ¿Vos sabés?")
+        == "¿Usted me cubres mañana? ¿Usted dejaste la pava? ¿Usted sabes?"
+    )
+    assert read(brazilian, "¿Me querés ayudar? No hablés así.") == "¿Usted quieres ayudarme? No hables así.", "no subject for a command"
+    assert read(english, "¿Me cubrís mañana?") == "¿Me cubres mañana?", "English says no subject here"
+    assert read(english, "Nene, bajá el volumen y probá esto.") == "Nene, bajad el volumen y probad esto."
+    assert read(brazilian, "Nene, bajá el volumen.") == "Nene, baja el volumen."
+    edits = brazilian.normalise("¿Me querés ayudar?").edits
+    assert [(e.original, e.replacement, e.rule) for e in edits] == [
+        ("", "Usted ", "voseo"),
+        ("Me ", "", "clitic"),
+        ("querés", "quieres", "voseo"),
+        ("ayudar", "ayudarme", "clitic"),
+    ]
+
+
+def test_what_the_translator_knows_decides_diminutives() -> None:
+    layer = layer_for("es-AR")
+    assert layer is not None
+    asked = words_read(layer, ["Qué lindo perrito."])
+    assert {"perrito", "perro"} <= asked
+    assert read(LayerReader(layer, "en", frozenset({"perro", "qué", "lindo"})), "Qué lindo perrito.") == "Qué bonito perro."
+    assert read(LayerReader(layer, "en", frozenset({"perro", "perrito", "qué", "lindo"})), "Qué lindo perrito.") == "Qué bonito perrito."

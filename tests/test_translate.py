@@ -281,8 +281,8 @@ def test_stage_translates_caches_per_line_and_respects_edits(glossary: Glossary,
     ctx.glossary = with_rendering(glossary, "mate", "pt-BR", "mate")
     third = stage.run(reviewed, ctx)
     # Only the pt-BR lines containing the edited term (L1, L6) go to the backend again, terms masked by placeholders
-    # and voseo read as tú by the es-AR layer.
-    assert CountingApertium.calls == [["QZXA, QZXB, ¿quieres un QZXC?", "QZXA, ¿no quiere pasar a tomar unos QZXB?"]]
+    # and voseo read as tú by the es-AR layer (with the subject Brazilian Portuguese says).
+    assert CountingApertium.calls == [["QZXA, QZXB, ¿usted quieres un QZXC?", "QZXA, ¿no quiere pasar a tomar unos QZXB?"]]
     pt = third.tracks["pt-BR"].renditions
     assert "chimarrão" not in pt["L1"].text and "mate" in pt["L1"].text
     assert pt["L4"].text == edited.text and pt["L4"].origin == "edited"
@@ -376,3 +376,12 @@ def test_stage_reads_the_regional_layer_keeps_names_and_lists_untranslated_words
     plain = stage.run(ep, ctx).tracks["en"].renditions
     assert CountingApertium.calls == [["¿Vos sabés dónde queda la avenida QZXA, QZXB?", "No tengo guita, el laburo está re mal."]]
     assert plain["L2"].untranslated == ["guita", "laburo", "re"] and plain["L2"].source_edits == []
+
+
+def test_apertium_tells_the_words_each_pair_knows() -> None:
+    """One analyser call per pair: the diminutive no pair knows, the word only some pairs know."""
+    apertium = ApertiumTranslator(ApertiumTranslator.Options())
+    asked = ["perro", "perrito", "suegra", "casa"]
+    assert apertium.known_words(asked, "es-AR", "en") == {"perro", "suegra", "casa"}
+    assert apertium.known_words(asked, "es-AR", "pt-BR") == {"perro", "casa"}, "the es-pt dictionary lacks 'suegra'"
+    assert apertium.known_words([], "es", "fr") == frozenset()

@@ -20,7 +20,8 @@ from localize.regional.model import LayerTerm, RegionalLayer, Voseo
 
 __all__ = ["default_regions_dir", "layer_for", "load_layer"]
 
-_FIELDS = ("name", "region", "targets", "terms", "interjections", "voseo", "diminutives", "clock_times")
+_SWITCHES = ("diminutives", "clock_times", "superlatives", "clitics", "personal_a")
+_FIELDS = ("name", "region", "targets", "terms", "interjections", "voseo", *_SWITCHES)
 
 
 def default_regions_dir() -> Path:
@@ -50,7 +51,7 @@ def _build(data: Any, validator: Validator, stem: str) -> RegionalLayer:
     if clash is not None:
         raise validator.error(("interjections",), "id", f"duplicate id '{clash.id}' (first at line {ids[clash.id].line})")
     voseo = validator.model(Voseo, data["voseo"], ("voseo",), {}) if data.get("voseo") is not None else None
-    switches = {key: data.get(key, False) for key in ("diminutives", "clock_times")}
+    switches = {key: data.get(key, False) for key in _SWITCHES}
     for key, value in switches.items():
         if not isinstance(value, bool):
             raise validator.error((key,), key, f"expected true or false, got {value!r}")
@@ -61,8 +62,7 @@ def _build(data: Any, validator: Validator, stem: str) -> RegionalLayer:
         terms=terms,
         interjections=interjections,
         voseo=voseo,
-        diminutives=switches["diminutives"],
-        clock_times=switches["clock_times"],
+        **switches,
         path=validator.file,
     )
 
@@ -102,8 +102,7 @@ def _merge(layers: list[RegionalLayer]) -> RegionalLayer:
             "terms": _specific_first([layer.terms for layer in layers]),
             "interjections": _specific_first([layer.interjections for layer in layers]),
             "voseo": next((layer.voseo for layer in reversed(layers) if layer.voseo is not None), None),
-            "diminutives": any(layer.diminutives for layer in layers),
-            "clock_times": any(layer.clock_times for layer in layers),
+            **{switch: any(getattr(layer, switch) for layer in layers) for switch in _SWITCHES},
             "targets": list(dict.fromkeys(tag for layer in layers for tag in layer.targets)),
         }
     )

@@ -54,6 +54,12 @@ class Voseo(_Model):
     """What 'vos' becomes after a preposition ('con vos' becomes 'contigo' whatever this says)."""
     irregular: dict[Text, PerTarget] = Field(default_factory=dict)
     """Voseo forms the rules cannot derive ("sos": "eres", imperatives such as "vení": "ven")."""
+    subject: PerTarget | None = None
+    """A pronoun put before a second-person verb that has no subject, for targets that say one
+    (pt-BR "usted": Brazilian Portuguese says "você sabe" where Spanish says "sabés")."""
+    plural_imperative: list[str] = Field(default_factory=list)
+    """Targets whose translator reads a bare imperative better in the plural ("bajad el volumen": "turn down the
+    volume", where "baja" reads "it goes down"); the target has one form for both."""
 
 
 class RegionalLayer(_Model):
@@ -70,4 +76,10 @@ class RegionalLayer(_Model):
     """Read a diminutive the lexicon does not know as its base word ("vinito" -> "vino")."""
     clock_times: bool = False
     """Render clock times said in words ("a las once menos diez") as each target says them."""
+    superlatives: bool = False
+    """Read a superlative the lexicon does not know as "muy" and its adjective ("buenísima" -> "muy buena")."""
+    clitics: bool = False
+    """Move pronouns before an auxiliary onto its infinitive ("lo puedo tocar" -> "puedo tocarlo")."""
+    personal_a: bool = False
+    """Drop the personal "a" after verbs such as ver, llamar, esperar ("vio a mi gato" -> "vio mi gato")."""
     path: str | None = None

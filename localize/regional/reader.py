@@ -10,6 +10,8 @@ text, so reports can show either text.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from localize.glossary.match import TermMatch, find_terms
@@ -19,10 +21,11 @@ from localize.model import SourceEdit
 from localize.regional import spanish
 from localize.regional.clock import clock_times, render
 from localize.regional.model import LayerTerm, RegionalLayer
+from localize.regional.syntax import clitic_changes, personal_a_changes
 from localize.regional.text import WORD, Change, cased, overlaps
 from localize.regional.voseo import voseo_changes
 
-__all__ = ["LayerReader", "Normalised", "stands_alone"]
+__all__ = ["LayerReader", "Normalised", "stands_alone", "words_read"]
 
 _OPENING = ',.;:!?¡¿…—-("«“'
 _CLOSING = ',.;:!?…—-)"»”'
@@ -81,12 +84,23 @@ def _agreement(text: str, match: TermMatch, term: LayerTerm) -> list[Change]:
     return changes
 
 
-class LayerReader:
-    """A layer prepared for one target language."""
+def words_read(layer: RegionalLayer, texts: list[str]) -> set[str]:
+    """The words of ``texts`` (lowercase) whose knowledge by the translator the layer's rules use, with the base words
+    those rules may read them as ("perrito", "perro")."""
+    if not (layer.diminutives or layer.superlatives):
+        return set()
+    words = {word.group().lower() for text in texts for word in WORD.finditer(text)}
+    return words | {base for word in words for base in spanish.base_candidates(word)}
 
-    def __init__(self, layer: RegionalLayer, target: str) -> None:
+
+class LayerReader:
+    """A layer prepared for one target language; ``known`` holds the words its translator knows (see ``words_read``;
+    None: the lexicon stands in), so that a diminutive or superlative it lacks is read as its base word."""
+
+    def __init__(self, layer: RegionalLayer, target: str, known: frozenset[str] | None = None) -> None:
         self.layer = layer
         self.target = target
+        self.known: Callable[[str], bool] = known.__contains__ if known is not None else spanish.is_known
 
         def glossary(terms: list[LayerTerm]) -> Glossary:
             return Glossary(name=layer.name, source_language=layer.region, terms=list[Entry](terms))
@@ -140,11 +154,20 @@ class LayerReader:
             if overlaps(word.start(), word.end(), taken):
                 continue
             found = self._verb_change(word.group(), word.start()) if self._verbs else []
-            base = spanish.undiminished(word.group().lower()) if self.layer.diminutives and not found else None
-            if base is not None:
-                found = [Change(word.start(), word.end(), cased(base, word.group()), "diminutive")]
-            changes += found
+            changes += found or self._morphology(word)
         return changes
+
+    def _morphology(self, word: re.Match[str]) -> list[Change]:
+        """A diminutive or superlative the translator does not know, read as its base word."""
+        lower = word.group().lower()
+        for rule, switched, read in (
+            ("diminutive", self.layer.diminutives, spanish.undiminished),
+            ("superlative", self.layer.superlatives, spanish.unsuperlative),
+        ):
+            base = read(lower, self.known) if switched else None
+            if base is not None:
+                return [Change(word.start(), word.end(), cased(base, word.group()), rule)]
+        return []
 
     def _verb_change(self, word: str, start: int) -> list[Change]:
         """The standard verb's form for a form of one of the layer's verbs ("laburás" -> "trabajas")."""
@@ -161,22 +184,60 @@ class LayerReader:
         """``text`` as the translator should read it; ``keep`` spans (and terms the target renders) stay as they are."""
         kept = list(keep or []) + [(m.start, m.end) for m in self.rendered_terms(text)]
         changes = self._term_changes(text, kept)
+        if self.layer.clitics:
+            changes += clitic_changes(text, kept + [(c.start, c.end) for c in changes])
+        if self.layer.personal_a:
+            changes += personal_a_changes(text, kept + [(c.start, c.end) for c in changes])
         if self.layer.voseo is not None:
-            changes += voseo_changes(text, self.layer.voseo, self.target, kept + [(c.start, c.end) for c in changes])
-        result: list[str] = []
-        edits: list[SourceEdit] = []
-        cursor = 0
-        for change in sorted(changes, key=lambda c: c.start):
-            if change.start < cursor:
-                continue
-            original = text[change.start : change.end]
-            result.append(text[cursor : change.start] + change.replacement)
-            replacement, rule = change.replacement, change.rule
-            edits.append(
-                SourceEdit(
-                    start=change.start, end=change.end, original=original, replacement=replacement, rule=rule, layer=self.layer.region
-                )
-            )
-            cursor = change.end
-        result.append(text[cursor:])
-        return Normalised("".join(result), tuple(edits))
+            changes += voseo_changes(text, self.layer.voseo, self.target, kept + [(c.start, c.end) for c in changes if c.replacement])
+        return _apply(text, changes, self.layer.region, kept)
+
+
+def _recase(piece: str, case: str | None) -> str:
+    """``piece`` with its first letter as ``case`` says ("upper", "lower" or None: as it is)."""
+    if not piece[:1].isalpha() or case is None:
+        return piece
+    return (piece[0].upper() if case == "upper" else piece[0].lower()) + piece[1:]
+
+
+def _apply(text: str, changes: list[Change], layer: str, kept: list[tuple[int, int]]) -> Normalised:
+    """Make the changes (the first of overlapping ones wins) and record each as an edit. A capital moves with the
+    sentence's start: pronouns taken from it give theirs to the next word ("Lo puedo" -> "Puedo"), a word put before
+    it takes it ("Me cubres" -> "Usted me cubres")."""
+    pieces: list[str] = []
+    edits: list[SourceEdit] = []
+    cursor = 0
+    case: str | None = None
+
+    def edit(start: int, end: int, replacement: str, rule: str) -> None:
+        edits.append(SourceEdit(start=start, end=end, original=text[start:end], replacement=replacement, rule=rule, layer=layer))
+
+    def gap(end: int) -> None:
+        """The unchanged text up to ``end``, its first word recased when a change before asks for it."""
+        nonlocal case
+        piece = text[cursor:end]
+        word = WORD.match(piece)
+        if piece and case is not None:
+            if word is not None and not overlaps(cursor, cursor + word.end(), kept):
+                recased = _recase(word.group(), case)
+                if recased != word.group():
+                    edit(cursor, cursor + word.end(), recased, "case")
+                    piece = recased + piece[word.end() :]
+            case = None
+        pieces.append(piece)
+
+    for change in sorted(changes, key=lambda c: (c.start, c.end)):
+        if change.start < cursor:
+            continue
+        gap(change.start)
+        original, replacement = text[change.start : change.end], change.replacement
+        if not replacement:
+            case = case or ("upper" if original[:1].isupper() else None)
+        else:
+            replacement = _recase(replacement, case)
+            case = "lower" if change.start == change.end and replacement[:1].isupper() else None
+        pieces.append(replacement)
+        edit(change.start, change.end, replacement, change.rule)
+        cursor = change.end
+    gap(len(text))
+    return Normalised("".join(pieces), tuple(edits))

@@ -1,4 +1,5 @@
-"""Spanish verb forms by rule, every generated form checked against spaCy's Spanish lemma table.
+"""Spanish verb forms by rule, every generated form checked against spaCy's Spanish lemma table; diminutives and
+superlatives read as their base word.
 
 Regional layers use this to turn voseo ("querés", "decime") into the tú forms a
 machine translator knows ("quieres", "dime"), and to conjugate a regional verb
@@ -8,7 +9,8 @@ lemma table gives it the expected infinitive, so the rules never invent a word.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 
@@ -17,6 +19,7 @@ from localize.glossary.match import lemma_table
 __all__ = [
     "CLITICS",
     "Conjugation",
+    "base_candidates",
     "conjugate",
     "conjugation",
     "imperative",
@@ -28,6 +31,7 @@ __all__ = [
     "subjunctive",
     "tu_present",
     "undiminished",
+    "unsuperlative",
     "with_clitics",
 ]
 
@@ -336,11 +340,8 @@ def _accented_last(word: str) -> str:
     return word[:at] + word[at].translate(_ACUTE) + word[at + 1 :]
 
 
-def undiminished(word: str) -> str | None:
-    """The word a diminutive is made from ("vinito" -> "vino", "cafecito" -> "café", "chiquitas" -> "chicas"),
-    when ``word`` is unknown to the lexicon and the base is known."""
-    if is_known(word):
-        return None
+def _diminutive_bases(word: str) -> list[str]:
+    """Words a diminutive may come from, most likely first ("cafecito" -> "café", "poquito" -> "poco")."""
     plural = "s" if word.endswith("s") else ""
     stem = word.removesuffix(plural)
     candidates: list[str] = []
@@ -353,7 +354,52 @@ def undiminished(word: str) -> str | None:
             if base.endswith(old):
                 candidates.append(base[: -len(old)] + new + vowel)
         candidates += [base + vowel, base + "e"]
-    for candidate in candidates:
-        if len(candidate) > 1 and is_known(candidate):
-            return candidate + (plural if candidate[-1] in _VOWELS else "es" if plural else "")
-    return None
+    return [c + (plural if c[-1] in _VOWELS else "es" if plural else "") for c in candidates if len(c) > 1]
+
+
+_SUPERLATIVE_SPECIAL = {"muchísimo": "mucho", "muchísima": "mucha", "muchísimos": "muchos", "muchísimas": "muchas"}
+_SUPERLATIVE_SPECIAL |= {"tardísimo": "muy tarde", "poquísimo": "muy poco", "poquísima": "muy poca"}
+
+
+def _accent_variants(word: str) -> list[str]:
+    """``word`` as written, then with an acute accent on each of its vowels ("rapido" -> "rápido", "facil" -> "fácil")."""
+    return [word] + [word[:i] + word[i].translate(_ACUTE) + word[i + 1 :] for i, char in enumerate(word) if char in "aeiou"]
+
+
+def _superlative_bases(word: str) -> list[str]:
+    """Adjectives an absolute superlative may come from ("buenísima" -> "buena", "riquísimo" -> "rico")."""
+    found = re.fullmatch(r"(.+)ísim([oa]s?)", word)
+    if found is None:
+        return []
+    stem, ending = found.groups()
+    stems = [stem]
+    for old, new in (("qu", "c"), ("gu", "g"), ("c", "z"), ("bil", "ble")):
+        if stem.endswith(old):
+            stems.insert(0, stem[: -len(old)] + new)
+    candidates = []
+    for base in stems:
+        for form in (base + ending, base + "e" + ending[1:], base + ending[1:]):
+            candidates += _accent_variants(form)
+    return list(dict.fromkeys(candidates))
+
+
+def base_candidates(word: str) -> list[str]:
+    """Every word the diminutive and superlative rules may read ``word`` (lowercase) as."""
+    return _diminutive_bases(word) + _superlative_bases(word)
+
+
+def undiminished(word: str, known: Callable[[str], bool] = is_known) -> str | None:
+    """The word a diminutive is made from ("vinito" -> "vino", "cafecito" -> "café", "chiquitas" -> "chicas"),
+    when ``known`` (the lexicon, or what the translator knows) lacks ``word`` and has the base."""
+    if known(word):
+        return None
+    return next((base for base in _diminutive_bases(word) if known(base)), None)
+
+
+def unsuperlative(word: str, known: Callable[[str], bool] = is_known) -> str | None:
+    """An absolute superlative ``known`` lacks, as "muy" and its adjective ("buenísima" -> "muy buena")."""
+    if word in _SUPERLATIVE_SPECIAL:
+        return _SUPERLATIVE_SPECIAL[word]
+    if known(word):
+        return None
+    return next((f"muy {base}" for base in _superlative_bases(word) if known(base)), None)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from localize.glossary.match import lemmas_of
 from localize.regional import spanish
 from localize.regional.model import Voseo, per_target
 from localize.regional.text import WORD, Change, cased, overlaps
@@ -49,6 +50,12 @@ def _irregular(voseo: Voseo, word: str, target: str, opens_clause: bool) -> str 
     return None
 
 
+def _present(word: str) -> str | None:
+    """-ás/-és/-ís: the tú present of the verb with that vowel ("querés" -> "quieres"), or None."""
+    infinitive = word[:-2] + spanish.plain(word[-2]) + "r"
+    return spanish.tu_present(infinitive) if spanish.is_verb(infinitive) else None
+
+
 def _present_or_subjunctive(word: str) -> str | None:
     """-ás/-és/-ís: the present of the verb with that vowel, else the subjunctive of the other conjugation."""
     stem, ending = word[:-2], word[-2:]
@@ -74,8 +81,18 @@ def _imperative_with_pronouns(voseo: Voseo, word: str, target: str) -> str | Non
     return None
 
 
+def _plural_imperative(word: str) -> str | None:
+    """The vosotros imperative of a voseo one ("bajá" -> "bajad"), or None."""
+    infinitive = spanish.plain(word) + "r"
+    return infinitive[:-1] + "d" if word.endswith(_IMPERATIVE_ENDINGS) and spanish.is_verb(infinitive) else None
+
+
 def _verb_form(voseo: Voseo, word: str, opens_clause: bool, target: str) -> str | None:
     """The tú form of a voseo verb form, or None when ``word`` is not one."""
+    if target in voseo.plural_imperative and opens_clause and not spanish.is_known(word):
+        plural = _plural_imperative(word)
+        if plural is not None:
+            return plural
     irregular = _irregular(voseo, word, target, opens_clause)
     if irregular is not None:
         return irregular
@@ -103,10 +120,44 @@ def _pronoun(voseo: Voseo, text: str, word: re.Match[str], previous: re.Match[st
     return None if value is None else Change(word.start(), word.end(), cased(value, word.group()), "voseo")
 
 
+_SUBJECTS = frozenset(("vos", "tú", "usted", "yo", "él", "ella", "nosotros", "nosotras", "ellos", "ellas", "ustedes"))
+_BEFORE_VERB = frozenset((*spanish.CLITICS, "no", "ya", "nunca", "también", "tampoco"))
+_SECOND_PERSON = frozenset(("sos", "vas", "estás", "das", "has"))
+
+
+def _second_person(word: str) -> bool:
+    """Whether ``word`` (lowercase) is a second-person present or preterite with no other reading
+    ("querés", "sos", "dejaste"; not the subjunctive "hablés")."""
+    if word in _SECOND_PERSON:
+        return True
+    if (word.endswith(("ás", "és", "ís")) and not spanish.is_known(word)) or word.endswith("ís"):
+        return _present(word) is not None
+    if word.endswith(("aste", "iste")):
+        return any(lemma[-2:] in ("ar", "er", "ir", "ír") for lemma in lemmas_of(word, "es"))
+    return False
+
+
+def _subject(text: str, words: list[re.Match[str]], index: int, subject: str) -> list[Change]:
+    """``subject`` put before the verb at ``index`` (and the pronouns and "no" before it) unless its clause has one."""
+    start = index
+    while (
+        start > 0 and words[start - 1].group().lower() in _BEFORE_VERB and not text[words[start - 1].end() : words[start].start()].strip()
+    ):
+        start -= 1
+    for previous in reversed(words[:start]):
+        if _CLAUSE_BREAK.search(text[previous.end() : words[start].start()]):
+            break
+        if previous.group().lower() in _SUBJECTS:
+            return []
+    first = words[start]
+    return [Change(first.start(), first.start(), cased(subject, first.group()) + " ", "voseo")]
+
+
 def voseo_changes(text: str, voseo: Voseo, target: str, keep: list[tuple[int, int]]) -> list[Change]:
     """The changes that read ``text``'s voseo as tú for a translator into ``target``; ``keep`` spans are left alone."""
     changes: list[Change] = []
     words = list(WORD.finditer(text))
+    subject = per_target(voseo.subject, target) if voseo.subject is not None else None
     for index, word in enumerate(words):
         if overlaps(word.start(), word.end(), keep):
             continue
@@ -119,4 +170,6 @@ def voseo_changes(text: str, voseo: Voseo, target: str, keep: list[tuple[int, in
         form = _verb_form(voseo, lower, _opens_clause(text, word, previous), target)
         if form is not None and form != lower:
             changes.append(Change(word.start(), word.end(), cased(form, word.group()), "voseo"))
+        if subject and _second_person(lower):
+            changes += _subject(text, words, index, subject)
     return changes

@@ -13,6 +13,7 @@ import logging
 import re
 import shutil
 import subprocess
+from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
 
@@ -171,6 +172,39 @@ class ApertiumTranslator(Translator):
             f"Apertium has no {base_language(source)}-{base_language(target)} pair; "
             f"set [translate] backend in localize.toml to {suggestion}"
         )
+
+    def _analyser(self, mode: str) -> Path | None:
+        """The morphological analyser a mode starts with (its ``automorf.bin``)."""
+        if self.datadir is None:
+            return None
+        try:
+            pipeline = (self.datadir / "modes" / f"{mode}.mode").read_text(encoding="utf-8")
+        except OSError:
+            return None
+        found = re.match(r"\s*lt-proc\s+(?:-\w+\s+)*'?([^'\s]+\.automorf\.bin)", pipeline)
+        return Path(found.group(1)) if found else None
+
+    def known_words(self, words: Iterable[str], source: str, target: str) -> frozenset[str] | None:
+        """The words the pair's analyser knows (one ``lt-proc`` call for all); None when it cannot be run."""
+        mode = self.mode(source, target)
+        analyser = self._analyser(mode) if mode else None
+        asked = sorted({word for word in words if word.isalpha()})
+        if analyser is None or not asked:
+            return None if analyser is None else frozenset()
+        try:
+            done = subprocess.run(
+                ["lt-proc", "-w", str(analyser)],
+                input="\n".join(asked) + "\n",
+                capture_output=True,
+                text=True,
+                encoding="utf-8",
+                check=False,
+            )
+        except OSError:
+            return None
+        if done.returncode != 0:
+            return None
+        return frozenset(word.lower() for word, unknown in re.findall(r"\^([^/$]*)/(\*?)", done.stdout) if not unknown)
 
     def translate(self, requests: list[TranslationRequest], source: str, target: str) -> list[list[str]]:
         """Translate all requests in one Apertium call; a shorter second candidate where one makes sense."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
@@ -53,6 +54,11 @@ class Translator(Backend, ABC):
     def marks_unknown(self) -> bool:
         """Whether the backend marks words it could not translate with a leading * (Apertium's convention)."""
         return False
+
+    def known_words(self, words: Iterable[str], source: str, target: str) -> frozenset[str] | None:
+        """Which of ``words`` (lowercase, in ``source``) the backend knows translating into ``target``; None when it
+        cannot tell (then the source language's lexicon stands in)."""
+        return None
 
     @abstractmethod
     def translate(self, requests: list[TranslationRequest], source: str, target: str) -> list[list[str]]:

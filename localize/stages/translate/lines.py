@@ -73,7 +73,8 @@ def _spans(glossary: Glossary | None, text: str, language: str) -> list[tuple[in
 
 
 class LinePreparer:
-    """Prepares lines for one target: the series glossary, the regional layer and the episode's names."""
+    """Prepares lines for one target: the series glossary, the regional layer and the episode's names (``known``: the
+    words the translator knows, of those the layer asks about)."""
 
     def __init__(
         self,
@@ -82,11 +83,12 @@ class LinePreparer:
         glossary: Glossary | None,
         layer: RegionalLayer | None,
         names: list[Entry],
+        known: frozenset[str] | None = None,
     ) -> None:
         self.source = source
         self.target = target
         self.glossary = glossary
-        self.reader = LayerReader(layer, target) if layer is not None else None
+        self.reader = LayerReader(layer, target, known) if layer is not None else None
         self.names = Glossary(name="auto-protected", source_language=source, terms=names) if names else None
 
     def prepare(self, request: TranslationRequest) -> Prepared:

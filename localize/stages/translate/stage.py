@@ -14,7 +14,7 @@ from localize.languages import base_language, normalize_tag, syllable_rate
 from localize.model import Episode, GlossaryHit, Line, Rendition, RenditionFlag, Track
 from localize.regional.load import layer_for
 from localize.regional.model import RegionalLayer
-from localize.regional.reader import LayerReader
+from localize.regional.reader import LayerReader, words_read
 from localize.stages.base import RunContext, Stage
 from localize.stages.factory import make_backend
 from localize.stages.translate.backend import TranslationRequest, Translator
@@ -170,14 +170,17 @@ class TranslateStage(Stage):
         episode = self._warn_orphans(episode, ctx)
         episode = self._warn_changed_sources(episode, ctx)
         layer = self._layer(source, ctx)
-        known = [speaker.name for speaker in episode.speakers if speaker.name != speaker.id]
+        characters = [speaker.name for speaker in episode.speakers if speaker.name != speaker.id]
         capitalised = [term for term in (*layer.terms, *layer.interjections) if term.term[:1].isupper()] if layer else []
         decided = Glossary(name="decided", source_language=source, terms=[*(glossary.terms if glossary else []), *capitalised])
-        names = name_entries(find_names([line.text for line in episode.lines], source, known, decided, _regional_word(layer)), known)
+        texts = [line.text for line in episode.lines]
+        names = name_entries(find_names(texts, source, characters, decided, _regional_word(layer)), characters)
         requests = self._requests(episode, glossary)
         tracks = dict(episode.tracks)
+        asked = words_read(layer, texts) if layer else set()
         for target in ctx.targets:
-            preparer = LinePreparer(source, target, glossary if self.enforce_glossary else None, layer, names)
+            vocabulary = translator.known_words(asked, source, target) if asked else None
+            preparer = LinePreparer(source, target, glossary if self.enforce_glossary else None, layer, names, vocabulary)
             tracks[target] = self._track(episode, ctx, translator, preparer, requests, glossary, source, target)
         return episode.model_copy(update={"tracks": tracks})
 
