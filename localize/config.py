@@ -69,6 +69,10 @@ class DubConfig(_Section):
     """Also dub lines marked forced narrative (another language in the programme, subtitled by default)."""
     workers: int = Field(default=2, ge=1, le=16)
     """Lines synthesized and retimed at once."""
+    off_screen_lead: float = Field(default=0.5, ge=0.0)
+    """Seconds an off-screen line's take may start before its source speech (into the silence) instead of being sped up."""
+    off_screen_tail: float = Field(default=0.8, ge=0.0)
+    """Seconds an off-screen line's take may run on into the silence after it instead of being sped up."""
 
 
 class LipsConfig(_Section):

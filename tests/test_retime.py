@@ -11,11 +11,11 @@ import soundfile
 from localize.cache import WorkDir
 from localize.config import DubConfig
 from localize.media.audio import MIX_RATE
-from localize.model import Line, Rendition, RenditionFlag, Take, Word
+from localize.model import Line, Rendition, RenditionFlag, Screen, Sight, Take, Word
 from localize.registry import create
 from localize.stages.dub.backend import Synthesizer
 from localize.stages.dub.casting import find_voice, load_catalog
-from localize.stages.dub.retime import FIT_TOLERANCE, Voice, Window, fit_take, split_text
+from localize.stages.dub.retime import FIT_TOLERANCE, STRICT_TOLERANCE, Voice, Window, fit_take, split_text
 from localize.stages.dub.stage import resolve_overlaps
 from localize.stages.dub.windows import GUARD, plan_windows, speech_spans
 
@@ -207,3 +207,45 @@ def test_a_take_that_would_overrun_the_next_starts_earlier_into_silence() -> Non
     squeezed = marked["L2"].take
     assert squeezed is not None and squeezed.start == pytest.approx(4.8 + GUARD) and squeezed.overlap == pytest.approx(0.25)
     assert marked["L2"].all_flags == ["early", "overlap", "overrun"]
+
+
+def sight(screen: Screen, **fields: object) -> Sight:
+    return Sight(screen=screen, face=0, **fields)  # type: ignore[arg-type]
+
+
+def test_seen_lines_have_exact_windows_and_unseen_ones_slack_within_the_silence() -> None:
+    lines = [line("L1", 1.0, 2.0, (1.0, 2.0, "uno")), line("L2", 3.0, 4.0, (3.0, 4.0, "dos")), line("L3", 6.0, 7.0, (6.0, 7.0, "tres"))]
+    sights = {"L1": sight(Screen.ON, mouth_open=0.96, mouth_close=2.04), "L2": sight(Screen.OFF), "L3": sight(Screen.UNCLEAR)}
+    planned = plan_windows(lines, 10.0, CONFIG, sights)
+    seen, unseen, unclear = (planned[lid][0][0] for lid in ("L1", "L2", "L3"))
+    assert (seen.start, seen.end, seen.strict, seen.room) == (0.96, 2.04, True, pytest.approx(1.08))
+    assert unseen.slack_before == pytest.approx(min(CONFIG.off_screen_lead, (3.0 - 2.04 - GUARD) / 2))
+    assert unseen.start - unseen.slack_before >= seen.end + GUARD - 1e-9, "an early start never reaches the line before"
+    assert unseen.end + unseen.slack_after + GUARD <= unclear.earliest + 1e-9, "nor does a late end reach the line after"
+    assert unseen.slack_after == pytest.approx(CONFIG.off_screen_tail)
+    assert unclear.slack_before == unclear.slack_after == 0.0 and not unclear.strict
+    assert plan_windows(lines, 10.0, CONFIG) == plan_windows(lines, 10.0, CONFIG, {}), "without a picture, windows as before"
+
+
+@pytest.mark.slow
+def test_an_off_screen_take_runs_into_silence_where_an_unseen_one_is_sped_up(espeak: Synthesizer, workdir: WorkDir, natural: float) -> None:
+    spec = find_voice(load_catalog("en"), "en-espeak-m3")
+    assert spec is not None
+    spoken = line("L1", 2.0, 2.0 + natural - 0.5, (2.0, 2.0 + natural - 0.5, TEXT))
+    plain = fit_take(espeak, spec, [TEXT], plan_windows([spoken], 20.0, CONFIG)["L1"], workdir, CONFIG)
+    off = fit_take(espeak, spec, [TEXT], plan_windows([spoken], 20.0, CONFIG, {"L1": sight(Screen.OFF)})["L1"], workdir, CONFIG)
+    assert plain.rate > 1.0 or plain.stretch > 1.0
+    assert (off.rate, off.stretch, off.ladder_step, off.flags) == (1.0, 1.0, "natural", [])
+    assert off.start == 2.0 and off.duration == pytest.approx(natural, abs=0.01), "the slack after the line first"
+
+
+@pytest.mark.slow
+def test_an_on_screen_take_fills_the_mouth_from_opening_to_closing(espeak: Synthesizer, workdir: WorkDir, natural: float) -> None:
+    spec = find_voice(load_catalog("en"), "en-espeak-m3")
+    assert spec is not None
+    spoken = line("L1", 2.0, 2.0 + natural, (2.0, 2.0 + natural, TEXT))
+    opened, closed = 1.9, 1.9 + natural / 1.1
+    seen = {"L1": sight(Screen.ON, mouth_open=opened, mouth_close=closed)}
+    take = fit_take(espeak, spec, [TEXT], plan_windows([spoken], 20.0, CONFIG, seen)["L1"], workdir, CONFIG)
+    assert take.start == pytest.approx(opened)
+    assert abs(take.start + take.duration - closed) <= STRICT_TOLERANCE + 0.005, "within a frame of the closing"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from localize.model import Episode, Line, MediaInfo, Rendition, Speaker, Track
+from localize.model import Episode, Line, MediaInfo, Picture, Rendition, Screen, Sight, Speaker, Track
 from localize.package.breaks import mid_phrase_breaks, split_text
 from localize.package.cues import Cue
 from localize.package.subtitles import write_subtitles
@@ -109,6 +109,16 @@ def test_sdh_labels_speakers_and_forced_keeps_only_foreign_lines() -> None:
     assert sdh[0].text == "Good morning." and sdh[1].text.startswith("[Tito] "), "a speaker nobody has named gets no [S1] label"
     assert is_forced_narrative(episode.lines[1], "es-AR", "en")
     assert not is_forced_narrative(episode.lines[1], "es-AR", "de-AT"), "a German line needs no forced subtitle for German viewers"
+
+
+def test_sdh_names_only_speakers_not_seen_speaking() -> None:
+    lines = [(1.0, 3.0, "S1", "es"), (4.0, 6.0, "S2", "es"), (7.0, 9.0, "S2", "es"), (10.0, 12.0, "S2", "es")]
+    episode, track = _episode(lines, ["Good morning.", "Hello.", "Who is there?", "Nobody."])
+    screens = dict(zip([line.id for line in episode.lines], [Screen.ON, Screen.ON, Screen.OFF, Screen.OFF], strict=True))
+    picture = Picture(mouths="m.npz", rate=12.5, lines={line_id: Sight(screen=screen) for line_id, screen in screens.items()})
+    seen = episode.model_copy(update={"picture": picture})
+    texts = [cue.text for cue in build_cues(seen, track, RULES_DEFAULT, [], Variant(sdh=True))]
+    assert texts == ["Good morning.", "Hello.", "[Tito] Who is there?", "Nobody."], "named once the speaker goes off screen"
 
 
 @pytest.mark.parametrize("suffix", [".srt", ".vtt", ".ttml"])

@@ -16,7 +16,7 @@ import soundfile
 
 from localize.media.mouths import MouthTracks
 
-__all__ = ["HOP", "Correlation", "Samples", "Sound", "SoundFile", "correlate", "mouth_curve", "speech_envelope"]
+__all__ = ["HOP", "Correlation", "Samples", "Sound", "SoundFile", "correlate", "mouth_curve", "mouth_sync", "speech_envelope"]
 
 HOP = 0.01
 """Seconds between two samples of every curve here."""
@@ -140,3 +140,12 @@ def correlate(envelope: np.ndarray, mouth: np.ndarray, max_lag: float, centre: f
         return Correlation(float("nan"), centre, lags, scores)
     best = int(np.nanargmax(scores))
     return Correlation(float(scores[best]), float(lags[best]), lags, scores)
+
+
+def mouth_sync(
+    tracks: MouthTracks, track: int, sound: Sound, start: float, end: float, reach: float, centre: float = 0.0
+) -> tuple[np.ndarray, Correlation]:
+    """The track's mouth curve from ``start`` to ``end``, and how ``sound`` follows it at lags ``centre ± reach``."""
+    mouth = mouth_curve(tracks, track, start, end)
+    envelope = speech_envelope(sound, start + centre - reach, end + centre + reach)
+    return mouth, correlate(envelope, mouth, reach, centre)

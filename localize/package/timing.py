@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass
 
 from localize.languages import base_language
-from localize.model import Episode, Line, Rendition, Track
+from localize.model import Episode, Line, Rendition, Screen, Track
 from localize.package.breaks import split_text
 from localize.package.cues import Cue
 from localize.rules import SubtitleRules
@@ -64,6 +64,7 @@ def build_cues(episode: Episode, track: Track, rules: SubtitleRules, shots: list
     lines = _selected_lines(episode, track, variant.forced_only)
     cues: list[Cue] = []
     previous_speaker: str | None = None
+    previous_seen = False
     previous_end = 0.0
     for index, (line, rendition) in enumerate(lines):
         start, end = _window(line, rendition)
@@ -74,12 +75,14 @@ def build_cues(episode: Episode, track: Track, rules: SubtitleRules, shots: list
         named = speaker is not None and speaker.name != speaker.id
         lead_in = min(rules.max_lead_in_frames / fps, max(0.0, start - previous_end - rules.min_gap_frames / fps))
         seconds = max(end, following) - start + lead_in
-        label = f"[{name}] " if variant.sdh and named and line.speaker != previous_speaker else ""
+        seen = episode.screen(line.id) == Screen.ON
+        # SDH names a speaker the viewer does not see speak: at a change of speaker, or once they go off screen.
+        label = f"[{name}] " if variant.sdh and named and not seen and (line.speaker != previous_speaker or previous_seen) else ""
         text = _choose_text(rendition, seconds, rules, len(label))
         if label and not _readable(label + text, seconds, rules):
             label = ""  # a speaker label that would make the event too fast to read is left out
         text = label + text
-        previous_speaker, previous_end = line.speaker, end
+        previous_speaker, previous_seen, previous_end = line.speaker, seen, end
         events = split_text(text, track.language, rules)
         needed_events = math.ceil((end - start) / rules.max_duration - 1e-9)
         if len(events) < needed_events:

@@ -1,10 +1,10 @@
 """QC checks of one packaged episode: each deliverable against spec, pass or fail, with what failed.
 
-Per language: loudness of the dub mix, how well the takes fit their lines,
+Per language: loudness of the dub mix, how well the takes fit their lines, how well on-screen takes follow the lips,
 human edits whose source line changed since, source words the translator left untranslated,
-subtitle-rule violations of every subtitle file, glossary terms. Per episode:
-that the source decoded to the end, the stream layout of each master, that every stream decodes to the end, and
-that every listed file is still the one packaged (sha256).
+subtitle-rule violations of every subtitle file, glossary terms. Per episode: that the source decoded to the end,
+that its sound is in step with its picture, the stream layout of each master, that every stream decodes to the end,
+and that every listed file is still the one packaged (sha256).
 """
 
 from __future__ import annotations
@@ -18,13 +18,19 @@ from localize.cache import sha256_file
 from localize.config import Config
 from localize.languages import display_name, iso639_2
 from localize.media.mux import probe_streams
-from localize.model import Deliverable, Episode, RenditionFlag, Track
+from localize.model import Deliverable, Episode, RenditionFlag, Screen, Track
 from localize.package.validate import check_subtitle_file
 from localize.qc.spec import QcSpec
 
-__all__ = ["Check", "LanguageQc", "QcReport", "WorstLine", "assess"]
+__all__ = ["Check", "LanguageQc", "LipLine", "QcReport", "WorstLine", "assess"]
 
 WORST_LINES = 8
+LIP_FRAMES = 2
+"""Frames an on-screen take's onset or end may miss the mouth's opening or closing before its line fails."""
+MIN_LIP_SCORE = 0.1
+"""Correlation with the mouth below which an on-screen take does not follow the lips (the source scores 0.3 to 0.8)."""
+SYNC_FRAMES = 1.0
+"""Frames the source's sound may be off its picture before the source fails."""
 _SUBTITLE_CODECS = {"matroska": "subrip", "mp4": "mov_text"}
 
 
@@ -56,6 +62,19 @@ class WorstLine:
     step: str
 
 
+@dataclass(frozen=True)
+class LipLine:
+    """An on-screen take and how it follows the visible mouth."""
+
+    line_id: str
+    start: float
+    text: str
+    score: float
+    lag: float
+    onset_error: float | None
+    end_error: float | None
+
+
 @dataclass
 class LanguageQc:
     """Everything the QC page shows for one target language."""
@@ -69,6 +88,8 @@ class LanguageQc:
     glossary_link: str | None = None
     mix: str | None = None
     casting: list[CastRow] = field(default_factory=list)
+    lip_lines: list[LipLine] = field(default_factory=list)
+    """The on-screen takes that follow the lips worst (lowest score first)."""
 
 
 @dataclass(frozen=True)
@@ -153,6 +174,57 @@ def _timing(episode: Episode, track: Track, spec: QcSpec) -> tuple[Check, list[f
         f"{row.line_id}: {row.error:+.2f} s, overlap {row.overlap:.2f} s ({row.step})" for row in sorted(bad, key=lambda r: r.start)
     )
     return Check("timing-fit", track.language, not bad, summary, details), [row.error for row in rows], worst
+
+
+def _lips(episode: Episode, track: Track, frame_rate: float) -> tuple[Check, list[LipLine]]:
+    """On-screen takes against their speaker's mouth: the lip-sync score, onset and end against opening and closing."""
+    rows: list[LipLine] = []
+    for line in episode.lines:
+        rendition = track.renditions.get(line.id)
+        take = rendition.take if rendition else None
+        if take is None or take.lip_sync is None:
+            continue
+        sync = take.lip_sync
+        rows.append(LipLine(line.id, line.start, take.text or "", sync.score, sync.lag, sync.onset_error, sync.end_error))
+    if not rows:
+        seen = episode.picture is not None
+        return Check("lip-sync", track.language, None, "no dubbed line is on screen" if seen else "the picture was not analysed"), []
+    limit = LIP_FRAMES / frame_rate + 1e-6
+
+    def off(value: float | None) -> bool:
+        return value is not None and abs(value) > limit
+
+    bad = [row for row in rows if row.score < MIN_LIP_SCORE or off(row.onset_error) or off(row.end_error)]
+    mean = sum(row.score for row in rows) / len(rows)
+    summary = f"{len(rows)} on-screen takes, mean lip-sync score {mean:.2f}, {len(bad)} off the lips"
+    details = tuple(
+        f"{row.line_id}: score {row.score:.2f} at {row.lag * 1000:+.0f} ms, onset {_ms(row.onset_error)}, end {_ms(row.end_error)}"
+        for row in sorted(bad, key=lambda r: r.start)
+    )
+    worst = sorted(rows, key=lambda row: (row.score, row.start))[:WORST_LINES]
+    return Check("lip-sync", track.language, not bad, summary, details), worst
+
+
+def _ms(seconds: float | None) -> str:
+    return "—" if seconds is None else f"{seconds * 1000:+.0f} ms"
+
+
+def _sync_check(episode: Episode, frame_rate: float) -> Check:
+    """Whether the source's sound is in step with its picture (measured over the lines seen spoken)."""
+    picture = episode.picture
+    if picture is None:
+        return Check("source-sync", "source", None, "the picture was not analysed")
+    counts = {screen: sum(sight.screen == screen for sight in picture.lines.values()) for screen in Screen}
+    seen = f"{counts[Screen.ON]} lines on screen, {counts[Screen.OFF]} off, {counts[Screen.UNCLEAR]} unclear"
+    if picture.sync_offset is None:
+        return Check("source-sync", "source", None, f"too few lines seen spoken to measure the offset; {seen}")
+    frames = picture.sync_offset * frame_rate
+    summary = (
+        f"sound {picture.sync_offset * 1000:+.0f} ms ({frames:+.1f} frames) against the picture over {picture.sync_lines} lines; {seen}"
+    )
+    details = (f"the source's sound is {abs(frames):.1f} frames {'late' if frames > 0 else 'early'}: fix its offset and run again",)
+    passed = abs(frames) <= SYNC_FRAMES
+    return Check("source-sync", "source", passed, summary, () if passed else details)
 
 
 def _edits_check(episode: Episode, track: Track) -> Check:
@@ -316,6 +388,8 @@ def assess(
         entry.checks.append(_loudness_check(language, track.loudness, spec))
         timing, entry.take_errors, entry.worst_lines = _timing(episode, track, spec)
         entry.checks.append(timing)
+        lips, entry.lip_lines = _lips(episode, track, frame_rate)
+        entry.checks.append(lips)
         entry.checks.append(_edits_check(episode, track))
         entry.checks.append(_untranslated_check(episode, track))
         files = [folder / d.path for d in mine if d.kind == "subtitles"]
@@ -326,7 +400,7 @@ def assess(
         entry.casting = _casting(episode, track)
         languages.append(entry)
     dubbed = [entry.language for entry in languages if entry.mix]
-    checks: list[Check] = [_source_check(episode)]
+    checks: list[Check] = [_source_check(episode), _sync_check(episode, frame_rate)]
     for master in (d for d in deliverables if d.kind == "master"):
         checks.append(_master_check(episode, master, folder, dubbed))
         checks.append(_decode_check(master, folder) if decode else Check("master-decode", master.path, None, "run 'localize qc' to decode"))

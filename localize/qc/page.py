@@ -90,6 +90,22 @@ def _worst_lines(entry: LanguageQc, frame_rate: float) -> str:
     return f"<h3>Worst-fitting lines</h3><table class='worst'>{header}{rows}</table>"
 
 
+def _lip_lines(entry: LanguageQc, frame_rate: float) -> str:
+    if not entry.lip_lines:
+        return "<p>No dubbed line is seen spoken on screen.</p>"
+
+    def ms(value: float | None) -> str:
+        return "—" if value is None else f"{value * 1000:+.0f} ms"
+
+    rows = "".join(
+        f"<tr><td>{escape(w.line_id)}</td><td>{timecode(w.start, frame_rate)}</td><td>{w.score:.2f}</td><td>{ms(w.lag)}</td>"
+        f"<td>{ms(w.onset_error)}</td><td>{ms(w.end_error)}</td><td>{escape(w.text)}</td></tr>"
+        for w in entry.lip_lines
+    )
+    header = "<tr><th>line</th><th>TC</th><th>score</th><th>lag</th><th>onset</th><th>end</th><th>text</th></tr>"
+    return f"<p>On-screen takes that follow the lips worst.</p><table class='worst'>{header}{rows}</table>"
+
+
 def _casting(entry: LanguageQc) -> str:
     if not entry.casting:
         return "<p>No casting report (voices set by hand or cloned).</p>"
@@ -129,6 +145,7 @@ def _language(entry: LanguageQc, images: dict[str, dict[str, bytes]], frame_rate
         f"<h3>Loudness</h3>{_loudness_table(entry, spec)}"
         f"<h3>Original against dub</h3>{_image(pictures.get('loudness'), 'waveform and loudness over time')}"
         f"<h3>Timing fit</h3>{_image(pictures.get('timing'), 'timing-fit histogram')}{_worst_lines(entry, frame_rate)}"
+        f"<h3>Lip sync</h3>{_lip_lines(entry, frame_rate)}"
         f"<h3>Subtitle rules</h3>{violations}"
         f"<h3>Glossary</h3>{_glossary(entry)}</section>"
     )

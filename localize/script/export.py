@@ -17,19 +17,33 @@ from pathlib import Path
 from localize.cache import atomic_path, atomic_write_text
 from localize.errors import InputError
 from localize.glossary.report import timecode
-from localize.model import Episode, Rendition
+from localize.model import Episode, Rendition, Screen
 from localize.script.edits import row_revision
 from localize.script.read import XLIFF_SUFFIXES
 
-__all__ = ["SCRIPT_COLUMNS", "script_rows", "write_dubbing_script"]
+__all__ = ["SCREEN_MARKS", "SCRIPT_COLUMNS", "script_rows", "write_dubbing_script"]
 
-SCRIPT_COLUMNS = ("Line", "TC in", "TC out", "Character", "Source", "Translation", "Glossary notes", "Status", "Take fit", "Revision")
-"""``Revision`` is the row's revision (its line's plus its translation's) when exported: importing a row whose line
-has changed since is a conflict."""
+SCRIPT_COLUMNS = (
+    "Line",
+    "TC in",
+    "TC out",
+    "Character",
+    "ON/OFF",
+    "Source",
+    "Translation",
+    "Glossary notes",
+    "Status",
+    "Take fit",
+    "Revision",
+)
+"""``ON/OFF``: whether the character is seen speaking the line (ON: keep to the lips; OFF: free; ``?``: unclear;
+empty: the picture was not analysed). ``Revision`` is the row's revision (its line's plus its translation's) when
+exported: importing a row whose line has changed since is a conflict."""
+SCREEN_MARKS = {Screen.ON: "ON", Screen.OFF: "OFF", Screen.UNCLEAR: "?"}
 _DEFAULT_FPS = 25.0
 _FIXED_DATE = datetime.datetime(2000, 1, 1)
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
-_WIDTHS = {"A": 8, "B": 13, "C": 13, "D": 16, "E": 50, "F": 50, "G": 40, "H": 10, "I": 24, "J": 9}
+_WIDTHS = {"A": 8, "B": 13, "C": 13, "D": 16, "E": 8, "F": 50, "G": 50, "H": 40, "I": 10, "J": 24, "K": 9}
 
 
 def _glossary_notes(rendition: Rendition | None) -> str:
@@ -48,6 +62,8 @@ def _fit(rendition: Rendition | None) -> str:
     if take is None:
         return "not dubbed" if rendition else ""
     text = f"{take.ladder_step}, rate {take.rate:.2f}, stretch ×{take.stretch:.2f}, {take.duration_error:+.2f} s"
+    if take.lip_sync is not None:
+        text = f"{text}, lips {take.lip_sync.score:.2f}"
     return f"{text}, {', '.join(take.flags)}" if take.flags else text
 
 
@@ -67,6 +83,7 @@ def script_rows(episode: Episode, language: str) -> list[list[str]]:
                 timecode(line.start, fps),
                 timecode(line.end, fps),
                 speaker.name if speaker else line.speaker,
+                SCREEN_MARKS.get(screen, "") if (screen := episode.screen(line.id)) else "",
                 line.text,
                 rendition.text if rendition else "",
                 _glossary_notes(rendition),

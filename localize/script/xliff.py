@@ -30,10 +30,16 @@ def xliff_text(episode_id: str, source_language: str, language: str, rows: list[
 
     root = etree.Element(_q("xliff"), {"version": "2.0", "srcLang": source_language, "trgLang": language}, nsmap={None: XLIFF_NS})
     file = etree.SubElement(root, _q("file"), {"id": episode_id, "original": episode_id})
-    for line_id, tc_in, tc_out, character, source, translation, glossary, status, _fit, revision in rows:
+    for line_id, tc_in, tc_out, character, screen, source, translation, glossary, status, _fit, revision in rows:
         unit = etree.SubElement(file, _q("unit"), {"id": line_id, "name": line_id})
         notes = etree.SubElement(unit, _q("notes"))
-        notes_text = (("timecode", f"{tc_in} - {tc_out}"), ("character", character), ("glossary", glossary), ("revision", revision))
+        notes_text = (
+            ("timecode", f"{tc_in} - {tc_out}"),
+            ("character", character),
+            ("screen", screen),
+            ("glossary", glossary),
+            ("revision", revision),
+        )
         for category, text in notes_text:
             if text:
                 etree.SubElement(notes, _q("note"), {"category": category}).text = text

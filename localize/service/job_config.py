@@ -133,6 +133,8 @@ JOB_CONFIG = Section(
                         "breath_pause",
                         "scene_window",
                         "dub_forced_narrative",
+                        "off_screen_lead",
+                        "off_screen_tail",
                     ),
                     ANY,
                 ),

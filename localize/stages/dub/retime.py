@@ -34,6 +34,8 @@ __all__ = ["FIT_TOLERANCE", "LADDER", "SHORT_TOLERANCE", "Clip", "Voice", "Windo
 
 FIT_TOLERANCE = 0.05
 """Seconds a take may run past its window before the next ladder step is tried."""
+STRICT_TOLERANCE = 0.04
+"""Seconds an on-screen take may miss its window's length (a frame at 25 fps): its speaker's lips are seen."""
 SHORT_TOLERANCE = 0.25
 """Seconds a take may fall short of its window before it is slowed down."""
 LADDER = ("natural", "rate", "candidate", "stretch", "borrow", "flagged")
@@ -60,11 +62,31 @@ class Window:
     """Shorter pauses (start, end) inside the span's source speech, where a take that comes out short pauses too."""
     weights: tuple[float, ...] = ()
     """Share of the text spoken around those pauses (one more than ``breaths``)."""
+    strict: bool = False
+    """The speaker's mouth is seen: the take must fill the window exactly (mouth opening to closing)."""
+    slack_before: float = 0.0
+    """Seconds an off-screen take may start early, before any speeding up."""
+    slack_after: float = 0.0
+    """Seconds an off-screen take may run on into the silence after it, before any speeding up."""
 
     @property
     def length(self) -> float:
         """Seconds of the target."""
         return self.end - self.start
+
+    @property
+    def room(self) -> float:
+        """Seconds a take may last without speeding up: the target and the slack of an off-screen line."""
+        return self.length + self.slack_before + self.slack_after
+
+    def around(self, duration: float) -> Window:
+        """The window a take of ``duration`` takes up: its slack after first, then before (never past ``room``)."""
+        extra = max(0.0, duration - self.length)
+        after = min(extra, self.slack_after)
+        before = min(extra - after, self.slack_before)
+        if after <= 0 and before <= 0:
+            return self
+        return replace(self, start=self.start - before, end=self.end + after, slack_before=0.0, slack_after=0.0)
 
 
 @dataclass(frozen=True)
@@ -141,14 +163,17 @@ def _duration(path: Path) -> float:
 
 
 def _fits(duration: float, window: Window) -> bool:
-    """Whether a clip of ``duration`` fills ``window``, running past it only into silence and by at most FIT_TOLERANCE."""
-    over = min(FIT_TOLERANCE, max(0.0, window.latest - window.end))
-    return window.length - SHORT_TOLERANCE <= duration <= window.length + over
+    """Whether a clip of ``duration`` fills ``window``, running past it only into silence and by at most FIT_TOLERANCE
+    (on screen: within STRICT_TOLERANCE of it; off screen: into its slack)."""
+    if window.strict:
+        return abs(duration - window.length) <= STRICT_TOLERANCE
+    over = min(FIT_TOLERANCE, max(0.0, window.latest - window.end - window.slack_after))
+    return window.length - SHORT_TOLERANCE <= duration <= window.room + over
 
 
 def _by_rate(voice: Voice, text: str, window: Window, config: DubConfig) -> tuple[Clip, bool]:
-    """Step 1: search the engine rate (within limits) that brings ``text`` closest to the window's length."""
-    target = window.length
+    """Step 1: search the engine rate (within limits) that brings ``text`` closest to the window's length (its room)."""
+    target = window.room
     rate = _expected_rate(voice, text, window, config)
     clip = voice.say(text, rate)
     tried = [clip]
@@ -172,7 +197,7 @@ def _expected_rate(voice: Voice, text: str, window: Window, config: DubConfig) -
     estimate = voice.synthesizer.estimate_seconds(text, voice.spec)
     if estimate is None or _fits(estimate, window):
         return 1.0
-    return round(min(max(estimate / window.length, config.min_rate), config.max_rate), 2)
+    return round(min(max(estimate / window.room, config.min_rate), config.max_rate), 2)
 
 
 @dataclass(frozen=True)
@@ -195,9 +220,10 @@ def _steps_for(clip: Clip, texts: list[str]) -> tuple[str, ...]:
 
 
 def _fit_span(voice: Voice, texts: list[str], window: Window, config: DubConfig) -> list[_SpanFit]:
-    """Fit one span; a take that comes out short pauses where the source breathes, when its text can be cut there."""
+    """Fit one span; a take that comes out short pauses where the source breathes, when its text can be cut there
+    (on screen: wherever the mouth is seen closed, when each piece then fits)."""
     fit = _ladder(voice, texts, window, config)
-    if RenditionFlag.SHORT not in fit.flags or not window.breaths:
+    if not window.breaths or (RenditionFlag.SHORT not in fit.flags and not window.strict):
         return [fit]
     for breaths, weights in _breath_choices(window):
         pieces = _pieces(texts, list(weights))
@@ -209,10 +235,15 @@ def _fit_span(voice: Voice, texts: list[str], window: Window, config: DubConfig)
             start, end = bounds[2 * index], bounds[2 * index + 1]
             earliest = window.earliest if index == 0 else bounds[2 * index - 1] + PART_GAP
             latest = window.latest if index == len(pieces) - 1 else bounds[2 * index + 2] - PART_GAP
-            fits.append(_ladder(voice, alternatives, Window(start, end, earliest, latest), config))
-        if all(RenditionFlag.OVERRUN not in f.flags for f in fits) and abs(_end_error(fits, window)) < abs(_end_error([fit], window)):
+            fits.append(_ladder(voice, alternatives, Window(start, end, earliest, latest, strict=window.strict), config))
+        if all(not f.flags for f in fits) if window.strict else _better(fits, fit, window):
             return fits
     return [fit]
+
+
+def _better(pieces: list[_SpanFit], whole: _SpanFit, window: Window) -> bool:
+    """Whether pausing (``pieces``) ends nearer the window's end than ``whole``, without overrunning."""
+    return all(RenditionFlag.OVERRUN not in f.flags for f in pieces) and abs(_end_error(pieces, window)) < abs(_end_error([whole], window))
 
 
 def _breath_choices(window: Window) -> list[tuple[tuple[tuple[float, float], ...], tuple[float, ...]]]:
@@ -231,22 +262,22 @@ def _end_error(fits: list[_SpanFit], window: Window) -> float:
 
 def _ladder(voice: Voice, texts: list[str], window: Window, config: DubConfig) -> _SpanFit:
     """Run the ladder for one span; ``texts[0]`` is the translation, the rest shorter alternatives."""
-    target = window.length
+    target = window.room
     best, fits = _by_rate(voice, texts[0], window, config)
     if fits:
-        return _SpanFit(best, window, _steps_for(best, texts))
+        return _SpanFit(best, window.around(best.duration), _steps_for(best, texts))
     tried = [best]
     if best.duration > target:
         for candidate in texts[1:]:
             clip, fits = _by_rate(voice, candidate, window, config)
             if fits:
-                return _SpanFit(clip, window, _steps_for(clip, texts))
+                return _SpanFit(clip, window.around(clip.duration), _steps_for(clip, texts))
             tried.append(clip)
     # The first text (translation before candidates) that a stretch within limits fits, else the closest one.
     stretchable = [c for c in tried if 1 / config.max_stretch <= c.duration / target <= config.max_stretch]
     if stretchable:
         clip = voice.stretch(stretchable[0], stretchable[0].duration / target)
-        return _SpanFit(clip, window, _steps_for(clip, texts))
+        return _SpanFit(clip, window.around(clip.duration), _steps_for(clip, texts))
     best = min(tried, key=lambda c: abs(math.log(c.duration / target)))
     factor = best.duration / target
     if factor < 1:
@@ -254,7 +285,7 @@ def _ladder(voice: Voice, texts: list[str], window: Window, config: DubConfig) -
         if window.length - clip.duration <= SHORT_TOLERANCE + config.end_slack:
             return _SpanFit(clip, window, _steps_for(clip, texts))
         return _SpanFit(clip, window, (*_steps_for(clip, texts), "flagged"), (RenditionFlag.SHORT,))
-    return _borrow(voice, best, texts, window, config)
+    return _borrow(voice, best, texts, window.around(window.room), config)
 
 
 def _borrow(voice: Voice, clip: Clip, texts: list[str], window: Window, config: DubConfig) -> _SpanFit:
@@ -360,7 +391,17 @@ def _merged(spans: list[tuple[Window, float]]) -> Window:
         breaths.extend(window.breaths)
         weights.extend(window.weights or (weight,))
     first, last = spans[0][0], spans[-1][0]
-    return Window(first.start, last.end, first.earliest, last.latest, tuple(breaths), tuple(weights))
+    return Window(
+        first.start,
+        last.end,
+        first.earliest,
+        last.latest,
+        tuple(breaths),
+        tuple(weights),
+        first.strict,
+        first.slack_before,
+        last.slack_after,
+    )
 
 
 def _furthest(factors: list[float]) -> float:

@@ -18,6 +18,7 @@ from localize.stages.base import RunContext, Stage
 from localize.stages.dub.backend import Synthesizer, VoiceSpec
 from localize.stages.dub.casting import Casting, CastingFile, Catalog, cast_voices, casting_report, read_catalog, scene_partners
 from localize.stages.dub.episode_casting import EPISODE_CASTING_FILE, read_episode_casting
+from localize.stages.dub.lipsync import score_lip_sync
 from localize.stages.dub.reference import cloning_reference
 from localize.stages.dub.retime import Window, fit_take
 from localize.stages.dub.voiceprints import catalog_voiceprints
@@ -73,6 +74,8 @@ class DubStage(Stage):
         "lines.*.words.*.text",
         "tracks.*.language",
         *(f"tracks.*.renditions.*.{name}" for name in ("line_id", "text", "candidates", "origin")),
+        "picture.lines",
+        "picture.mouths",
     )
     writes = ("tracks.*.renditions.*.take", "tracks.*.renditions.*.skipped", "tracks.*.voices", "tracks.*.casting")
     settings = ("dub", "allow_downloads", "models_dir")
@@ -160,7 +163,8 @@ class DubStage(Stage):
     def _dub_track(self, episode: Episode, track: Track, voices: dict[str, VoiceSpec], ctx: RunContext) -> tuple[Episode, Track]:
         config = ctx.config.dub
         lines = sorted(episode.lines, key=lambda line: line.start)
-        windows = plan_windows(lines, episode.source.duration, config)
+        sights = episode.picture.lines if episode.picture else {}
+        windows = plan_windows(lines, episode.source.duration, config, sights)
         renditions = dict(track.renditions)
         jobs: list[_Job] = []
         for line in lines:
@@ -196,6 +200,8 @@ class DubStage(Stage):
         for message in failures:
             episode = ctx.warn(episode, message)
         renditions = resolve_overlaps(lines, renditions, config.pause_split)
+        if episode.picture is not None:
+            renditions = score_lip_sync(renditions, episode.picture, ctx.workdir)
         voice_ids = {speaker: voice.id for speaker, voice in voices.items()}
         ordered = {line.id: renditions[line.id] for line in lines if line.id in renditions}
         return episode, track.model_copy(update={"renditions": ordered, "voices": voice_ids})

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from localize.config import LipsConfig
-from localize.media.lipsync import HOP, Correlation, Sound, correlate, mouth_curve, speech_envelope
+from localize.media.lipsync import HOP, Correlation, Sound, mouth_sync
 from localize.media.mouths import MouthTracks
 from localize.model import Line, Screen, Sight
 
@@ -54,11 +54,7 @@ def speech_span(line: Line) -> SpeechSpan:
 def _correlation(
     tracks: MouthTracks, sound: Sound, track: int, span: SpeechSpan, reach: float, centre: float
 ) -> tuple[np.ndarray, Correlation]:
-    """The track's mouth curve over the span (with MARGIN), and its correlation with the sound at ``centre ± reach``."""
-    start, end = span.start - MARGIN, span.end + MARGIN
-    mouth = mouth_curve(tracks, track, start, end)
-    envelope = speech_envelope(sound, start + centre - reach, end + centre + reach)
-    return mouth, correlate(envelope, mouth, reach, centre)
+    return mouth_sync(tracks, track, sound, span.start - MARGIN, span.end + MARGIN, reach, centre)
 
 
 def find_sync_offset(tracks: MouthTracks, sound: Sound, spans: list[SpeechSpan], config: LipsConfig) -> tuple[float, float, int] | None:
