@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from benchmarks.lips.common import CASES, labelled_lines, see
 from localize.config import Config
-from localize.model import Episode, RenditionFlag, Screen, Track
+from localize.model import Episode, RenditionFlag, Screen, Speaker, Track
 from localize.stages.base import RunContext, run_stage
 from localize.stages.dub import DubStage
 from localize.stages.translate import TranslateStage
@@ -63,7 +63,8 @@ def main() -> int:
     episode = seen.episode
     texts = {lid: grid_sentence(str(line["clip"])) for lid, line in truth.items()}
     lines = [line.model_copy(update={"text": texts[line.id] or ""}) for line in episode.lines if texts[line.id]]
-    episode = episode.model_copy(update={"lines": lines, "source_language": "en", "tracks": {args.language: Track(language=args.language)}})
+    update = {"lines": lines, "speakers": [Speaker(id="A", name="Reader")], "source_language": "en"}
+    episode = episode.model_copy(update={**update, "tracks": {args.language: Track(language=args.language)}})
     ctx = RunContext(workdir=seen.workdir, config=Config(source_language="en"), targets=[args.language])
     episode = run_stage(TranslateStage(), episode, ctx)
     with_picture, without = dubbed(episode, ctx, True), dubbed(episode, ctx, False)
