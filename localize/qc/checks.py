@@ -60,6 +60,8 @@ class WorstLine:
     error: float
     overlap: float
     step: str
+    overrun: bool = False
+    """The take still runs past all the silence it could borrow (flagged by the dub stage)."""
 
 
 @dataclass(frozen=True)
@@ -163,10 +165,12 @@ def _timing(episode: Episode, track: Track, spec: QcSpec) -> tuple[Check, list[f
         if rendition is None or rendition.take is None:
             continue
         take = rendition.take
-        rows.append(WorstLine(line.id, line.start, take.text or rendition.text, take.duration_error, take.overlap, take.ladder_step))
+        text = take.text or rendition.text
+        rows.append(WorstLine(line.id, line.start, text, take.duration_error, take.overlap, take.ladder_step, "overrun" in take.flags))
     if not rows:
         return Check("timing-fit", track.language, None, "no dubbed lines"), [], []
-    bad = [row for row in rows if abs(row.error) > spec.max_take_error or row.overlap > spec.max_take_overlap or row.step == "flagged"]
+    # A take flagged short (no slower rate or stretch was allowed) is judged by its error like any other; an overrun always fails.
+    bad = [row for row in rows if abs(row.error) > spec.max_take_error or row.overlap > spec.max_take_overlap or row.overrun]
     worst = sorted(rows, key=lambda row: (-(abs(row.error) + row.overlap), row.start))[:WORST_LINES]
     fitted = sum(1 for row in rows if abs(row.error) <= 0.1)
     summary = f"{len(rows)} takes, {fitted} within 0.1 s of their window, {len(bad)} out of spec"
