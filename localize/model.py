@@ -47,6 +47,9 @@ TRUNCATION_TOLERANCE_SHARE = 0.01
 """A stream decoding to less than declared by more than 1 s + 1 % of its length is truncated (codec
 priming and a video slightly longer than its sound stay well within this)."""
 
+SYNC_TOLERANCE_FRAMES = 1.0
+"""Frames a source's sound may be off its picture before it is reported out of sync."""
+
 Origin = Literal["machine", "edited", "approved", "rejected"]
 """Who a rendition's text comes from and where its review stands: machine -> edited -> approved / rejected.
 Anything but ``machine`` is a person's, never replaced by a re-run."""
@@ -427,6 +430,10 @@ class Picture(_Model):
     """Lines the offset was measured on."""
     lines: dict[str, Sight] = Field(default_factory=dict)
     """line id -> what the picture shows while it is spoken."""
+
+    def out_of_sync(self, frame_rate: float) -> bool:
+        """Whether the source's sound was measured more than a frame off its picture."""
+        return self.sync_offset is not None and abs(self.sync_offset) * frame_rate > SYNC_TOLERANCE_FRAMES
 
 
 class Episode(_Model):

@@ -29,8 +29,7 @@ LIP_FRAMES = 2
 """Frames an on-screen take's onset or end may miss the mouth's opening or closing before its line fails."""
 MIN_LIP_SCORE = 0.1
 """Correlation with the mouth below which an on-screen take does not follow the lips (the source scores 0.3 to 0.8)."""
-SYNC_FRAMES = 1.0
-"""Frames the source's sound may be off its picture before the source fails."""
+
 _SUBTITLE_CODECS = {"matroska": "subrip", "mp4": "mov_text"}
 
 
@@ -227,7 +226,7 @@ def _sync_check(episode: Episode, frame_rate: float) -> Check:
         f"sound {picture.sync_offset * 1000:+.0f} ms ({frames:+.1f} frames) against the picture over {picture.sync_lines} lines; {seen}"
     )
     details = (f"the source's sound is {abs(frames):.1f} frames {'late' if frames > 0 else 'early'}: fix its offset and run again",)
-    passed = abs(frames) <= SYNC_FRAMES
+    passed = not picture.out_of_sync(frame_rate)
     return Check("source-sync", "source", passed, summary, () if passed else details)
 
 

@@ -69,7 +69,7 @@ class LipsStage(Stage):
             sync_lines=used,
             lines=sights,
         )
-        if found is not None and abs(offset) >= 1.5 / tracks.rate:
+        if picture.out_of_sync(source.frame_rate or 25.0):
             episode = ctx.warn(episode, _offset_warning(offset, source.frame_rate))
         on = sum(sight.screen == Screen.ON for sight in sights.values())
         ctx.hook(self.name, f"{on} of {len(sights)} lines on screen", len(spans), len(spans))
