@@ -32,6 +32,8 @@ DETECT_IDLE = 0.16
 """Seconds between two looks while no face is seen (a cut the shot detector missed brings one in)."""
 SAME_FACE = 0.5
 """Two tracks whose regions overlap this much (IoU) follow the same face: the younger one ends."""
+FOLLOWED = 0.2
+"""A detected face overlapping a track's region this much (IoU) is that track's face, not a new one."""
 LIP_PAIRS = ((13, 14), (82, 87), (312, 317))
 """Face-mesh points facing each other across the inner lips (centre, left, right)."""
 EYE_CORNERS = (33, 263)
@@ -122,7 +124,6 @@ def _mouth_opening(landmarks: Landmarks) -> float:
 class _Track:
     id: int
     box: Box
-    born: int
 
 
 class _Tracker:
@@ -165,12 +166,12 @@ class _Tracker:
         if lost or index - self.last_detection >= due:
             self.last_detection = index
             for box in self.models.detect(frame):
-                if any(box.overlap(track.box) > 0.2 for track in self.active):
+                if any(box.overlap(track.box) > FOLLOWED for track in self.active):
                     continue
                 landmarks = self.models.landmarks(frame, box)
                 if landmarks.presence < MIN_PRESENCE:
                     continue
-                track = _Track(self.next_id, landmarks.box(), index)
+                track = _Track(self.next_id, landmarks.box())
                 self.next_id += 1
                 self.active.append(track)
                 self._record(index, track, landmarks)

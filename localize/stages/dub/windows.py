@@ -19,7 +19,7 @@ is seen closed; an off-screen line may lead by ``off_screen_lead`` and run on by
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from localize.config import DubConfig
 from localize.model import Line, Screen, Sight
@@ -139,10 +139,6 @@ def plan_windows(
             end = span.end + min(config.end_slack, after)
             window = Window(span.start, end, span.start - before, span.end + after, breaths, weights)
             if seen == Screen.OFF:
-                window = Window(
-                    *(window.start, window.end, window.earliest, window.latest, breaths, weights),
-                    slack_before=before,
-                    slack_after=min(config.off_screen_tail, window.latest - end),
-                )
+                window = replace(window, slack_before=before, slack_after=min(config.off_screen_tail, window.latest - end))
         planned.setdefault(line.id, []).append((window, span.weight))
     return planned
