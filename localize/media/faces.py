@@ -8,8 +8,12 @@ mediapipe's Python code, whose dependencies pin an old protobuf: install it with
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import os
+import sys
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -85,6 +89,21 @@ def face_model_files() -> tuple[Path, Path]:
     return files[0], files[1]
 
 
+@contextlib.contextmanager
+def _native_stderr_silenced() -> Iterator[None]:
+    """Drop what native code writes to stderr meanwhile (LiteRT's INFO line when it first applies its CPU delegate)."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(null)
+        os.close(saved)
+
+
 @functools.lru_cache(maxsize=1)
 def _anchors() -> np.ndarray:
     """The full-range detector's anchor centres (48 x 48 grid, stride 4, one anchor a cell), as fractions."""
@@ -105,8 +124,9 @@ class FaceModels:
         detector, landmarker = face_model_files()
         self._detector = Interpreter(model_path=str(detector), num_threads=threads)
         self._landmarker = Interpreter(model_path=str(landmarker), num_threads=threads)
-        self._detector.allocate_tensors()
-        self._landmarker.allocate_tensors()
+        with _native_stderr_silenced():
+            self._detector.allocate_tensors()
+            self._landmarker.allocate_tensors()
         self._lock = threading.Lock()
 
     @staticmethod
