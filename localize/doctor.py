@@ -6,6 +6,7 @@ import shutil
 from dataclasses import dataclass
 
 from localize.config import Config
+from localize.media.faces import face_models_missing
 from localize.registry import KINDS, available
 
 __all__ = ["Check", "check_all"]
@@ -41,6 +42,8 @@ def check_all() -> list[Check]:
         Check(kind, tool, shutil.which(tool) is not None, "installed" if shutil.which(tool) else f"apt-get install {package}", True)
         for kind, tool, package in _TOOLS
     ]
+    missing = face_models_missing()
+    rows.append(Check("lips", "mediapipe-face-mesh.v1", missing is None, missing.one_line() if missing else "installed", True))
     for kind in KINDS:
         for name, cls in sorted(available(kind).items()):
             try:

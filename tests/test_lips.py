@@ -10,7 +10,9 @@ import pytest
 
 from localize.cache import WorkDir
 from localize.config import Config
+from localize.doctor import check_all
 from localize.media.audio import read_audio, write_wav
+from localize.media.faces import face_model_files, face_models_missing
 from localize.media.lipsync import Samples, correlate, mouth_curve, speech_envelope
 from localize.media.mouths import MouthTracks, track_mouths
 from localize.media.probe import probe
@@ -162,3 +164,9 @@ def test_a_take_is_scored_against_the_mouth_it_dubs(tmp_path: Path, tracks: Mout
     in_step, late = scored(SPEECH[0]), scored(SPEECH[0] + 0.2)
     assert in_step.score > 0.4 and abs(in_step.lag) <= 0.08 and in_step.onset_error == 0.0
     assert late.onset_error == pytest.approx(0.2) and late.lag == pytest.approx(0.2, abs=0.08)
+
+
+def test_the_doctor_finds_the_face_models_in_the_installed_wheel() -> None:
+    row = next(check for check in check_all() if check.name == "mediapipe-face-mesh.v1")
+    assert row.kind == "lips" and row.usable and row.default
+    assert face_models_missing() is None and all(path.suffix == ".tflite" and path.is_file() for path in face_model_files())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import importlib.util
 import os
 import sys
 import threading
@@ -23,7 +24,7 @@ from scipy.special import expit
 
 from localize.errors import BackendUnavailable
 
-__all__ = ["MODELS_VERSION", "Box", "FaceModels", "Landmarks", "face_model_files"]
+__all__ = ["MODELS_VERSION", "Box", "FaceModels", "Landmarks", "face_model_files", "face_models_missing"]
 
 MODELS_VERSION = "0.10.14"
 DETECTOR = "mediapipe/modules/face_detection/face_detection_full_range_sparse.tflite"
@@ -87,6 +88,17 @@ def face_model_files() -> tuple[Path, Path]:
     if missing:
         raise BackendUnavailable(f"the mediapipe wheel lacks {', '.join(missing)}", INSTALL_HINT)
     return files[0], files[1]
+
+
+def face_models_missing() -> BackendUnavailable | None:
+    """Why the face models cannot run here (what to install), or None when they can."""
+    try:
+        face_model_files()
+    except BackendUnavailable as exc:
+        return exc
+    if importlib.util.find_spec("ai_edge_litert") is None:
+        return BackendUnavailable("the LiteRT runtime (ai-edge-litert) is not installed", INSTALL_HINT)
+    return None
 
 
 @contextlib.contextmanager

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from localize.cache import atomic_path, stable_hash
+from localize.media.faces import face_models_missing
 from localize.media.lipsync import SoundFile
 from localize.media.mouths import MouthTracks, track_mouths
 from localize.media.scenes import detect_shot_changes
@@ -50,6 +51,10 @@ class LipsStage(Stage):
         source = episode.source
         if not ctx.config.lips.enabled or not source.has_video or not source.width or not source.height or not episode.dialogue_audio:
             return episode.model_copy(update={"picture": None})
+        missing = face_models_missing()
+        if missing is not None:
+            message = f"lines not marked ON/OFF, the dub is not timed to the lips: {missing.one_line()}"
+            return ctx.warn(episode, message).model_copy(update={"picture": None})
         path = self._mouths(episode, ctx)
         tracks = MouthTracks.load(path)
         sound = SoundFile(ctx.workdir.resolve(episode.dialogue_audio))
