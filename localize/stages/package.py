@@ -45,7 +45,7 @@ class PackageStage(Stage):
     """
 
     name = "package"
-    reads = ("id", "source", "source_language", "dialogue_audio", "speakers", "lines", "tracks")
+    reads = ("id", "source", "source_language", "dialogue_audio", "speakers", "lines", "tracks", "picture")
     writes = ("deliverables", "package")
     settings = ("package", "mix")
     context = ("targets", "glossary")
