@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import functools
+import logging
+from typing import TYPE_CHECKING
+
 import langcodes
 
 from localize.errors import ConfigError
 
-__all__ = ["base_language", "display_name", "iso639_2", "normalize_tag", "parse_targets", "syllable_rate"]
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+__all__ = ["base_language", "blank_pipeline", "display_name", "iso639_2", "normalize_tag", "parse_targets", "syllable_rate"]
+
+log = logging.getLogger("localize")
 
 
 def normalize_tag(tag: str) -> str:
@@ -67,3 +76,19 @@ _DEFAULT_SYLLABLE_RATE = 6.7  # the mean of the languages studied
 def syllable_rate(tag: str) -> float:
     """About how many syllables per second a speaker of the language says (a length budget for dubbing)."""
     return _SYLLABLE_RATES.get(base_language(tag), _DEFAULT_SYLLABLE_RATE)
+
+
+@functools.cache
+def blank_pipeline(language: str) -> Language:
+    """spaCy's rule-based pipeline for a language's base tag (tokenizer and sentencizer), built once per process and
+    shared by every use (glossary matching, sentence ends, line breaks): building one compiles its tokenizer's
+    rules, a second or two. spaCy's multi-language pipeline when it has no data for the language."""
+    import spacy
+
+    try:
+        nlp = spacy.blank(base_language(language))
+    except (ImportError, KeyError, ValueError) as exc:
+        log.info("no spaCy language data for %s (%s); using the multi-language tokenizer", language, exc)
+        nlp = spacy.blank("xx")
+    nlp.add_pipe("sentencizer")
+    return nlp

@@ -15,13 +15,11 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import spacy
 from spacy.language import Language
-from spacy.lookups import Table
 
-from localize.languages import base_language
+from localize.languages import base_language, blank_pipeline
 
 if TYPE_CHECKING:
     from localize.glossary.model import Entry, Glossary
@@ -83,7 +81,7 @@ class _Token:
 @dataclass(frozen=True)
 class _Analyzer:
     nlp: Language
-    lemmas: Table | None
+    lemmas: dict[str, Any] | None
     s_plural: bool
 
     def keys(self, word: str) -> frozenset[str]:
@@ -109,41 +107,35 @@ class _Analyzer:
 def _analyzer(language: str) -> _Analyzer:
     """A tokenizer and lemma table for a language, built once per language."""
     code = base_language(language)
-    try:
-        nlp = spacy.blank(code)
-    except ImportError:
-        log.info("spaCy has no tokenizer for '%s'; using the multilingual one", code)
-        nlp = spacy.blank("xx")
-    lemmas: Table | None = None
-    try:
-        lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-        nlp.initialize()
-        lemmas = lemmatizer.lookups.get_table("lemma_lookup")  # type: ignore[attr-defined]
-    except (ValueError, KeyError) as exc:
-        log.info("no lemma tables for '%s' (%s); matching lowercase words only", code, exc)
-    return _Analyzer(nlp, lemmas, code in _S_PLURAL)
+    return _Analyzer(blank_pipeline(code), lookup_table(code, "lemma_lookup"), code in _S_PLURAL)
 
 
 @cache
-def _probabilities(language: str) -> Table | None:
-    """spaCy's table of word log-probabilities for a language (spacy-lookups-data), loaded once; None without one."""
-    from spacy.lookups import load_lookups
+def lookup_table(language: str, name: str) -> dict[str, Any] | None:
+    """One of spaCy's lookup tables for a language (spacy-lookups-data), read once as a plain dict; None without one.
+
+    Read straight from its JSON rather than through spaCy's ``Table``, which hashes every key again (several
+    seconds a language for lemma tables of a million forms).
+    """
+    from spacy.util import load_language_data, registry
 
     try:
-        return load_lookups(base_language(language), ["lexeme_prob"]).get_table("lexeme_prob")
-    except (ValueError, KeyError) as exc:
-        log.info("no word frequencies for '%s' (%s)", language, exc)
+        files = registry.lookups.get(base_language(language))
+        table = load_language_data(files[name])
+    except (KeyError, ValueError, OSError) as exc:  # no table, or no data for the language (a RegistryError)
+        log.info("no %s table for '%s' (%s)", name, language, exc)
         return None
+    return table if isinstance(table, dict) else None
 
 
 def log_probability(word: str, language: str) -> float | None:
     """How common ``word`` is in general use (natural log of its probability), None when unknown or no table."""
-    table = _probabilities(language)
+    table = lookup_table(language, "lexeme_prob")
     value = table.get(word) if table is not None else None
     return float(value) if isinstance(value, int | float) else None
 
 
-def lemma_table(language: str) -> Table | None:
+def lemma_table(language: str) -> dict[str, Any] | None:
     """The language's lookup table of word form -> lemma(s), if spaCy has one."""
     return _analyzer(language).lemmas
 

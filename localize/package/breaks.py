@@ -17,7 +17,7 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from localize.languages import base_language
+from localize.languages import base_language, blank_pipeline
 from localize.rules import SubtitleRules
 
 if TYPE_CHECKING:
@@ -79,13 +79,7 @@ def load_pipeline(language: str, model: str | None = None) -> Language:
         if name and (model or is_package(name)):
             log.info("line breaks for %s use the spaCy pipeline %s", language, name)
             return spacy.load(name)
-    try:
-        nlp = spacy.blank(base)
-    except (ImportError, KeyError, ValueError) as exc:
-        log.info("no spaCy language data for %s (%s); using the multi-language tokenizer", language, exc)
-        nlp = spacy.blank("xx")
-    nlp.add_pipe("sentencizer")
-    return nlp
+    return blank_pipeline(base)
 
 
 def _is_function_word(token_text: str, is_stop: bool) -> bool:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from localize.cache import WorkDir, sha256_file, stable_hash
 from localize.errors import OutputError
-from localize.glossary import write_glossary_report
+from localize.glossary import Glossary, write_glossary_report
+from localize.keys import key_value
 from localize.languages import display_name
 from localize.media.mux import AudioTrack, SubtitleTrack, encode_aac, mux_master
 from localize.media.scenes import detect_shot_changes
@@ -144,7 +146,7 @@ class PackageStage(Stage):
                 write_dubbing_script(episode, language, path)
                 made.append(_deliverable(staging, path, "dubbing-script", language, suffix[1:]))
             if ctx.glossary is not None:
-                for path in write_glossary_report(episode, ctx.glossary, language, folder, workdir):
+                for path in _glossary_report(episode, ctx.glossary, language, folder, ctx):
                     made.append(_deliverable(staging, path, "glossary-report", language, path.suffix[1:]))
         ctx.hook(self.name, "review proxies", len(ctx.targets), len(ctx.targets))
         _review_proxies(episode, proxies, fps, ctx)
@@ -223,6 +225,34 @@ def _shot_changes(episode: Episode, ctx: RunContext) -> list[float]:
     shots = detect_shot_changes(Path(episode.source.path), threshold)
     ctx.workdir.write_json(key, shots)
     return shots
+
+
+def _glossary_report(episode: Episode, glossary: Glossary, language: str, folder: Path, ctx: RunContext) -> tuple[Path, ...]:
+    """The language's glossary report (HTML and JSON), written once per content of what it shows."""
+    track = episode.tracks[language]
+    shown = (
+        episode.id,
+        episode.source.frame_rate,
+        episode.source_language,
+        episode.dialogue_audio,
+        [(s.id, s.name) for s in episode.speakers],
+        [line.model_dump(mode="json", exclude={"words"}) for line in episode.lines],
+        {line_id: r.model_dump(mode="json", exclude={"take", "skipped"}) for line_id, r in track.renditions.items()},
+        track.dialogue_stem,
+        key_value(glossary.without_location()),
+    )
+    key = stable_hash("glossary-report", ctx.code, language, shown)
+    cached = (ctx.workdir.artifact(key, ".report.html"), ctx.workdir.artifact(key, ".report.json"))
+    if not all(path.is_file() for path in cached):
+        cached[0].parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=cached[0].parent) as scratch:
+            written = write_glossary_report(episode, glossary, language, Path(scratch), ctx.workdir)
+            for made, path in zip(written, cached, strict=True):
+                os.replace(made, path)
+    names = (f"glossary-report.{language}.html", f"glossary-report.{language}.json")
+    for path, name in zip(cached, names, strict=True):
+        _link_or_copy(path, folder / name)
+    return tuple(folder / name for name in names)
 
 
 def _encoded(mix: Path, ctx: RunContext) -> Path:
