@@ -13,22 +13,52 @@ from scipy.signal import resample_poly
 
 from localize.config import BackendChoice, Config, MixConfig
 from localize.errors import BackendUnavailable
-from localize.media.loudness import LoudnessMeter, ffmpeg_ebur128, integrated_loudness, true_peak_dbtp
+from localize.media.audio import read_audio, write_wav
+from localize.media.blocks import read_blocks, wav_writer
+from localize.media.loudness import LoudnessMeter, TruePeakMeter, ffmpeg_ebur128, integrated_loudness, measure, true_peak_dbtp
 from localize.model import Episode
 from localize.stages.base import RunContext
 from localize.stages.mix import MixStage
 from tests.dub_media import dubbed_episode
 
 
-def test_meter_agrees_with_pyloudnorm_and_full_oversampling() -> None:
+def test_block_wise_meters_agree_with_pyloudnorm_and_full_oversampling() -> None:
     rng = np.random.default_rng(7)
     t = np.arange(48_000 * 6) / 48_000
     signal = np.stack([np.sin(2 * np.pi * 997 * t) * (0.1 + 0.4 * (t % 2 > 1)), rng.normal(0, 0.05, len(t))], axis=1)
-    meter = LoudnessMeter(signal, 48_000)
+    signal[100_000] = 0.9  # a lone peak for the true-peak meter to find in one block
+    meter, peak = LoudnessMeter(48_000, 2), TruePeakMeter()
+    for first in range(0, len(signal), 37_123):  # blocks that split sub-blocks and true-peak blocks alike
+        meter.add(signal[first : first + 37_123])
+        peak.add(signal[first : first + 37_123])
     assert meter.integrated() == pytest.approx(pyloudnorm.Meter(48_000).integrated_loudness(signal), abs=0.05)
+    whole = measure(signal, 48_000)
+    assert np.array_equal(meter.powers, whole.powers), "block sizes do not change a figure"
+    assert meter.loudness_range == whole.loudness_range
     full = 20 * np.log10(np.max(np.abs(resample_poly(signal, 4, 1, axis=0))))
-    assert true_peak_dbtp(signal) == pytest.approx(full, abs=1e-6)
+    assert peak.dbtp == pytest.approx(full, abs=1e-6)
+    assert true_peak_dbtp(signal) == peak.dbtp
     assert integrated_loudness(np.zeros(48_000), 48_000) == -70.0
+
+
+def test_audio_is_read_and_written_in_blocks_as_it_would_be_whole(tmp_path: Path) -> None:
+    rng = np.random.default_rng(3)
+    signal = (rng.normal(0, 0.2, (48_000, 2))).astype(np.float32)
+    source = tmp_path / "source.wav"
+    soundfile.write(source, signal, 48_000, subtype="FLOAT")
+    whole = read_audio(source, 48_000, channels=2)
+    for length in (30_000, 70_000):  # cut short, and padded with silence
+        blocks = list(read_blocks(source, 48_000, 2, length, 16_384))
+        assert [len(block) for block in blocks[:-1]] == [16_384] * (len(blocks) - 1)
+        joined = np.concatenate(blocks)
+        assert len(joined) == length
+        assert np.array_equal(joined[: min(length, len(whole))], whole[:length])
+        assert not joined[len(whole) :].any()
+    write_wav(tmp_path / "whole.wav", whole)
+    with wav_writer(tmp_path / "blocks.wav", 2) as write:
+        for first in range(0, len(whole), 10_000):
+            write(whole[first : first + 10_000])
+    assert (tmp_path / "blocks.wav").read_bytes() == (tmp_path / "whole.wav").read_bytes()
 
 
 @pytest.fixture(scope="module")

@@ -1,9 +1,11 @@
-"""Loudness (ITU-R BS.1770-4 gating, EBU Tech 3342 range) and true peak (4x oversampled).
+"""Loudness (ITU-R BS.1770-4 gating, EBU Tech 3342 range) and true peak (4x oversampled), measured block by block.
 
-A :class:`LoudnessMeter` K-weights a signal once, with pyloudnorm's K-weighting
-filters, and keeps the mean square of every 100 ms sub-block; integrated loudness
-(of the whole signal, or only of the blocks inside given spans, "dialogue-gated")
-and loudness range are then read from those powers without filtering again.
+A :class:`LoudnessMeter` K-weights a signal as it is fed, block by block, with pyloudnorm's K-weighting
+filters (their state carried from block to block), and keeps the mean square of every 100 ms sub-block;
+integrated loudness (of the whole signal, or only of the blocks inside given spans, "dialogue-gated"),
+loudness range and short-term loudness are then read from those powers without filtering again. A
+:class:`TruePeakMeter` is fed the same way. Both give the same figures whatever the block sizes, so an
+hour of audio is measured in the memory of one block.
 """
 
 from __future__ import annotations
@@ -22,15 +24,18 @@ from localize.media.tools import require_tool
 __all__ = [
     "SILENCE_LUFS",
     "LoudnessMeter",
+    "TruePeakMeter",
     "active_level_db",
     "ffmpeg_ebur128",
     "integrated_loudness",
+    "measure",
     "true_peak_dbtp",
 ]
 
 SILENCE_LUFS = -70.0
 SUB_BLOCK = 0.1
 """Seconds per sub-block: 400 ms gating blocks with 75 % overlap are four of them, 3 s short-term blocks thirty."""
+SHORT_TERM_SUB_BLOCKS = 30
 _CHANNEL_GAINS = (1.0, 1.0, 1.0, 1.41, 1.41)
 _TRUE_PEAK_BLOCK = 4096
 _TRUE_PEAK_MARGIN = 64
@@ -52,17 +57,33 @@ def _loudness(power: float | np.ndarray) -> np.ndarray:
 
 
 class LoudnessMeter:
-    """The K-weighted sub-block powers of one signal (``(n,)`` or ``(n, channels)``, up to 5 channels)."""
+    """The K-weighted sub-block powers of one signal of ``channels`` channels (up to 5), fed with :meth:`add`."""
 
-    def __init__(self, samples: np.ndarray, rate: int) -> None:
-        data = samples.reshape(len(samples), -1)
+    def __init__(self, rate: int, channels: int = 1) -> None:
         self.rate = rate
         self.sub = round(SUB_BLOCK * rate)
-        count = len(data) // self.sub
-        weighted = sosfilt(_k_weighting(rate), data[: count * self.sub], axis=0)
-        squares = np.square(weighted).reshape(count, self.sub, data.shape[1]).mean(axis=1)
-        self.powers: np.ndarray = squares @ np.asarray(_CHANNEL_GAINS[: data.shape[1]])
-        """Channel-weighted mean square per 100 ms sub-block."""
+        self._sos = _k_weighting(rate)
+        self._state = np.zeros((len(self._sos), 2, channels))
+        self._gains = np.asarray(_CHANNEL_GAINS[:channels])
+        self._rest = np.zeros((0, channels))
+        self._powers: list[np.ndarray] = []
+
+    def add(self, samples: np.ndarray) -> None:
+        """Feed the next ``(n,)`` or ``(n, channels)`` samples."""
+        data = samples.reshape(len(samples), -1)
+        weighted, self._state = sosfilt(self._sos, data, axis=0, zi=self._state)
+        if len(self._rest):
+            weighted = np.concatenate([self._rest, weighted])
+        count = len(weighted) // self.sub
+        squares = np.square(weighted[: count * self.sub]).reshape(count, self.sub, data.shape[1]).mean(axis=1)
+        self._powers.append(squares @ self._gains)
+        self._rest = weighted[count * self.sub :]
+        self.__dict__.pop("powers", None)
+
+    @cached_property
+    def powers(self) -> np.ndarray:
+        """Channel-weighted mean square per 100 ms sub-block (a last, partial sub-block is left out)."""
+        return np.concatenate(self._powers) if self._powers else np.zeros(0)
 
     def _blocks(self, size: int) -> np.ndarray:
         """Mean power of every ``size``-sub-block window, one per sub-block step."""
@@ -96,16 +117,84 @@ class LoudnessMeter:
         gated = blocks[_loudness(blocks) > relative]
         return max(SILENCE_LUFS, float(_loudness(gated.mean()))) if len(gated) else SILENCE_LUFS
 
-    @cached_property
+    @property
     def loudness_range(self) -> float:
         """Loudness range (LRA, LU) from 3 s short-term loudness at 10 Hz, per EBU Tech 3342."""
-        short_term = _loudness(self._blocks(30))
+        short_term = _loudness(self._blocks(SHORT_TERM_SUB_BLOCKS))
         short_term = short_term[short_term >= SILENCE_LUFS]
         if len(short_term) < 2:
             return 0.0
         threshold = 10 * np.log10(np.mean(10 ** (short_term / 10))) - 20
         kept = short_term[short_term >= threshold]
         return float(np.percentile(kept, 95) - np.percentile(kept, 10))
+
+    def short_term(self, every: int = 5) -> tuple[np.ndarray, np.ndarray]:
+        """Short-term (3 s) loudness every ``every`` sub-blocks: (window centres in seconds, LUFS, floored at -100)."""
+        blocks = self._blocks(SHORT_TERM_SUB_BLOCKS)[::every]
+        centres = (np.arange(len(blocks)) * every + SHORT_TERM_SUB_BLOCKS / 2) * SUB_BLOCK
+        return centres, _loudness(np.maximum(blocks, 1e-10))
+
+
+def measure(samples: np.ndarray, rate: int) -> LoudnessMeter:
+    """A meter fed a whole signal at once."""
+    meter = LoudnessMeter(rate, 1 if samples.ndim == 1 else samples.shape[1])
+    meter.add(samples)
+    return meter
+
+
+class TruePeakMeter:
+    """True peak in dBTP (4x oversampling) over all channels of a signal fed block by block with :meth:`add`.
+
+    Only the 4096-sample blocks whose sample peak comes within 6 dB of the loudest sample are oversampled,
+    with a margin so the interpolation filter sees their neighbours. Blocks are oversampled as they pass when
+    they come within 6 dB of the loudest sample so far; the figure keeps those that also do of the loudest of all.
+    """
+
+    def __init__(self) -> None:
+        self._pending: np.ndarray | None = None
+        """Samples from ``_offset`` on: the margin before the next block, and what has not been judged yet."""
+        self._offset = 0
+        self._next = 0
+        """Start of the next block to judge."""
+        self._loudest = 0.0
+        self._candidates: list[tuple[float, float]] = []
+        """(sample peak, oversampled peak) of each block oversampled."""
+
+    def add(self, samples: np.ndarray) -> None:
+        """Feed the next ``(n,)`` or ``(n, channels)`` samples."""
+        if not len(samples):
+            return
+        self._pending = samples if self._pending is None else np.concatenate([self._pending, samples])
+        self._judge(final=False)
+
+    def _judge(self, final: bool) -> None:
+        pending = self._pending
+        if pending is None:
+            return
+        end = self._offset + len(pending)
+        while self._next < end and (final or self._next + _TRUE_PEAK_BLOCK + _TRUE_PEAK_MARGIN <= end):
+            start = self._next
+            stop = min(end, start + _TRUE_PEAK_BLOCK)
+            low, high = max(0, start - _TRUE_PEAK_MARGIN), min(end, start + _TRUE_PEAK_BLOCK + _TRUE_PEAK_MARGIN)
+            block_peak = float(np.abs(pending[start - self._offset : stop - self._offset]).max())
+            self._loudest = max(self._loudest, block_peak)
+            if block_peak > 0.0 and block_peak >= self._loudest * _TRUE_PEAK_HEADROOM:
+                oversampled = resample_poly(pending[low - self._offset : high - self._offset], 4, 1, axis=0)
+                inner = oversampled[4 * (start - low) : 4 * (stop - low)]
+                self._candidates.append((block_peak, float(np.max(np.abs(inner)))))
+            self._next = stop
+        keep = max(0, self._next - _TRUE_PEAK_MARGIN)
+        self._pending = pending[keep - self._offset :]
+        self._offset = keep
+
+    @property
+    def dbtp(self) -> float:
+        """The true peak of the whole signal, once all of it is fed (-120 for silence)."""
+        self._judge(final=True)
+        if self._loudest <= 0.0:
+            return -120.0
+        kept = [over for peak, over in self._candidates if peak >= self._loudest * _TRUE_PEAK_HEADROOM]
+        return float(20 * np.log10(max([self._loudest, *kept]) + 1e-12))
 
 
 ACTIVE_FRAME_SECONDS = 0.02
@@ -132,30 +221,14 @@ def integrated_loudness(samples: np.ndarray, rate: int) -> float:
     """Gated integrated loudness in LUFS (LKFS); -70 for silence or audio shorter than a gating block."""
     if len(samples) < int(0.4 * rate) or not np.any(samples):
         return SILENCE_LUFS
-    return LoudnessMeter(samples, rate).integrated()
+    return measure(samples, rate).integrated()
 
 
 def true_peak_dbtp(samples: np.ndarray) -> float:
-    """True peak in dBTP (4x oversampling), over all channels.
-
-    Only the blocks whose sample peak comes within 6 dB of the loudest sample are
-    oversampled, with a margin so the interpolation filter sees their neighbours.
-    """
-    data = np.abs(samples.reshape(len(samples), -1)).max(axis=1)
-    loudest = float(data.max()) if len(data) else 0.0
-    if loudest <= 0.0:
-        return -120.0
-    count = -(-len(data) // _TRUE_PEAK_BLOCK)
-    padded = np.pad(data, (0, count * _TRUE_PEAK_BLOCK - len(data)))
-    candidates = np.flatnonzero(padded.reshape(count, _TRUE_PEAK_BLOCK).max(axis=1) >= loudest * _TRUE_PEAK_HEADROOM)
-    peak = loudest
-    for block in candidates:
-        start = int(block) * _TRUE_PEAK_BLOCK
-        low, high = max(0, start - _TRUE_PEAK_MARGIN), min(len(samples), start + _TRUE_PEAK_BLOCK + _TRUE_PEAK_MARGIN)
-        oversampled = resample_poly(samples[low:high], 4, 1, axis=0)
-        inner = oversampled[4 * (start - low) : 4 * (min(len(samples), start + _TRUE_PEAK_BLOCK) - low)]
-        peak = max(peak, float(np.max(np.abs(inner))))
-    return float(20 * np.log10(peak + 1e-12))
+    """True peak in dBTP (4x oversampling) of a whole signal, over all channels."""
+    meter = TruePeakMeter()
+    meter.add(samples)
+    return meter.dbtp
 
 
 def ffmpeg_ebur128(path: Path) -> tuple[float, float, float]:

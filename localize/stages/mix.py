@@ -5,105 +5,78 @@ Loudness follows broadcast practice: the dialogue-gated loudness of each mix is
 brought to ``dialogue_lkfs`` (-27 LKFS), or the full programme to ``programme_lkfs``
 (-24 LKFS) when dialogue is under 15 % of the running time; true peak stays at or
 below ``true_peak_dbtp``.
+
+Audio goes through in blocks (``localize.stages.mixdown``): the original once (its
+loudness under the source lines, each line's level), each language's takes once
+(the dialogue stem's loudness), then the bed twice for all languages together (the
+mix measured, then written at its final gain), so memory does not grow with the
+programme's length.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
-import soundfile
 
 from localize.cache import stable_hash
 from localize.config import MixConfig
 from localize.errors import ConfigError
 from localize.keys import key_value
 from localize.media.audio import MIX_RATE, read_audio, write_wav
-from localize.media.loudness import SILENCE_LUFS, LoudnessMeter, active_level_db, integrated_loudness, true_peak_dbtp
-from localize.model import Episode, Line, Track
+from localize.media.blocks import read_blocks, wav_writer
+from localize.media.loudness import SILENCE_LUFS, LoudnessMeter, TruePeakMeter
+from localize.model import Episode, Track
 from localize.stages.base import RunContext, Stage
 from localize.stages.factory import make_backend
+from localize.stages.mixdown import BLOCK, DialogueStem, LineLevels, covered, duck_gain, relative_levels
 from localize.stages.separate import Separator
 
-__all__ = ["MixStage", "duck_envelope", "place_takes", "source_levels"]
+__all__ = ["MixStage"]
 
 log = logging.getLogger(__name__)
 
-TAKE_LEVEL_DB = -20.0
-"""Active level (dBFS) every take is brought to before its source line's relative level is applied."""
 LOUDNESS_TOLERANCE = 2.0
 """LU a mix may sit from its loudness target."""
 TRUE_PEAK_MARGIN_DB = 0.1
 """Headroom kept below the true-peak ceiling (24-bit rounding, resampling in players)."""
 
 
-def source_levels(original: np.ndarray, lines: list[Line], level_range: float) -> dict[str, float]:
-    """line id -> dB its source speech sits above (or below) the median line, within ±``level_range``."""
-    levels = {
-        line.id: active_level_db(original[int(line.start * MIX_RATE) : int(line.end * MIX_RATE)], MIX_RATE)
-        for line in lines
-        if line.end > line.start
-    }
-    heard = [level for level in levels.values() if level > SILENCE_LUFS]
-    if not heard:
-        return {}
-    median = float(np.median(heard))
-    return {line_id: float(np.clip(level - median, -level_range, level_range)) for line_id, level in levels.items() if level > SILENCE_LUFS}
+@dataclass(frozen=True)
+class _Bed:
+    """What the dub is laid over: a file's audio stream, and whether it is an M&E (else the original, ducked)."""
+
+    path: Path
+    stream: int | None
+    is_me: bool
 
 
-def place_takes(
-    track: Track, length: int, resolve: Any, levels: dict[str, float] | None = None
-) -> tuple[np.ndarray, list[tuple[int, int]]]:
-    """Sum every take at its own start into a mono stem; return it and the spans it covers.
+@dataclass
+class _LanguageMix:
+    """One language's mix as it is built: its stem, its gains, and the meters the measuring pass feeds."""
 
-    With ``levels`` (line id -> dB from ``source_levels``), every take is first brought to one speech level
-    and then raised or lowered as far as its source line was, so a shouted line stays louder than a whispered one.
-    """
-    stem = np.zeros(length, dtype=np.float32)
-    spans: list[tuple[int, int]] = []
-    for line_id, rendition in track.renditions.items():
-        take = rendition.take
-        if take is None:
-            continue
-        audio, rate = soundfile.read(resolve(take.audio), dtype="float32")
-        assert rate == MIX_RATE, "takes are written at the mix rate"
-        if levels is not None:
-            own = active_level_db(audio, MIX_RATE)
-            if own > SILENCE_LUFS:
-                audio = audio * np.float32(10 ** ((TAKE_LEVEL_DB + levels.get(line_id, 0.0) - own) / 20))
-        start = round(take.start * MIX_RATE)
-        end = min(length, start + len(audio))
-        if end > start:
-            stem[start:end] += audio[: end - start]
-            spans.append((start, end))
-    return stem, spans
+    track: Track
+    key: str
+    stem: DialogueStem
+    dialogue_gain: float
+    bed_gain: float
+    duck: bool
+    config: MixConfig
+    length: int
+    meter: LoudnessMeter = field(default_factory=lambda: LoudnessMeter(MIX_RATE, 2))
+    peak: TruePeakMeter = field(default_factory=TruePeakMeter)
 
-
-def duck_envelope(length: int, spans: list[tuple[int, int]], depth_db: float, ramp: float) -> np.ndarray:
-    """Gain curve that dips by ``depth_db`` under each span, with linear ramps of ``ramp`` seconds before and after."""
-    presence = np.zeros(length, dtype=np.float32)
-    width = max(1, round(ramp * MIX_RATE))
-    rising = np.arange(1, width + 1, dtype=np.float32) / (width + 1)
-    for start, end in spans:
-        start, end = max(0, start), min(length, end)
-        presence[start:end] = 1.0
-        before = presence[max(0, start - width) : start]
-        np.maximum(before, rising[width - len(before) :], out=before)
-        after = presence[end : end + width]
-        np.maximum(after, rising[::-1][: len(after)], out=after)
-    depth = 10 ** (depth_db / 20)
-    return (1.0 - presence * (1.0 - depth)).astype(np.float32)
-
-
-def _covered(spans: list[tuple[int, int]]) -> int:
-    """Samples covered by at least one span (overlapping takes count once)."""
-    covered, reach = 0, 0
-    for start, end in sorted(spans):
-        covered += max(0, end - max(start, reach))
-        reach = max(reach, end)
-    return covered
+    def block(self, first: int, bed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(mix, dialogue) of the block of ``bed`` starting at sample ``first``, before the final gain."""
+        dialogue = self.stem.block(first, first + len(bed))
+        dialogue *= self.dialogue_gain
+        under = bed * self.bed_gain
+        if self.duck:
+            under *= duck_gain(first, first + len(bed), self.stem.spans, self.length, self.config.duck_db, self.config.duck_ramp)[:, None]
+        return under + dialogue[:, None], dialogue
 
 
 class MixStage(Stage):
@@ -193,74 +166,111 @@ class MixStage(Stage):
         return track.model_copy(update=update)
 
     def _mix_tracks(self, episode: Episode, pending: dict[str, tuple[Track, str]], ctx: RunContext) -> dict[str, Track]:
-        """Decode the original and the bed once, then mix each pending language over them."""
+        """Analyse the original once, then mix every pending language over the bed, block by block."""
+        config: MixConfig = ctx.config.mix
         length = round(episode.source.duration * MIX_RATE)
-        stream = episode.source.audio_streams[episode.source.audio_stream or 0]
-        original = _fit_length(read_audio(Path(episode.source.path), MIX_RATE, channels=2, stream=stream.index), length)
+        source = Path(episode.source.path)
+        stream = episode.source.audio_streams[episode.source.audio_stream or 0].index
         source_spans = [(int(line.start * MIX_RATE), int(line.end * MIX_RATE)) for line in episode.lines]
-        meter = LoudnessMeter(original, MIX_RATE)
-        original_dialogue = meter.integrated(meter.span_mask(source_spans))
+        original = LoudnessMeter(MIX_RATE, 2)
+        lines = LineLevels(episode.lines, length)
+        for number, block in enumerate(read_blocks(source, MIX_RATE, 2, length, BLOCK, stream)):
+            original.add(block)
+            lines.add(number * BLOCK, block)
+        original_dialogue = original.integrated(original.span_mask(source_spans))
+        levels = relative_levels(lines.finish(), config.level_range_db)
         if episode.me_stem:
-            bed, is_me = _fit_length(read_audio(Path(episode.me_stem), MIX_RATE, channels=2), length), True
-        elif ctx.config.mix.separation is not None:
-            bed, is_me = _separated_bed(original, episode, ctx), True
+            bed = _Bed(Path(episode.me_stem), None, True)
+        elif config.separation is not None:
+            bed = _Bed(_separated_bed(episode, length, ctx), None, True)
         else:
-            bed, is_me = original, False
-        levels = source_levels(original, episode.lines, ctx.config.mix.level_range_db)
-        mixed: dict[str, Track] = {}
+            bed = _Bed(source, stream, False)
+        mixes: dict[str, _LanguageMix] = {}
         for language, (track, key) in pending.items():
             ctx.hook(self.name, language, 0, 1)
-            mixed[language] = self._mix_track(track, key, bed, is_me, original_dialogue, levels, ctx)
-            ctx.hook(self.name, language, 1, 1)
-        return mixed
-
-    def _mix_track(
-        self, track: Track, key: str, bed: np.ndarray, is_me: bool, original_dialogue: float, levels: dict[str, float], ctx: RunContext
-    ) -> Track:
-        config: MixConfig = ctx.config.mix
-        length = len(bed)
-        dialogue, spans = place_takes(track, length, ctx.workdir.resolve, levels)
-        dialogue_share = _covered(spans) / max(1, length)
-        gated = dialogue_share >= config.dialogue_share_for_gating
-        target = config.dialogue_lkfs if gated else config.programme_lkfs
-        # Dialogue to the target, the bed kept at the level it had against the original dialogue.
-        dialogue *= _gain(integrated_loudness(dialogue, MIX_RATE), config.dialogue_lkfs)
-        under = bed * _gain(original_dialogue, config.dialogue_lkfs)
-        if not is_me:
-            under *= duck_envelope(length, spans, config.duck_db, config.duck_ramp)[:, None]
-        mix = under + dialogue[:, None]
-        # Loudness is linear in gain: measure once, then correct level and true peak together.
-        meter = LoudnessMeter(mix, MIX_RATE)
-        dialogue_lkfs = meter.integrated(meter.span_mask(spans))
-        programme_lkfs = meter.integrated()
-        measured = dialogue_lkfs if gated else programme_lkfs
-        gain_db = target - measured if measured > SILENCE_LUFS else 0.0
-        peak = true_peak_dbtp(mix)
-        gain_db = min(gain_db, config.true_peak_dbtp - TRUE_PEAK_MARGIN_DB - peak)
-        gain = float(10 ** (gain_db / 20))
-        mix *= gain
-        dialogue *= gain
-        figures = {
-            "dialogue_lkfs": round(dialogue_lkfs + gain_db, 2),
-            "programme_lkfs": round(programme_lkfs + gain_db, 2),
-            "true_peak_dbtp": round(peak + gain_db, 2),
-            "lra_lu": round(meter.loudness_range, 2),
-            "dialogue_share": round(dialogue_share, 3),
-            "target_lkfs": target,
-            "gated": float(gated),
+            stem = DialogueStem(track, length, ctx.workdir.resolve, levels)
+            # Dialogue to the target, the bed kept at the level it had against the original dialogue.
+            dialogue_gain = _gain(_stem_loudness(stem, length), config.dialogue_lkfs)
+            bed_gain = _gain(original_dialogue, config.dialogue_lkfs)
+            mixes[language] = _LanguageMix(track, key, stem, dialogue_gain, bed_gain, not bed.is_me, config, length)
+        for number, block in enumerate(read_blocks(bed.path, MIX_RATE, 2, length, BLOCK, bed.stream)):
+            for mix in mixes.values():
+                mixed, _ = mix.block(number * BLOCK, block)
+                mix.meter.add(mixed)
+                mix.peak.add(mixed)
+        gains = {language: _final_gain(mix) for language, mix in mixes.items()}
+        paths = {
+            language: (ctx.workdir.artifact(mix.key, ".dialogue.wav"), ctx.workdir.artifact(mix.key, ".mix.wav"))
+            for language, mix in mixes.items()
         }
-        stem_path = ctx.workdir.artifact(key, ".dialogue.wav")
-        mix_path = ctx.workdir.artifact(key, ".mix.wav")
-        write_wav(stem_path, dialogue)
-        write_wav(mix_path, mix)
-        ctx.workdir.write_json(key, figures)
-        return track.model_copy(
-            update={"dialogue_stem": ctx.workdir.relative(stem_path), "mix": ctx.workdir.relative(mix_path), "loudness": figures}
-        )
+        with contextlib.ExitStack() as files:
+            writers = {
+                language: (files.enter_context(wav_writer(stem, 1)), files.enter_context(wav_writer(mixed, 2)))
+                for language, (stem, mixed) in paths.items()
+            }
+            for mix in mixes.values():
+                mix.stem.rewind()
+            for number, block in enumerate(read_blocks(bed.path, MIX_RATE, 2, length, BLOCK, bed.stream)):
+                for language, mix in mixes.items():
+                    mixed, dialogue = mix.block(number * BLOCK, block)
+                    gain = gains[language][0]
+                    mixed *= gain
+                    dialogue *= gain
+                    writers[language][0](dialogue)
+                    writers[language][1](mixed)
+        tracks: dict[str, Track] = {}
+        for language, mix in mixes.items():
+            figures = gains[language][1]
+            ctx.workdir.write_json(mix.key, figures)
+            ctx.hook(self.name, language, 1, 1)
+            stem_path, mix_path = paths[language]
+            update = {"dialogue_stem": ctx.workdir.relative(stem_path), "mix": ctx.workdir.relative(mix_path), "loudness": figures}
+            tracks[language] = mix.track.model_copy(update=update)
+        return tracks
 
 
-def _separated_bed(original: np.ndarray, episode: Episode, ctx: RunContext) -> np.ndarray:
-    """The original audio without its voices, from the configured separator; cached per source and separator."""
+def _final_gain(mix: _LanguageMix) -> tuple[float, dict[str, float]]:
+    """The gain that brings a measured mix to its target with its true peak under the ceiling (loudness is linear
+    in gain, so level and peak are corrected together), and the figures the mix will then have."""
+    config = mix.config
+    dialogue_share = covered(mix.stem.spans) / max(1, mix.length)
+    gated = dialogue_share >= config.dialogue_share_for_gating
+    target = config.dialogue_lkfs if gated else config.programme_lkfs
+    dialogue_lkfs = mix.meter.integrated(mix.meter.span_mask(mix.stem.spans))
+    programme_lkfs = mix.meter.integrated()
+    measured = dialogue_lkfs if gated else programme_lkfs
+    gain_db = target - measured if measured > SILENCE_LUFS else 0.0
+    peak = mix.peak.dbtp
+    gain_db = min(gain_db, config.true_peak_dbtp - TRUE_PEAK_MARGIN_DB - peak)
+    figures = {
+        "dialogue_lkfs": round(dialogue_lkfs + gain_db, 2),
+        "programme_lkfs": round(programme_lkfs + gain_db, 2),
+        "true_peak_dbtp": round(peak + gain_db, 2),
+        "lra_lu": round(mix.meter.loudness_range, 2),
+        "dialogue_share": round(dialogue_share, 3),
+        "target_lkfs": target,
+        "gated": float(gated),
+    }
+    return float(10 ** (gain_db / 20)), figures
+
+
+def _stem_loudness(stem: DialogueStem, length: int) -> float:
+    """Gated integrated loudness of a dialogue stem (LUFS); -70 when silent or shorter than a gating block."""
+    meter = LoudnessMeter(MIX_RATE, 1)
+    heard = False
+    for first in range(0, length, BLOCK):
+        block = stem.block(first, min(length, first + BLOCK))
+        heard = heard or bool(np.any(block))
+        meter.add(block)
+    stem.rewind()
+    return meter.integrated() if heard and length >= int(0.4 * MIX_RATE) else SILENCE_LUFS
+
+
+def _separated_bed(episode: Episode, length: int, ctx: RunContext) -> Path:
+    """The original audio without its voices, from the configured separator; cached per source and separator.
+
+    The separator works on the whole programme at once (the one step here that is not done in blocks).
+    """
     choice = ctx.config.mix.separation
     assert choice is not None
     key = stable_hash("separated-bed", episode.source.fingerprint, episode.source.audio_stream, choice.model_dump(mode="json"))
@@ -270,8 +280,10 @@ def _separated_bed(original: np.ndarray, episode: Episode, ctx: RunContext) -> n
         if not isinstance(separator, Separator):
             raise ConfigError(f"'{choice.backend}' is not a source separator", "choose a separate backend, e.g. demucs.v1")
         log.info("separating the voices out of the original audio with %s", choice.backend)
+        stream = episode.source.audio_streams[episode.source.audio_stream or 0].index
+        original = _fit_length(read_audio(Path(episode.source.path), MIX_RATE, channels=2, stream=stream), length)
         write_wav(path, separator.music_and_effects(original, MIX_RATE), MIX_RATE, subtype="FLOAT")
-    return _fit_length(read_audio(path, MIX_RATE, channels=2), len(original))
+    return path
 
 
 def _gain(measured: float, target: float) -> float:
