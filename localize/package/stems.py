@@ -7,20 +7,26 @@ from pathlib import Path
 import numpy as np
 import soundfile
 
-from localize.media.audio import MIX_RATE, write_wav
+from localize.media.audio import MIX_RATE
+from localize.media.blocks import wav_writer
 
 __all__ = ["write_me_stem"]
 
+BLOCK_FRAMES = 480_000
+"""Frames read and written at a time (10 s at 48 kHz)."""
+
 
 def write_me_stem(mix: Path, dialogue: Path, out: Path) -> None:
-    """Write the bed under the dub: the mix less its dialogue stem (48 kHz / 24-bit, the mix's channels).
+    """Write the bed under the dub: the mix less its dialogue stem (48 kHz / 24-bit, the mix's channels), block by block.
 
     With an M&E stem this is that stem at the gain the mix used; without one it is
     the ducked original the dub was laid over. Mix = M&E + dialogue, sample for sample.
     """
-    programme, rate = soundfile.read(mix, dtype="float32", always_2d=True)
-    voice, voice_rate = soundfile.read(dialogue, dtype="float32", always_2d=True)
-    assert rate == voice_rate == MIX_RATE, "stems are written at the mix rate"
-    length = min(len(programme), len(voice))
-    bed = programme[:length] - voice[:length, :1]
-    write_wav(out, np.ascontiguousarray(bed))
+    with soundfile.SoundFile(mix) as programme, soundfile.SoundFile(dialogue) as voice:
+        assert programme.samplerate == voice.samplerate == MIX_RATE, "stems are written at the mix rate"
+        length = min(programme.frames, voice.frames)
+        with wav_writer(out, programme.channels) as write:
+            for first in range(0, length, BLOCK_FRAMES):
+                count = min(BLOCK_FRAMES, length - first)
+                bed = programme.read(count, dtype="float32", always_2d=True) - voice.read(count, dtype="float32", always_2d=True)[:, :1]
+                write(np.ascontiguousarray(bed))

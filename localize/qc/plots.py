@@ -1,4 +1,6 @@
-"""QC plots as PNG bytes (matplotlib, Agg backend): timing-fit histogram, waveform and loudness over time."""
+"""QC plots as PNG bytes (matplotlib, Agg backend): timing-fit histogram, waveform and loudness over time.
+
+The audio plots are drawn from :class:`AudioTrace` figures gathered block by block, never from a whole signal."""
 
 from __future__ import annotations
 
@@ -7,40 +9,41 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from localize.media.loudness import LoudnessMeter
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["PLOT_RATE", "loudness_plot", "short_term_loudness", "timing_histogram"]
+__all__ = ["PLOT_RATE", "AudioTrace", "loudness_plot", "timing_histogram"]
 
 PLOT_RATE = 16_000
 """Sample rate the plots are computed at (loudness is K-weighted at this rate)."""
 _ENVELOPE_POINTS = 2000
-_K_WEIGHTING = ((4.0, 1 / np.sqrt(2), 1500.0, "high_shelf"), (0.0, 0.5, 38.0, "high_pass"))
-"""ITU-R BS.1770 K-weighting as pyloudnorm's meter builds it: (gain dB, Q, centre Hz, kind)."""
 
 
-def short_term_loudness(samples: np.ndarray, rate: int, window: float = 3.0, hop: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
-    """K-weighted loudness (LUFS) of ``window``-second blocks every ``hop`` seconds of mono ``samples``: (centre times, values)."""
-    import pyloudnorm
+class AudioTrace:
+    """What the loudness plot draws of one mono signal, gathered block by block: its peak envelope (about 2000
+    points over ``expected_frames``) and its short-term loudness (3 s windows every 0.5 s)."""
 
-    weighted = np.asarray(samples, dtype=np.float64)
-    for gain, q, centre, kind in _K_WEIGHTING:
-        weighted = pyloudnorm.IIRfilter(gain, q, centre, rate, kind).apply_filter(weighted)
-    energy = np.concatenate([[0.0], np.cumsum(weighted**2)])
-    size, step = int(window * rate), max(1, int(hop * rate))
-    if len(samples) < size:
-        return np.zeros(0), np.zeros(0)
-    starts = np.arange(0, len(samples) - size + 1, step)
-    power = (energy[starts + size] - energy[starts]) / size
-    return (starts + size / 2) / rate, -0.691 + 10 * np.log10(np.maximum(power, 1e-10))
+    def __init__(self, rate: int, expected_frames: int) -> None:
+        self.rate = rate
+        self.meter = LoudnessMeter(rate, 1)
+        self.step = max(1, expected_frames // _ENVELOPE_POINTS)
+        self._peaks: list[np.ndarray] = []
+        self._rest = np.zeros(0, dtype=np.float32)
 
+    def add(self, samples: np.ndarray) -> None:
+        """Feed the next samples."""
+        self.meter.add(samples)
+        data = np.concatenate([self._rest, samples]) if len(self._rest) else samples
+        usable = len(data) // self.step * self.step
+        self._peaks.append(np.abs(data[:usable]).reshape(-1, self.step).max(axis=1))
+        self._rest = data[usable:]
 
-def _envelope(samples: np.ndarray, rate: int) -> tuple[np.ndarray, np.ndarray]:
-    """Peak level per block, few enough blocks to draw: (times, peaks)."""
-    block = max(1, len(samples) // _ENVELOPE_POINTS)
-    usable = len(samples) // block * block
-    peaks = np.abs(samples[:usable]).reshape(-1, block).max(axis=1) if usable else np.zeros(0)
-    return (np.arange(len(peaks)) + 0.5) * block / rate, peaks
+    def envelope(self) -> tuple[np.ndarray, np.ndarray]:
+        """Peak level per step: (times, peaks)."""
+        peaks = np.concatenate(self._peaks) if self._peaks else np.zeros(0)
+        return (np.arange(len(peaks)) + 0.5) * self.step / self.rate, peaks
 
 
 def _png(figure: Figure) -> bytes:
@@ -64,16 +67,16 @@ def timing_histogram(errors: list[float], limit: float) -> bytes:
     return _png(figure)
 
 
-def loudness_plot(original: np.ndarray, dub: np.ndarray, rate: int, label: str, target: float | None = None) -> bytes:
-    """Waveform envelopes (top) and short-term loudness (bottom) of the original against the dub, both mono."""
+def loudness_plot(original: AudioTrace, dub: AudioTrace, label: str, target: float | None = None) -> bytes:
+    """Waveform envelopes (top) and short-term loudness (bottom) of the original against the dub."""
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(9, 4), layout="constrained")
     wave, loud = figure.subplots(2, 1, sharex=True)
-    for samples, name, colour in ((original, "original", "#888888"), (dub, label, "#d1495b")):
-        times, peaks = _envelope(samples, rate)
+    for trace, name, colour in ((original, "original", "#888888"), (dub, label, "#d1495b")):
+        times, peaks = trace.envelope()
         wave.fill_between(times, -peaks, peaks, color=colour, alpha=0.55, linewidth=0, label=name)
-        times, values = short_term_loudness(samples, rate)
+        times, values = trace.meter.short_term()
         loud.plot(times, values, color=colour, linewidth=1.2, label=name)
     if target is not None:
         loud.axhline(target, color="#176b2c", linestyle="--", linewidth=1, label=f"target {target:g} LKFS")

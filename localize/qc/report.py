@@ -7,11 +7,11 @@ from pathlib import Path
 from localize.cache import WorkDir, atomic_write_text, sha256_file
 from localize.config import Config
 from localize.errors import InputError
-from localize.media.audio import read_audio
+from localize.media.blocks import read_blocks
 from localize.model import Deliverable, Episode
 from localize.qc.checks import QcReport, assess
 from localize.qc.page import qc_html
-from localize.qc.plots import PLOT_RATE, loudness_plot, timing_histogram
+from localize.qc.plots import PLOT_RATE, AudioTrace, loudness_plot, timing_histogram
 from localize.qc.spec import QcSpec
 
 __all__ = ["QC_PAGE", "check_episode_folder", "write_qc_page"]
@@ -27,16 +27,29 @@ def write_qc_page(report: QcReport, episode: Episode, folder: Path, config: Conf
     original = None
     if any(entry.mix for entry in report.languages):
         stream = episode.source.audio_streams[episode.source.audio_stream or 0].index
-        original = read_audio(Path(episode.source.path), PLOT_RATE, stream=stream)
+        original = _trace(Path(episode.source.path), episode.source.duration, stream)
     for entry in report.languages:
         pictures = images.setdefault(entry.language, {})
         if entry.take_errors:
             pictures["timing"] = timing_histogram(entry.take_errors, spec.max_take_error)
         if entry.mix and original is not None:
-            dub = read_audio(folder / entry.mix, PLOT_RATE)
+            dub = _trace(folder / entry.mix, episode.source.duration)
             target = entry.loudness.get("target_lkfs")
-            pictures["loudness"] = loudness_plot(original, dub, PLOT_RATE, f"{entry.language} dub", target)
+            pictures["loudness"] = loudness_plot(original, dub, f"{entry.language} dub", target)
     atomic_write_text(out, qc_html(report, images, spec))
+
+
+PLOT_BLOCK = 160_000
+"""Frames decoded at a time for the plots (10 s)."""
+
+
+def _trace(path: Path, duration: float, stream: int | None = None) -> AudioTrace:
+    """The plotted figures of an audio stream, decoded mono at the plot rate block by block (``duration`` seconds)."""
+    length = round(duration * PLOT_RATE)
+    trace = AudioTrace(PLOT_RATE, length)
+    for block in read_blocks(path, PLOT_RATE, 1, length, PLOT_BLOCK, stream):
+        trace.add(block)
+    return trace
 
 
 def check_episode_folder(folder: Path, config: Config | None = None, decode: bool = True) -> QcReport:
