@@ -1,129 +1,33 @@
-"""Review proxies, composed with moviepy: small picture, burned-in subtitles and timecode, dubbed audio.
+"""Review proxies rendered by ffmpeg in one pass: small picture, burned-in subtitles, timecode and label, dubbed audio.
 
-Frames are composed from bitmaps drawn once: one per subtitle event, one per
-timecode character, one for the label. Per frame only numpy copies run, so
-the proxy costs little more than decoding the picture small and encoding it.
+The picture is decoded and scaled once and split into one branch per proxy; each branch burns in its
+subtitles with libass (an ASS file written here, white on a black box at the bottom), the running
+timecode and its label with drawtext, and goes to its own H.264 encoder, which muxes the proxy's AAC
+as it is. Nothing passes through Python frame by frame. The text of the episode (cues, labels) reaches
+ffmpeg only inside files it reads (never as part of a filter graph), and their paths are quoted and
+escaped for the filter-graph parser.
 """
 
 from __future__ import annotations
 
-import bisect
 import contextlib
-import logging
+import math
+import re
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-import numpy as np
 
 from localize.cache import atomic_path
-from localize.glossary.report import timecode
+from localize.media.tools import require_tool, run_tool
 from localize.package.cues import Cue
 
-if TYPE_CHECKING:
-    from PIL import ImageFont
+__all__ = ["ProxyJob", "ass_document", "write_review_proxies"]
 
-__all__ = ["ProxyJob", "write_review_proxies"]
-
-log = logging.getLogger("localize")
-
-_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 _MONO = Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf")
-_TIMECODE_CHARACTERS = "0123456789:"
-_WHITE, _YELLOW, _BLACK = (255, 255, 255), (255, 255, 0), (0, 0, 0)
-
-
-def _font(path: Path, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    from PIL import ImageFont
-
-    if path.is_file():
-        return ImageFont.truetype(str(path), size)
-    log.info("font %s not found (apt-get install fonts-dejavu-core); using Pillow's default", path)
-    return ImageFont.load_default(size)
-
-
-def _label(text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont, colour: tuple[int, int, int], pad: int) -> np.ndarray:
-    """``text`` drawn on an opaque black box, as an RGB array."""
-    from PIL import Image, ImageDraw
-
-    left, top, right, bottom = font.getbbox(text)
-    image = Image.new("RGB", (int(right - left) + 2 * pad, int(bottom - top) + 2 * pad), _BLACK)
-    ImageDraw.Draw(image).text((pad - left, pad - top), text, font=font, fill=colour)
-    return np.asarray(image)
-
-
-def _event(lines: list[str], font: ImageFont.FreeTypeFont | ImageFont.ImageFont, width: int) -> np.ndarray:
-    """A subtitle event: each line centred on its own box, stacked, at most ``width`` wide."""
-    rows = [_label(line, font, _WHITE, 3) for line in lines if line]
-    if not rows:
-        return np.zeros((0, 0, 3), dtype=np.uint8)
-    wide = min(width, max(row.shape[1] for row in rows))
-    stacked = np.zeros((sum(row.shape[0] for row in rows) + 2 * (len(rows) - 1), wide, 3), dtype=np.uint8)
-    mask = np.zeros(stacked.shape[:2], dtype=bool)
-    y = 0
-    for row in rows:
-        row = row[:, :wide]
-        x = (wide - row.shape[1]) // 2
-        stacked[y : y + row.shape[0], x : x + row.shape[1]] = row
-        mask[y : y + row.shape[0], x : x + row.shape[1]] = True
-        y += row.shape[0] + 2
-    stacked[~mask] = 0
-    return np.dstack([stacked, mask.astype(np.uint8)])
-
-
-class _Overlay:
-    """Pastes the timecode, a label and the current subtitle onto each frame."""
-
-    def __init__(self, cues: list[Cue], frame_rate: float, label: str, width: int, height: int) -> None:
-        self.cues = sorted(cues, key=lambda cue: cue.start)
-        self.starts = [cue.start for cue in self.cues]
-        self.frame_rate = frame_rate
-        self.margin = max(2, height // 60)
-        text_font = _font(_FONT, max(10, height // 16))
-        code_font = _font(_MONO, max(9, height // 20))
-        cells = {character: _label(character, code_font, _YELLOW, 0) for character in _TIMECODE_CHARACTERS}
-        cell_height = max(cell.shape[0] for cell in cells.values())
-        cell_width = max(cell.shape[1] for cell in cells.values())
-        self.cells = {key: _pad(cell, cell_height, cell_width) for key, cell in cells.items()}
-        self.label = _label(label, code_font, _YELLOW, 2)
-        self.events = [_event(cue.lines, text_font, width - 2 * self.margin) for cue in self.cues]
-
-    def event_at(self, t: float) -> int | None:
-        """The index of the subtitle on screen at ``t`` seconds, if any."""
-        position = bisect.bisect_right(self.starts, t + 1e-6) - 1
-        if position >= 0 and t < self.cues[position].end - 1e-6:
-            return position
-        return None
-
-    def __call__(self, frame: np.ndarray, t: float) -> np.ndarray:
-        out = np.array(frame, dtype=np.uint8, copy=True)
-        height, width = out.shape[:2]
-        m = self.margin
-        code = np.pad(np.hstack([self.cells[character] for character in timecode(t, self.frame_rate)]), ((2, 2), (3, 3), (0, 0)))
-        _paste(out, code, m, m)
-        _paste(out, self.label, m, width - m - self.label.shape[1])
-        index = self.event_at(t)
-        if index is not None and self.events[index].size:
-            event = self.events[index]
-            top, left = height - m - event.shape[0], (width - event.shape[1]) // 2
-            mask = event[..., 3].astype(bool)
-            region = out[max(0, top) : top + event.shape[0], left : left + event.shape[1]]
-            clipped = mask[: region.shape[0], : region.shape[1]]
-            region[clipped] = event[: region.shape[0], : region.shape[1], :3][clipped]
-        return out
-
-
-def _pad(cell: np.ndarray, height: int, width: int) -> np.ndarray:
-    padded = np.zeros((height, width, 3), dtype=np.uint8)
-    padded[: cell.shape[0], : cell.shape[1]] = cell
-    return padded
-
-
-def _paste(frame: np.ndarray, patch: np.ndarray, top: int, left: int) -> None:
-    """Copy an opaque RGB patch onto ``frame``, clipped to the frame."""
-    left = max(0, left)
-    bottom, right = min(frame.shape[0], top + patch.shape[0]), min(frame.shape[1], left + patch.shape[1])
-    frame[top:bottom, left:right] = patch[: bottom - top, : right - left]
+_TEXT_FONT = "DejaVu Sans"
+_ENCODER = ["-c:v", "libx264", "-preset", "ultrafast", "-crf", "30", "-threads", "2"]
+"""Fixed threads: x264's output depends on their number, so the same inputs give the same proxy anywhere."""
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -136,41 +40,101 @@ class ProxyJob:
     out: Path
 
 
-def write_review_proxies(video: Path, jobs: list[ProxyJob], frame_rate: float, height: int = 270) -> None:
-    """Write an H.264/AAC MP4 per job at ``height`` lines, its cues and the timecode burned in, its audio as sound.
+def _ass_time(seconds: float) -> str:
+    """H:MM:SS.cc, rounded down: a cue on a frame's time shows from that frame, and not on the frame at its end."""
+    centis = max(0, math.floor(seconds * 100 + 1e-6))
+    return f"{centis // 360000}:{centis // 6000 % 60:02d}:{centis // 100 % 60:02d}.{centis % 100:02d}"
 
-    The picture is decoded (and scaled) once for all jobs; each job's frames go to
-    its own encoder, which also muxes its audio.
+
+def _ass_text(lines: list[str]) -> str:
+    """Cue lines as literal ASS text: control characters become spaces, backslashes and braces cannot start a tag."""
+    cleaned = [_CONTROL.sub(" ", line).replace("\\", "\u2216").replace("{", "\\{").replace("}", "\\}") for line in lines]
+    return "\\N".join(line for line in cleaned if line.strip())
+
+
+def ass_document(cues: list[Cue], width: int, height: int) -> str:
+    """An ASS script drawing ``cues`` bottom-centre, each line on an opaque black box, sized for ``width`` x ``height``."""
+    margin = max(2, height // 60)
+    size = max(10, height // 16)
+    header = [
+        "[Script Info]",
+        "ScriptType: v4.00+",
+        f"PlayResX: {width}",
+        f"PlayResY: {height}",
+        "WrapStyle: 2",
+        "ScaledBorderAndShadow: yes",
+        "",
+        "[V4+ Styles]",
+        "Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, Underline, "
+        "StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding",
+        f"Style: Default,{_TEXT_FONT},{size},&H00FFFFFF,&H00FFFFFF,&H00000000,&H00000000,0,0,0,0,100,100,0,0,3,3,0,2,"
+        f"{margin},{margin},{margin},1",
+        "",
+        "[Events]",
+        "Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text",
+    ]
+    events = [
+        f"Dialogue: 0,{_ass_time(cue.start)},{_ass_time(cue.end)},Default,,0,0,0,,{text}"
+        for cue in sorted(cues, key=lambda cue: cue.start)
+        if cue.end > cue.start and (text := _ass_text(cue.lines))
+    ]
+    return "\n".join([*header, *events, ""])
+
+
+def _timecode_expression(frame_rate: float) -> str:
+    """drawtext text giving HH:MM:SS:FF of the frame number, non-drop-frame at the nominal rate (as ``timecode()``)."""
+    fps = max(1, round(frame_rate))
+    parts = [f"trunc(n/{fps * 3600})", f"mod(trunc(n/{fps * 60}),60)", f"mod(trunc(n/{fps}),60)", f"mod(n,{fps})"]
+    return ":".join(f"%{{eif:{part}:d:2}}" for part in parts)
+
+
+def _quoted(path: Path) -> str:
+    """``path`` as a filter option value: quoted for the option parser, then escaped for the filter-graph parser."""
+    value = "'" + str(path).replace("'", "'\\''") + "'"
+    return re.sub(r"([\\'\[\],;])", r"\\\1", value)
+
+
+def _font() -> str:
+    return f"fontfile={_quoted(_MONO)}" if _MONO.is_file() else "font=monospace"
+
+
+def _branch(folder: Path, number: int, margin: int, code_size: int) -> str:
+    """The filters one proxy's picture goes through after the split (its files are in ``folder``)."""
+    box = f"fontcolor=yellow:box=1:boxcolor=black:boxborderw={max(2, code_size // 5)}:{_font()}:fontsize={code_size}"
+    timecode = f"drawtext=textfile={_quoted(folder / 'timecode.txt')}:expansion=normal:{box}:x={margin}:y={margin}"
+    label = f"drawtext=textfile={_quoted(folder / f'label{number}.txt')}:expansion=none:{box}:x=w-tw-{margin}:y={margin}"
+    return f"[p{number}]ass=filename={_quoted(folder / f'cues{number}.ass')},{timecode},{label}[v{number}]"
+
+
+def write_review_proxies(video: Path, jobs: list[ProxyJob], frame_rate: float, source_size: tuple[int, int], height: int = 270) -> None:
+    """Write an H.264/AAC MP4 per job at ``height`` lines (the source's shape), its cues, the timecode and its label burned in.
+
+    One ffmpeg process decodes and scales the picture once for all jobs; each job's branch has its own encoder,
+    which also muxes its audio.
     """
     if not jobs:
         return
-    from moviepy import VideoFileClip
-    from moviepy.video.io.ffmpeg_writer import FFMPEG_VideoWriter
-
-    with VideoFileClip(str(video), audio=False) as probe_clip:
-        source_width, source_height = probe_clip.size
-    width = max(2, round(source_width * height / source_height / 2) * 2)
-    overlays = [_Overlay(job.cues, frame_rate, job.label, width, height) for job in jobs]
-    with contextlib.ExitStack() as stack, VideoFileClip(str(video), audio=False, target_resolution=(width, height)) as clip:
-        temps = [stack.enter_context(atomic_path(job.out)) for job in jobs]
-        writers = [
-            FFMPEG_VideoWriter(
-                str(temp),
-                (width, height),
-                frame_rate,
-                codec="libx264",
-                audiofile=str(job.audio),
-                audio_codec="copy",
-                preset="ultrafast",
-                threads=1,
-                ffmpeg_params=["-crf", "30", "-fflags", "+bitexact", "-movflags", "+faststart", "-f", "mp4"],
-            )
-            for job, temp in zip(jobs, temps, strict=True)
-        ]
-        try:
-            for t, frame in clip.iter_frames(fps=frame_rate, with_times=True, dtype="uint8"):
-                for writer, overlay in zip(writers, overlays, strict=True):
-                    writer.write_frame(overlay(frame, t))
-        finally:
-            for writer in writers:
-                writer.close()
+    ffmpeg = require_tool("ffmpeg", "ffmpeg")
+    width = max(2, round(source_size[0] * height / source_size[1] / 2) * 2)
+    margin = max(2, height // 60)
+    code_size = max(9, height // 20)
+    rate = f"{frame_rate:.6f}".rstrip("0").rstrip(".")
+    with tempfile.TemporaryDirectory(prefix="localize-proxy-") as temp, contextlib.ExitStack() as stack:
+        folder = Path(temp)
+        (folder / "timecode.txt").write_text(_timecode_expression(frame_rate), encoding="utf-8")
+        for number, job in enumerate(jobs):
+            (folder / f"cues{number}.ass").write_text(ass_document(job.cues, width, height), encoding="utf-8")
+            (folder / f"label{number}.txt").write_text(_CONTROL.sub(" ", job.label), encoding="utf-8")
+        split = "".join(f"[p{number}]" for number in range(len(jobs)))
+        graph = [f"[0:v:0]fps={rate},scale={width}:{height},setsar=1,split={len(jobs)}{split}"]
+        graph += [_branch(folder, number, margin, code_size) for number in range(len(jobs))]
+        (folder / "graph.txt").write_text(";\n".join(graph), encoding="utf-8")
+        command = [ffmpeg, "-nostdin", "-v", "error", "-y", "-i", str(video)]
+        for job in jobs:
+            command += ["-i", str(job.audio)]
+        command += ["-filter_complex_script", str(folder / "graph.txt")]
+        for number, job in enumerate(jobs):
+            temp_out = stack.enter_context(atomic_path(job.out))
+            command += ["-map", f"[v{number}]", "-map", f"{number + 1}:a:0", *_ENCODER, "-c:a", "copy"]
+            command += ["-map_metadata", "-1", "-fflags", "+bitexact", "-movflags", "+faststart", "-f", "mp4", str(temp_out)]
+        run_tool(command, f"rendering review proxies of {video.name}", "check that the source picture decodes")

@@ -280,7 +280,8 @@ def _review_proxies(episode: Episode, jobs: list[ProxyJob], fps: float, ctx: Run
         key = stable_hash("proxy", ctx.code, episode.source.fingerprint, job.audio.name, shown, job.label, fps, height)
         cached[job.out] = ctx.workdir.artifact(key, ".review.mp4")
     pending = [ProxyJob(job.audio, job.cues, job.label, cached[job.out]) for job in jobs if not cached[job.out].is_file()]
-    write_review_proxies(Path(episode.source.path), pending, fps, height)
+    size = (episode.source.width or 16, episode.source.height or 9)
+    write_review_proxies(Path(episode.source.path), pending, fps, size, height)
     for job in jobs:
         _link_or_copy(cached[job.out], job.out)
 
