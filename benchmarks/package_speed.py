@@ -3,7 +3,8 @@
 Runs the package stage alone (everything before it comes from a finished run,
 see ``benchmarks/package_episodes.py``) and times each of its phases through
 the progress hook: shot detection, per-language files (subtitles, stems,
-scripts, glossary report), review proxies (ffmpeg), masters, QC page.
+scripts, glossary report), review proxies (ffmpeg), masters, QC page. Media work runs in a pool
+beside the text work, so the phases overlap: their times add up to more than the stage's.
 CPU seconds include child processes (ffmpeg).
 
 Usage: .venv/bin/python benchmarks/package_speed.py [--only sample|long]

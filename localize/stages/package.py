@@ -10,17 +10,20 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from localize.cache import WorkDir, sha256_file, stable_hash
+from localize.cache import sha256_file, stable_hash
 from localize.errors import OutputError
 from localize.glossary import Glossary, write_glossary_report
 from localize.keys import key_value
 from localize.languages import display_name
-from localize.media.mux import AudioTrack, SubtitleTrack, encode_aac, mux_master
+from localize.media.mux import AudioTrack, MasterFormat, SubtitleTrack, encode_aac, mux_master
 from localize.media.scenes import detect_shot_changes
 from localize.model import Deliverable, Episode, PackageResult, Track
+from localize.package.cues import Cue
 from localize.package.proxy import ProxyJob, write_review_proxies
 from localize.package.stems import write_me_stem
 from localize.package.subtitles import subtitle_format, write_subtitles
@@ -35,6 +38,8 @@ __all__ = ["PackageStage"]
 
 WAV_FORMAT = "wav-pcm24-48k"
 MASTER_FORMATS = {"mkv": "matroska", "mp4": "mp4"}
+WORKERS = max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
+"""Media jobs (stems, encodes, proxies, masters) run at once; each is mostly one ffmpeg process or numpy on one core."""
 MAX_LISTED_VIOLATIONS = 50
 """Violations written out per subtitle file in the manifest (all of them are counted, and listed on the QC page)."""
 
@@ -70,10 +75,12 @@ class PackageStage(Stage):
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
         workdir.published_manifest.unlink(missing_ok=True)
-        shots = _shot_changes(episode, ctx) if episode.source.has_video else []
         fps = episode.source.frame_rate or DEFAULT_FRAME_RATE
-        episode = episode.model_copy(update={"package": PackageResult(shot_changes=shots, frame_rate=fps)})
-        deliverables = self._stage_files(episode, ctx, staging, shots, fps)
+        with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="package") as pool:
+            media = {language: _DubMedia.start(episode.tracks[language], pool, ctx) for language in ctx.targets}
+            shots = _shot_changes(episode, ctx) if episode.source.has_video else []
+            episode = episode.model_copy(update={"package": PackageResult(shot_changes=shots, frame_rate=fps)})
+            deliverables = self._stage_files(episode, ctx, staging, shots, fps, pool, media)
         deliverables.append(self._stage_qc(episode, ctx, staging, deliverables, shots, fps))
         _move_into_place(staging, workdir.root, {item.path.split("/")[0] for item in deliverables})
         return episode.model_copy(update={"deliverables": deliverables})
@@ -89,58 +96,40 @@ class PackageStage(Stage):
         figures = {"passed": report.passed, "failed": [f"{check.name} {check.subject}" for check in report.failed]}
         return _deliverable(staging, page, "qc-report", None, "html", None, figures)
 
-    def _stage_files(self, episode: Episode, ctx: RunContext, staging: Path, shots: list[float], fps: float) -> list[Deliverable]:
-        workdir: WorkDir = ctx.workdir
+    def _stage_files(
+        self,
+        episode: Episode,
+        ctx: RunContext,
+        staging: Path,
+        shots: list[float],
+        fps: float,
+        pool: ThreadPoolExecutor,
+        media: dict[str, _DubMedia | None],
+    ) -> list[Deliverable]:
+        """Stage every file: text work here, media work (the encodes and stems under way, proxies, masters) in ``pool``."""
         settings = ctx.config.package
-        source = Path(episode.source.path)
-        made: list[Deliverable] = []
-        audio: list[AudioTrack] = []
+        duration = episode.source.duration
+        made: list[Deliverable | Future[Deliverable] | None] = []
         subtitles: list[SubtitleTrack] = []
-        proxies: list[ProxyJob] = []
+        dubs: list[_Dub] = []
         for index, language in enumerate(ctx.targets):
             ctx.hook(self.name, language, index, len(ctx.targets))
             track = episode.tracks[language]
             folder = staging / language
             folder.mkdir()
             stem = f"{episode.id}.{language}"
-            rules = settings.rules_for(language)
-            variants = [("", Variant())]
-            if settings.sdh:
-                variants.append((".sdh", Variant(sdh=True)))
-            cues_by_variant = {label: build_cues(episode, track, rules, shots, variant) for label, variant in variants}
-            forced = build_cues(episode, track, rules, shots, Variant(forced_only=True))
-            if forced:
-                cues_by_variant[".forced"] = forced
-            for label, cues in cues_by_variant.items():
-                for suffix in (".srt", ".vtt", ".ttml"):
-                    path = folder / f"{stem}{label}{suffix}"
-                    write_subtitles(cues, path, language, fps, forced=label == ".forced")
-                    end = cues[-1].end if cues else 0.0
-                    figures = _subtitle_figures(path, rules, language, fps, shots)
-                    made.append(_deliverable(staging, path, "subtitles", language, subtitle_format(path), end, figures))
-            if cues_by_variant[""]:  # an empty subtitle stream cannot be muxed (silent programme)
-                subtitles.append(SubtitleTrack(folder / f"{stem}.srt", language, display_name(language)))
-            if cues_by_variant.get(".sdh"):
-                title = f"{display_name(language)} (SDH)"
-                subtitles.append(SubtitleTrack(folder / f"{stem}.sdh.srt", language, title, hearing_impaired=True))
-            if ".forced" in cues_by_variant:
-                title = f"{display_name(language)} (forced)"
-                subtitles.append(SubtitleTrack(folder / f"{stem}.forced.srt", language, title, forced=True))
-            if track.mix and track.dialogue_stem:
+            written, cues = self._stage_subtitles(episode, track, ctx, folder, stem, shots, fps, subtitles)
+            made.extend(written)
+            dub_media = media[language]
+            if dub_media is not None:
                 mix, dialogue = folder / f"{stem}.dub-mix.wav", folder / f"{stem}.dialogue-stem.wav"
-                _link_or_copy(workdir.resolve(track.mix), mix)
-                _link_or_copy(workdir.resolve(track.dialogue_stem), dialogue)
-                bed = folder / f"{stem}.me.wav"
-                _link_or_copy(_me_stem(workdir.resolve(track.mix), workdir.resolve(track.dialogue_stem), ctx), bed)
+                _link_or_copy(dub_media.mix, mix)
+                _link_or_copy(dub_media.dialogue, dialogue)
                 figures = {**track.loudness, **_take_fit(track)}
-                made.append(_deliverable(staging, mix, "dub-mix", language, WAV_FORMAT, episode.source.duration, figures))
-                made.append(_deliverable(staging, dialogue, "dialogue-stem", language, WAV_FORMAT, episode.source.duration))
-                made.append(_deliverable(staging, bed, "me-stem", language, WAV_FORMAT, episode.source.duration))
-                encoded = _encoded(workdir.resolve(track.mix), ctx)
-                audio.append(AudioTrack(mix, language, f"{display_name(language)} (dubbed)", encoded))
-                if settings.review_proxy and episode.source.has_video:
-                    proxy = ProxyJob(encoded, cues_by_variant[""], f"{display_name(language)} dub", folder / f"{stem}.review.mp4")
-                    proxies.append(proxy)
+                made.append(pool.submit(_deliverable, staging, mix, "dub-mix", language, WAV_FORMAT, duration, figures))
+                made.append(pool.submit(_deliverable, staging, dialogue, "dialogue-stem", language, WAV_FORMAT, duration))
+                dubs.append(_Dub(language, mix, dub_media, cues, folder / f"{stem}.me.wav", folder / f"{stem}.review.mp4", len(made)))
+                made.append(None)  # the M&E stem's place, filled once the stem is made
             for suffix in (".csv", ".xlsx"):
                 path = folder / f"{stem}.script{suffix}"
                 write_dubbing_script(episode, language, path)
@@ -148,19 +137,108 @@ class PackageStage(Stage):
             if ctx.glossary is not None:
                 for path in _glossary_report(episode, ctx.glossary, language, folder, ctx):
                     made.append(_deliverable(staging, path, "glossary-report", language, path.suffix[1:]))
+        for dub in dubs:
+            _link_or_copy(dub.media.bed.result(), dub.bed)
+            made[dub.bed_slot] = pool.submit(_deliverable, staging, dub.bed, "me-stem", dub.language, WAV_FORMAT, duration)
+        audio = [AudioTrack(dub.mix, dub.language, f"{display_name(dub.language)} (dubbed)", dub.media.encoded.result()) for dub in dubs]
+        proxies: list[ProxyJob] = []
+        if settings.review_proxy and episode.source.has_video:
+            proxies = [ProxyJob(dub.media.encoded.result(), dub.cues, f"{display_name(dub.language)} dub", dub.proxy) for dub in dubs]
         ctx.hook(self.name, "review proxies", len(ctx.targets), len(ctx.targets))
-        _review_proxies(episode, proxies, fps, ctx)
-        for job in proxies:
-            made.append(_deliverable(staging, job.out, "review-proxy", job.out.parent.name, "mp4", episode.source.duration))
-        source_language = episode.source_language or "und"
-        original_title = f"{display_name(source_language)} (original)" if episode.source_language else "Original"
-        stream = episode.source.audio_streams[episode.source.audio_stream or 0]
+        rendered = pool.submit(_review_proxies, episode, proxies, fps, ctx)
         ctx.hook(self.name, "masters", len(ctx.targets), len(ctx.targets))
-        for fmt in settings.masters:
-            master = staging / f"{episode.id}.{fmt}"
-            mux_master(source, stream, source_language, original_title, audio, subtitles, master, fmt)
-            made.append(_deliverable(staging, master, "master", None, MASTER_FORMATS[fmt], episode.source.duration))
-        return made
+        masters = [pool.submit(_staged_master, episode, audio, subtitles, staging, fmt) for fmt in settings.masters]
+        rendered.result()
+        for job in proxies:
+            made.append(pool.submit(_deliverable, staging, job.out, "review-proxy", job.out.parent.name, "mp4", duration))
+        made.extend(masters)
+        return [item.result() if isinstance(item, Future) else item for item in made if item is not None]
+
+    @staticmethod
+    def _stage_subtitles(
+        episode: Episode,
+        track: Track,
+        ctx: RunContext,
+        folder: Path,
+        stem: str,
+        shots: list[float],
+        fps: float,
+        subtitles: list[SubtitleTrack],
+    ) -> tuple[list[Deliverable], list[Cue]]:
+        """Write a language's subtitle files (plain, SDH, forced; SRT, VTT, TTML) and add the master's tracks to
+        ``subtitles``; return the files and the plain cues (what a review proxy burns in)."""
+        settings = ctx.config.package
+        language = track.language
+        rules = settings.rules_for(language)
+        variants = [("", Variant())]
+        if settings.sdh:
+            variants.append((".sdh", Variant(sdh=True)))
+        cues_by_variant = {label: build_cues(episode, track, rules, shots, variant) for label, variant in variants}
+        forced = build_cues(episode, track, rules, shots, Variant(forced_only=True))
+        if forced:
+            cues_by_variant[".forced"] = forced
+        staging = folder.parent
+        made: list[Deliverable] = []
+        for label, cues in cues_by_variant.items():
+            for suffix in (".srt", ".vtt", ".ttml"):
+                path = folder / f"{stem}{label}{suffix}"
+                write_subtitles(cues, path, language, fps, forced=label == ".forced")
+                end = cues[-1].end if cues else 0.0
+                figures = _subtitle_figures(path, rules, language, fps, shots)
+                made.append(_deliverable(staging, path, "subtitles", language, subtitle_format(path), end, figures))
+        if cues_by_variant[""]:  # an empty subtitle stream cannot be muxed (silent programme)
+            subtitles.append(SubtitleTrack(folder / f"{stem}.srt", language, display_name(language)))
+        if cues_by_variant.get(".sdh"):
+            title = f"{display_name(language)} (SDH)"
+            subtitles.append(SubtitleTrack(folder / f"{stem}.sdh.srt", language, title, hearing_impaired=True))
+        if ".forced" in cues_by_variant:
+            title = f"{display_name(language)} (forced)"
+            subtitles.append(SubtitleTrack(folder / f"{stem}.forced.srt", language, title, forced=True))
+        return made, cues_by_variant[""]
+
+
+@dataclass(frozen=True)
+class _DubMedia:
+    """A language's dub mix and dialogue stem, and the media made from them in the pool: its AAC encode, its M&E stem."""
+
+    mix: Path
+    dialogue: Path
+    encoded: Future[Path]
+    bed: Future[Path]
+
+    @classmethod
+    def start(cls, track: Track, pool: ThreadPoolExecutor, ctx: RunContext) -> _DubMedia | None:
+        """Start encoding and stem-making for ``track`` (None when it has no mix)."""
+        if not (track.mix and track.dialogue_stem):
+            return None
+        mix, dialogue = ctx.workdir.resolve(track.mix), ctx.workdir.resolve(track.dialogue_stem)
+        return cls(mix, dialogue, pool.submit(_encoded, mix, ctx), pool.submit(_me_stem, mix, dialogue, ctx))
+
+
+@dataclass(frozen=True)
+class _Dub:
+    """A language's dub as staged: its media, its plain cues (what its proxy burns in), where its M&E stem and proxy go."""
+
+    language: str
+    mix: Path
+    media: _DubMedia
+    cues: list[Cue]
+    bed: Path
+    proxy: Path
+    bed_slot: int
+    """Where the M&E stem's deliverable goes in the list (after the mix and the dialogue stem)."""
+
+
+def _staged_master(
+    episode: Episode, audio: list[AudioTrack], subtitles: list[SubtitleTrack], staging: Path, fmt: MasterFormat
+) -> Deliverable:
+    """A master muxed and staged: the source's picture and original sound, a dub and subtitles per language."""
+    source_language = episode.source_language or "und"
+    original_title = f"{display_name(source_language)} (original)" if episode.source_language else "Original"
+    stream = episode.source.audio_streams[episode.source.audio_stream or 0]
+    master = staging / f"{episode.id}.{fmt}"
+    mux_master(Path(episode.source.path), stream, source_language, original_title, audio, subtitles, master, fmt)
+    return _deliverable(staging, master, "master", None, MASTER_FORMATS[fmt], episode.source.duration)
 
 
 def _deliverable(
