@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,20 @@ class _Job:
     voice: VoiceSpec
     texts: list[str]
     spans: list[tuple[Window, float]]
+
+
+@dataclass
+class _Plan:
+    """One language's dub as it is built: its casting, its jobs, its renditions so far and the warnings to record."""
+
+    track: Track
+    casting: Casting
+    remembered: dict[str, str]
+    """speaker id -> character name, for the voices the casting file remembers."""
+    lines: list[Line]
+    renditions: dict[str, Rendition]
+    warnings: list[str]
+    jobs: list[_Job] = field(default_factory=list)
 
 
 def clone_voice(speaker: Speaker, backend: str, language: str, reference: Path) -> VoiceSpec:
@@ -98,7 +112,7 @@ class DubStage(Stage):
         )
 
     def run(self, episode: Episode, ctx: RunContext) -> Episode:
-        """Cast, then fit a take for every speakable rendition, language by language."""
+        """Cast every language, then fit a take for every speakable rendition, all languages' lines in one pool."""
         config = ctx.config.dub
         if config.clone_backend:
             availability = backend_class("tts", config.clone_backend).availability()
@@ -107,17 +121,26 @@ class DubStage(Stage):
         casting_file = CastingFile.read(config.casting_file)
         characters = casting_file.match(episode.speakers)
         partners = scene_partners(episode.lines, config.scene_window)
-        tracks = dict(episode.tracks)
+        plans: dict[str, _Plan] = {}
         for language in ctx.targets:
             voices, remembered = self._cast(episode, language, casting_file, characters, partners, ctx)
-            for message in voices.warnings:
-                episode = ctx.warn(episode, f"{language}: {message}")
-            track = tracks.get(language) or Track(language=language)
-            episode, tracks[language] = self._dub_track(episode, track, voices.voices, ctx)
-            tracks[language] = tracks[language].model_copy(update={"casting": voices.report})
+            track = episode.tracks.get(language) or Track(language=language)
+            plans[language] = self._plan(episode, track, voices, remembered, ctx)
+        self._synthesize(plans, ctx)
+        tracks = dict(episode.tracks)
+        for language, plan in plans.items():
+            for message in plan.warnings:
+                episode = ctx.warn(episode, message)
+            renditions = resolve_overlaps(plan.lines, plan.renditions, config.pause_split)
+            if episode.picture is not None:
+                renditions = score_lip_sync(renditions, episode.picture, ctx.workdir)
+            voice_ids = {speaker: voice.id for speaker, voice in plan.casting.voices.items()}
+            ordered = {line.id: renditions[line.id] for line in plan.lines if line.id in renditions}
+            update = {"renditions": ordered, "voices": voice_ids, "casting": plan.casting.report}
+            tracks[language] = plan.track.model_copy(update=update)
             for speaker in episode.speakers:
-                if speaker.id in remembered:
-                    casting_file.remember(speaker, remembered[speaker.id], language, voices.voices[speaker.id].id)
+                if speaker.id in plan.remembered:
+                    casting_file.remember(speaker, plan.remembered[speaker.id], language, plan.casting.voices[speaker.id].id)
         if config.casting_file is not None:
             casting_file.write(config.casting_file)
         return episode.model_copy(update={"tracks": tracks})
@@ -160,51 +183,51 @@ class DubStage(Stage):
         casting.warnings.extend(problems)
         return casting, names
 
-    def _dub_track(self, episode: Episode, track: Track, voices: dict[str, VoiceSpec], ctx: RunContext) -> tuple[Episode, Track]:
+    def _plan(self, episode: Episode, track: Track, casting: Casting, remembered: dict[str, str], ctx: RunContext) -> _Plan:
+        """A language's lines to synthesize, and the renditions left without a take (with why, as warnings)."""
         config = ctx.config.dub
+        voices = casting.voices
         lines = sorted(episode.lines, key=lambda line: line.start)
         sights = episode.picture.lines if episode.picture else {}
         windows = plan_windows(lines, episode.source.duration, config, sights)
-        renditions = dict(track.renditions)
-        jobs: list[_Job] = []
+        plan = _Plan(track, casting, remembered, lines, dict(track.renditions), [f"{track.language}: {m}" for m in casting.warnings])
         for line in lines:
-            rendition = renditions.get(line.id)
+            rendition = plan.renditions.get(line.id)
             if rendition is None:
-                episode = ctx.warn(episode, f"{track.language} {line.id}: no translation; not dubbed")
+                plan.warnings.append(f"{track.language} {line.id}: no translation; not dubbed")
                 continue
             rendition = rendition.model_copy(update={"take": None, "skipped": None})
             skip = self._skip_reason(line, rendition, voices, config.dub_forced_narrative)
             if skip is not None:
                 flag, message = skip
                 if message:
-                    episode = ctx.warn(episode, f"{track.language} {line.id}: {message}")
-                renditions[line.id] = _flagged(rendition, flag)
+                    plan.warnings.append(f"{track.language} {line.id}: {message}")
+                plan.renditions[line.id] = _flagged(rendition, flag)
                 continue
             texts = self._texts(line, rendition, episode, ctx, track.language)
-            jobs.append(_Job(line, rendition, voices[line.speaker], texts, windows[line.id]))
-        synthesizers = {backend: self._synthesizer(backend, ctx) for backend in {job.voice.backend for job in jobs}}
-        failures: list[str] = []
-        with ThreadPoolExecutor(max_workers=config.workers, thread_name_prefix="dub") as pool:
-            futures: dict[Future[Take | str], _Job] = {
-                pool.submit(self._fit, job, synthesizers[job.voice.backend], ctx): job for job in jobs
+            plan.jobs.append(_Job(line, rendition, voices[line.speaker], texts, windows[line.id]))
+        return plan
+
+    def _synthesize(self, plans: dict[str, _Plan], ctx: RunContext) -> None:
+        """Fit every job of every language in one pool of ``dub.workers``, so no worker waits while a language ends."""
+        jobs = [(language, job) for language, plan in plans.items() for job in plan.jobs]
+        synthesizers = {backend: self._synthesizer(backend, ctx) for backend in {job.voice.backend for _, job in jobs}}
+        done = dict.fromkeys(plans, 0)
+        with ThreadPoolExecutor(max_workers=ctx.config.dub.workers, thread_name_prefix="dub") as pool:
+            futures: dict[Future[Take | str], tuple[str, _Job]] = {
+                pool.submit(self._fit, job, synthesizers[job.voice.backend], ctx): (language, job) for language, job in jobs
             }
-            for done, future in enumerate(as_completed(futures), start=1):
-                job = futures[future]
+            for future in as_completed(futures):
+                language, job = futures[future]
+                plan = plans[language]
                 result = future.result()
                 if isinstance(result, str):
-                    failures.append(f"{track.language} {job.line.id}: synthesis failed {TRIES} times ({result}); line flagged")
-                    renditions[job.line.id] = _flagged(job.rendition, RenditionFlag.TTS_FAILED)
+                    plan.warnings.append(f"{language} {job.line.id}: synthesis failed {TRIES} times ({result}); line flagged")
+                    plan.renditions[job.line.id] = _flagged(job.rendition, RenditionFlag.TTS_FAILED)
                 else:
-                    renditions[job.line.id] = job.rendition.model_copy(update={"take": result})
-                ctx.hook(self.name, track.language, done, len(jobs))
-        for message in failures:
-            episode = ctx.warn(episode, message)
-        renditions = resolve_overlaps(lines, renditions, config.pause_split)
-        if episode.picture is not None:
-            renditions = score_lip_sync(renditions, episode.picture, ctx.workdir)
-        voice_ids = {speaker: voice.id for speaker, voice in voices.items()}
-        ordered = {line.id: renditions[line.id] for line in lines if line.id in renditions}
-        return episode, track.model_copy(update={"renditions": ordered, "voices": voice_ids})
+                    plan.renditions[job.line.id] = job.rendition.model_copy(update={"take": result})
+                done[language] += 1
+                ctx.hook(self.name, language, done[language], len(plan.jobs))
 
     @staticmethod
     def _skip_reason(line: Line, rendition: Rendition, voices: dict[str, VoiceSpec], dub_forced: bool) -> tuple[RenditionFlag, str] | None:
