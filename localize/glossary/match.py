@@ -164,7 +164,7 @@ def lemmas_of(word: str, language: str) -> frozenset[str]:
     return frozenset([lemma] if isinstance(lemma, str) else lemma)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=32768)
 def _form_words(language: str, form: str) -> tuple[str, ...]:
     """The words of a term or rendering, as the language's tokenizer splits them."""
     return tuple(t.text for t in _analyzer(language).nlp.tokenizer(form) if not t.is_space)
@@ -197,6 +197,37 @@ def _entries(glossary: Glossary, target: str | None) -> Iterable[Entry]:
     return (entry for entry in glossary.terms if entry.rule(target).constrains)
 
 
+@lru_cache(maxsize=4096)
+def _tokenized(language: str, text: str) -> tuple[tuple[_Token, ...], dict[str, list[int]]]:
+    """A text's tokens and their positions by key, computed once per text (layers and glossaries ask again and again)."""
+    tokens = tuple(_analyzer(language).tokens(text))
+    return tokens, _positions(tokens)
+
+
+_Form = tuple[int, "Entry", tuple[str, ...]]
+"""A term form to look for: the entry's place in its glossary, the entry, the form's words."""
+_INDEXES: dict[tuple[int, int, str, str | None], tuple[Glossary, dict[str, list[_Form]]]] = {}
+_INDEX_SIZE = 256
+
+
+def _index(glossary: Glossary, language: str, target: str | None) -> dict[str, list[_Form]]:
+    """The glossary's forms by their first word (lowercase), built once per glossary, language and target."""
+    key = (id(glossary), len(glossary.terms), language, target)
+    cached = _INDEXES.get(key)
+    if cached is not None and cached[0] is glossary:
+        return cached[1]
+    index: dict[str, list[_Form]] = {}
+    for order, entry in enumerate(_entries(glossary, target)):
+        for form in dict.fromkeys(entry.forms):
+            words = _form_words(language, form)
+            if words:
+                index.setdefault(words[0].lower(), []).append((order, entry, words))
+    if len(_INDEXES) >= _INDEX_SIZE:
+        del _INDEXES[next(iter(_INDEXES))]
+    _INDEXES[key] = (glossary, index)
+    return index
+
+
 def find_terms(glossary: Glossary, text: str, language: str, target: str | None = None) -> list[TermMatch]:
     """Glossary entries occurring in ``text`` (in ``language``), in text order.
 
@@ -204,19 +235,18 @@ def find_terms(glossary: Glossary, text: str, language: str, target: str | None 
     surface only; the longest match wins and matches never overlap. With ``target``,
     only entries that constrain that target language are considered.
     """
-    tokens = _analyzer(language).tokens(text)
-    positions = _positions(tokens)
-    candidates: list[tuple[int, int, Entry]] = []
-    for entry in _entries(glossary, target):
-        for form in dict.fromkeys(entry.forms):
-            words = _form_words(language, form)
-            for i in positions.get(words[0].lower(), []) if words else []:
+    tokens, positions = _tokenized(language, text)
+    index = _index(glossary, language, target)
+    candidates: list[tuple[int, int, int, Entry]] = []
+    for key, starts in positions.items():
+        for order, entry, words in index.get(key, ()):
+            for i in starts:
                 if _matches_at(tokens, i, words, entry.case_sensitive):
-                    candidates.append((i, i + len(words), entry))
-    candidates.sort(key=lambda c: (-(c[1] - c[0]), -(tokens[c[1] - 1].end - tokens[c[0]].start), c[0]))
+                    candidates.append((i, i + len(words), order, entry))
+    candidates.sort(key=lambda c: (-(c[1] - c[0]), -(tokens[c[1] - 1].end - tokens[c[0]].start), c[0], c[2]))
     taken: set[int] = set()
     found: list[TermMatch] = []
-    for first, stop, entry in candidates:
+    for first, stop, _, entry in candidates:
         span = set(range(first, stop))
         if span & taken:
             continue
@@ -228,8 +258,7 @@ def find_terms(glossary: Glossary, text: str, language: str, target: str | None 
 
 def find_rendering(text: str, candidates: Sequence[str], language: str, case_sensitive: bool = False) -> RenderingMatch | None:
     """The earliest occurrence in ``text`` of any of ``candidates``, in any inflection (exact words when ``case_sensitive``)."""
-    tokens = _analyzer(language).tokens(text)
-    positions = _positions(tokens)
+    tokens, positions = _tokenized(language, text)
     found: list[tuple[int, int, str]] = []
     for candidate in candidates:
         words = _form_words(language, candidate)
