@@ -226,3 +226,29 @@ def test_what_the_translator_knows_decides_diminutives() -> None:
     assert {"perrito", "perro"} <= asked
     assert read(LayerReader(layer, "en", frozenset({"perro", "qué", "lindo"})), "Qué lindo perrito.") == "Qué bonito perro."
     assert read(LayerReader(layer, "en", frozenset({"perro", "perrito", "qué", "lindo"})), "Qué lindo perrito.") == "Qué bonito perrito."
+
+
+def test_the_regional_gazetteer_and_what_never_is_a_name() -> None:
+    layer = layer_for("es-AR")
+    assert layer is not None and {"Once", "Boca", "Facu", "Mar del Plata"} <= set(layer.names)
+    lines = [
+        "Córdoba es hermosa y Rosario queda lejos.",
+        "Che, Facu, ¿vamos a la facu?",
+        "Vivo en Once. Once años viví ahí.",
+        "Quince mil pesos. Dame eso, Uh, no.",
+        "Ayer vino el Comisario Benítez con la Doctora Ferreyra.",
+    ]
+    decided = Glossary(name="d", source_language="es", terms=[t for t in layer.terms if t.term[:1].isupper()])
+    names = find_names(lines, "es", glossary=decided, gazetteer=layer.names)
+    for name in ("Córdoba", "Rosario", "Facu", "Once", "Benítez", "Ferreyra"):
+        assert name in names, f"{name} is a name"
+    for word in ("Quince", "Dame", "Uh", "Comisario Benítez", "Doctora"):
+        assert word not in names, f"{word} is not a name (or not one kept verbatim)"
+
+
+def test_a_gazetteer_name_must_be_text(tmp_path: Path) -> None:
+    path = tmp_path / "es-UY.yaml"
+    path.write_text("name: Uruguay\nregion: es-UY\nnames: [Pocitos, 3]\n", encoding="utf-8")
+    with pytest.raises(GlossaryError) as bad:
+        load_layer(path)
+    assert bad.value.line == 3 and "names" in str(bad.value)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from localize.errors import GlossaryError
-from localize.glossary.validate import Validator, build_terms, targets_of
+from localize.glossary.validate import Validator, build_terms, list_of, targets_of
 from localize.glossary.yaml_io import parse_yaml
 from localize.languages import base_language, normalize_tag
 from localize.regional.model import LayerTerm, RegionalLayer, Voseo
@@ -21,7 +21,7 @@ from localize.regional.model import LayerTerm, RegionalLayer, Voseo
 __all__ = ["default_regions_dir", "layer_for", "load_layer"]
 
 _SWITCHES = ("diminutives", "clock_times", "superlatives", "clitics", "personal_a")
-_FIELDS = ("name", "region", "targets", "terms", "interjections", "voseo", *_SWITCHES)
+_FIELDS = ("name", "region", "targets", "terms", "interjections", "names", "voseo", *_SWITCHES)
 
 
 def default_regions_dir() -> Path:
@@ -29,6 +29,15 @@ def default_regions_dir() -> Path:
     here = Path(__file__).resolve().parents[1]
     packaged = here / "regions"
     return packaged if packaged.is_dir() else here.parent / "glossaries" / "regions"
+
+
+def _names(validator: Validator, raw: Any, field: str) -> list[str]:
+    """A list of names, each a non-empty string."""
+    names = list_of(validator, raw, field)
+    for index, name in enumerate(names):
+        if not isinstance(name, str) or not name.strip():
+            raise validator.error((field, index), field, f"expected a name, got {name!r}")
+    return [name.strip() for name in names]
 
 
 def _build(data: Any, validator: Validator, stem: str) -> RegionalLayer:
@@ -61,6 +70,7 @@ def _build(data: Any, validator: Validator, stem: str) -> RegionalLayer:
         targets=targets,
         terms=terms,
         interjections=interjections,
+        names=_names(validator, data.get("names"), "names"),
         voseo=voseo,
         **switches,
         path=validator.file,
@@ -101,6 +111,7 @@ def _merge(layers: list[RegionalLayer]) -> RegionalLayer:
         update={
             "terms": _specific_first([layer.terms for layer in layers]),
             "interjections": _specific_first([layer.interjections for layer in layers]),
+            "names": list(dict.fromkeys(name for layer in layers for name in layer.names)),
             "voseo": next((layer.voseo for layer in reversed(layers) if layer.voseo is not None), None),
             **{switch: any(getattr(layer, switch) for layer in layers) for switch in _SWITCHES},
             "targets": list(dict.fromkeys(tag for layer in layers for tag in layer.targets)),

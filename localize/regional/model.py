@@ -71,6 +71,9 @@ class RegionalLayer(_Model):
     terms: list[LayerTerm] = Field(default_factory=list)
     interjections: list[LayerTerm] = Field(default_factory=list)
     """Terms used only where they stand alone between punctuation ("¡Claro!", not "está claro")."""
+    names: list[Text] = Field(default_factory=list)
+    """The region's gazetteer (places, streets, clubs, brands, first names, nicknames, surnames): kept verbatim
+    wherever they stand, written as they are written ("Once", "Boca", "Facu")."""
     voseo: Voseo | None = None
     diminutives: bool = False
     """Read a diminutive the lexicon does not know as its base word ("vinito" -> "vino")."""

@@ -15,6 +15,7 @@ from localize.model import Episode, GlossaryHit, Line, Rendition, RenditionFlag,
 from localize.regional.load import layer_for
 from localize.regional.model import RegionalLayer
 from localize.regional.reader import LayerReader, words_read
+from localize.regional.text import WORD
 from localize.stages.base import RunContext, Stage
 from localize.stages.factory import make_backend
 from localize.stages.translate.backend import TranslationRequest, Translator
@@ -174,13 +175,22 @@ class TranslateStage(Stage):
         capitalised = [term for term in (*layer.terms, *layer.interjections) if term.term[:1].isupper()] if layer else []
         decided = Glossary(name="decided", source_language=source, terms=[*(glossary.terms if glossary else []), *capitalised])
         texts = [line.text for line in episode.lines]
-        names = name_entries(find_names(texts, source, characters, decided, _regional_word(layer)), characters)
+        asked = {word.group().lower() for text in texts for word in WORD.finditer(text)} | (words_read(layer, texts) if layer else set())
+        vocabularies = {target: translator.known_words(asked, source, target) for target in ctx.targets}
+        found = find_names(
+            texts,
+            source,
+            characters,
+            decided,
+            _regional_word(layer),
+            layer.names if layer else (),
+            lambda word: any(word in vocabulary for vocabulary in vocabularies.values() if vocabulary is not None),
+        )
+        names = name_entries(found, characters)
         requests = self._requests(episode, glossary)
         tracks = dict(episode.tracks)
-        asked = words_read(layer, texts) if layer else set()
         for target in ctx.targets:
-            vocabulary = translator.known_words(asked, source, target) if asked else None
-            preparer = LinePreparer(source, target, glossary if self.enforce_glossary else None, layer, names, vocabulary)
+            preparer = LinePreparer(source, target, glossary if self.enforce_glossary else None, layer, names, vocabularies[target])
             tracks[target] = self._track(episode, ctx, translator, preparer, requests, glossary, source, target)
         return episode.model_copy(update={"tracks": tracks})
 
