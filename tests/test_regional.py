@@ -68,7 +68,7 @@ def test_pronouns_attach_with_the_stress_mark() -> None:
     ("voseo", "tu"),
     [
         ("¿Vos sabés dónde queda?", "¿Tú sabes dónde queda?"),
-        ("Sos un genio. ¿Querés mate?", "Eres un genio. ¿Quieres mate?"),
+        ("Sos un desastre. ¿Querés mate?", "Eres un desastre. ¿Quieres mate?"),
         ("Decime la verdad y contame todo.", "Dime la verdad y cuéntame todo."),
         ("Es para vos. Vamos con vos.", "Es para ti. Vamos contigo."),
         ("No hablés así, pedíselo a ella.", "No hables así, pídeselo a ella."),
@@ -86,7 +86,7 @@ def test_regional_words_read_as_standard_spanish(reader_en: LayerReader) -> None
     assert read(reader_en, "No tengo guita, el laburo está re mal.") == "No tengo dinero, el trabajo está muy mal."
     assert read(reader_en, "Toda la guita es de la plata.") == "Todo el dinero es del dinero."
     assert read(reader_en, "Ayer laburé y vos laburás; bancátela.") == "Ayer trabajé y tú trabajas; aguántatela."
-    assert read(reader_en, "Es una mina re copada, unas pibas trucha.") == "Es una chica muy genial, unas chicas falsa."
+    assert read(reader_en, "Es una piba re copada, unas pibas trucha.") == "Es una chica muy genial, unas chicas falsa."
     assert read(reader_en, "Tomamos un cafecito y un vinito.") == "Tomamos un café y un vino."
 
 
@@ -189,7 +189,7 @@ def test_only_times_are_taken_for_times() -> None:
         ("¿Lo puedo tocar? Nadie te va a hacer nada.", "¿Puedo tocarlo? Nadie va a hacerte nada."),
         ("Te lo voy a dar. Me tenés que ayudar.", "Voy a dártelo. Tienes que ayudarme."),
         ("Me voy a casa. Lo quiero.", "Me voy a casa. Lo quiero."),
-        ("¿Usted vio a mi gato? Hay que llamar al técnico.", "¿Usted vio mi gato? Hay que llamar el técnico."),
+        ("¿Usted vio a mi gato? Hay que llamar al técnico.", "¿Usted vio mi gato? Tenemos que llamar el técnico."),
         ("Voy a la casa y te ayudo a hacer esto. Lo vi al Turco.", "Voy a la casa y te ayudo a hacer esto. Lo vi al Turco."),
         ("Está buenísima y carísima, pero facilísimo.", "Está muy buena y muy cara, pero muy fácil."),
     ],
@@ -208,8 +208,8 @@ def test_voseo_per_target_subject_and_plural_commands() -> None:
     )
     assert read(brazilian, "¿Me querés ayudar? No hablés así.") == "¿Usted quieres ayudarme? No hables así.", "no subject for a command"
     assert read(english, "¿Me cubrís mañana?") == "¿Me cubres mañana?", "English says no subject here"
-    assert read(english, "Nene, bajá el volumen y probá esto.") == "Nene, bajad el volumen y probad esto."
-    assert read(brazilian, "Nene, bajá el volumen.") == "Nene, baja el volumen."
+    assert read(english, "Nene, bajá la tele y probá esto.") == "Nene, bajad la tele y probad esto."
+    assert read(brazilian, "Nene, bajá la tele.") == "Nene, baja la tele."
     edits = brazilian.normalise("¿Me querés ayudar?").edits
     assert [(e.original, e.replacement, e.rule) for e in edits] == [
         ("", "Usted ", "voseo"),
@@ -237,12 +237,13 @@ def test_the_regional_gazetteer_and_what_never_is_a_name() -> None:
         "Vivo en Once. Once años viví ahí.",
         "Quince mil pesos. Dame eso, Uh, no.",
         "Ayer vino el Comisario Benítez con la Doctora Ferreyra.",
+        "Me voy a Europa.",
     ]
     decided = Glossary(name="d", source_language="es", terms=[t for t in layer.terms if t.term[:1].isupper()])
     names = find_names(lines, "es", glossary=decided, gazetteer=layer.names)
     for name in ("Córdoba", "Rosario", "Facu", "Once", "Benítez", "Ferreyra"):
         assert name in names, f"{name} is a name"
-    for word in ("Quince", "Dame", "Uh", "Comisario Benítez", "Doctora"):
+    for word in ("Quince", "Dame", "Uh", "Comisario Benítez", "Doctora", "Europa"):
         assert word not in names, f"{word} is not a name (or not one kept verbatim)"
 
 
@@ -252,3 +253,12 @@ def test_a_gazetteer_name_must_be_text(tmp_path: Path) -> None:
     with pytest.raises(GlossaryError) as bad:
         load_layer(path)
     assert bad.value.line == 3 and "names" in str(bad.value)
+
+
+def test_a_standard_word_by_target(tmp_path: Path) -> None:
+    path = tmp_path / "es-UY.yaml"
+    term = "{id: pelear, term: pelear, pos: VERB, standard: {fr: discutir}}"
+    path.write_text(f"name: Uruguay\nregion: es-UY\nterms:\n  - {term}\n", encoding="utf-8")
+    layer = load_layer(path)
+    assert read(LayerReader(layer, "fr"), "No peleen más.") == "No discutan más.", "the French pair reads it as 'discutir'"
+    assert read(LayerReader(layer, "en"), "No peleen más.") == "No peleen más.", "English knows 'pelear'"

@@ -39,8 +39,9 @@ def per_target(value: PerTarget, target: str) -> str | None:
 class LayerTerm(Entry):
     """A regional term: a glossary entry, and the standard word a translator reads where a target has no rendering."""
 
-    standard: Text | None = None
-    """Standard-language text read instead of the term ("guita" -> "dinero"); a verb is conjugated like it."""
+    standard: PerTarget | None = None
+    """Standard-language text read instead of the term ("guita" -> "dinero"); a verb is conjugated like it. By target
+    where translators differ ({en: "pasar"}: only the English pair lacks the word)."""
     gender: Literal["m", "f"] | None = None
     """The term's grammatical gender, when it differs from the standard word's (articles before it follow the standard)."""
 

@@ -20,7 +20,7 @@ from localize.glossary.plural import pluralize, rendering_for
 from localize.model import SourceEdit
 from localize.regional import spanish
 from localize.regional.clock import clock_times, render
-from localize.regional.model import LayerTerm, RegionalLayer
+from localize.regional.model import LayerTerm, RegionalLayer, per_target
 from localize.regional.syntax import clitic_changes, personal_a_changes
 from localize.regional.text import WORD, Change, cased, overlaps
 from localize.regional.voseo import voseo_changes
@@ -109,10 +109,15 @@ class LayerReader:
             return bool(term.rule(target).renderings)
 
         self._rendered = (glossary([t for t in layer.terms if rendered(t)]), glossary([t for t in layer.interjections if rendered(t)]))
-        standard = [t for t in layer.terms if t.standard and not rendered(t)]
+        self._standards = {
+            term.id: value
+            for term in (*layer.terms, *layer.interjections)
+            if term.standard is not None and not rendered(term) and (value := per_target(term.standard, target))
+        }
+        standard = [t for t in layer.terms if t.id in self._standards]
         self._standard = (
             glossary([t for t in standard if t.pos.upper() != "VERB"]),
-            glossary([t for t in layer.interjections if t.standard and not rendered(t)]),
+            glossary([t for t in layer.interjections if t.id in self._standards]),
         )
         self._verbs = [t for t in standard if t.pos.upper() == "VERB"]
 
@@ -143,9 +148,9 @@ class LayerReader:
         changes: list[Change] = []
         for match in self._find(self._standard, text):
             term = match.entry
-            if not isinstance(term, LayerTerm) or term.standard is None or overlaps(match.start, match.end, keep):
+            if not isinstance(term, LayerTerm) or term.id not in self._standards or overlaps(match.start, match.end, keep):
                 continue
-            standard = _standard_for(match, term, term.standard, self.layer.region)
+            standard = _standard_for(match, term, self._standards[term.id], self.layer.region)
             changes.append(Change(match.start, match.end, cased(standard, match.surface), term.id))
             if term.gender:
                 changes += _agreement(text, match, term)
@@ -173,9 +178,9 @@ class LayerReader:
         """The standard verb's form for a form of one of the layer's verbs ("laburás" -> "trabajas")."""
         lower = word.lower()
         for verb in self._verbs:
-            slot = spanish.conjugation(lower, verb.term) if lower.startswith(verb.term[:2]) and verb.standard else None
-            if slot is not None and verb.standard:
-                head, _, rest = verb.standard.partition(" ")
+            slot = spanish.conjugation(lower, verb.term) if lower.startswith(verb.term[:2]) else None
+            if slot is not None:
+                head, _, rest = self._standards[verb.id].partition(" ")
                 form = spanish.conjugate(head, slot) + (" " + rest if rest else "")
                 return [Change(start, start + len(word), cased(form, word), verb.id)]
         return []
