@@ -21,7 +21,8 @@ from localize.config import Config
 from localize.media.probe import probe
 from localize.model import Episode, Line, Rendition, Speaker, SpeechTurn, Track, Word
 from localize.stages.base import RunContext
-from localize.stages.diarize.profile import estimate_gender, median_f0
+from localize.stages.diarize.gender import estimate_gender
+from localize.stages.diarize.profile import median_f0
 from tests.conftest import espeak
 
 RATE = 48_000
@@ -116,7 +117,7 @@ def make_episode(folder: Path) -> Episode:
         own = [turn for turn in turns if turn.speaker == sid]
         f0 = median_f0(mono, rate // 3, own)
         seconds = round(sum(t.end - t.start for t in own), 2)
-        speakers.append(Speaker(id=sid, name=sid, gender=estimate_gender(f0), median_f0=f0, speech_seconds=seconds))
+        speakers.append(Speaker(id=sid, name=sid, gender=estimate_gender([], f0), median_f0=f0, speech_seconds=seconds))
     renditions = {s.id: Rendition(line_id=s.id, text=s.translation, candidates=[s.translation, *s.candidates]) for s in SCRIPT}
     return Episode(
         id="episode",

@@ -20,7 +20,7 @@ from localize.registry import backend_class, create
 from localize.stages.diarize.characters import CharacterFile, match_characters
 from localize.stages.diarize.profile import reference_segments
 from localize.stages.diarize.pyannote_audio import turns_from_annotation
-from localize.stages.diarize.speakers import read_speakers_file, write_speakers_file
+from localize.stages.diarize.speakers import read_speaker_genders, read_speakers_file, write_speakers_file
 from tests.conftest import espeak, ffmpeg, run_cli
 
 RATE = 16_000
@@ -174,6 +174,20 @@ def test_speakers_file_round_trip_and_errors(tmp_path: Path) -> None:
     for bad in ("- just\n- a list\n", "SPEAKER_00: [a, b]\n", "SPEAKER_00: ''\n", "SPEAKER_00: {unclosed\n"):
         path.write_text(bad, encoding="utf-8")
         with pytest.raises(ConfigError, match="speakers file"):
+            read_speakers_file(path)
+
+
+def test_the_speakers_file_may_give_a_gender_and_keeps_it(tmp_path: Path) -> None:
+    path = tmp_path / "speakers.yaml"
+    path.write_text("SPEAKER_00: Lucía\nSPEAKER_01: {name: Martín, gender: male}\n", encoding="utf-8")
+    assert read_speakers_file(path) == {"SPEAKER_00": "Lucía", "SPEAKER_01": "Martín"}
+    assert read_speaker_genders(path) == {"SPEAKER_01": "male"}
+    write_speakers_file(path, {"SPEAKER_00": "Lucía", "SPEAKER_01": "Martín Ruiz", "SPEAKER_02": "SPEAKER_02"})
+    assert read_speaker_genders(path) == {"SPEAKER_01": "male"}
+    assert "SPEAKER_01:\n  name: Martín Ruiz\n  gender: male" in path.read_text(encoding="utf-8")
+    for bad in ("SPEAKER_00: {name: Lucía, gender: tall}\n", "SPEAKER_00: {name: Lucía, age: 30}\n"):
+        path.write_text(bad, encoding="utf-8")
+        with pytest.raises(ConfigError, match="SPEAKER_00 must be a name, or"):
             read_speakers_file(path)
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from localize.stages.diarize.gender import estimate_gender
 from tests.conftest import ROOT, SAMPLE, SAMPLE_GLOSSARY, run_cli
 
 pytestmark = pytest.mark.slow
@@ -97,6 +98,8 @@ def test_every_line_dubbed_with_a_voice_per_speaker(first_run: tuple[Path, float
     assert len(episode["speakers"]) == 3
     genders = sorted(s["gender"] for s in episode["speakers"])
     assert genders == ["female", "male", "male"]
+    for speaker in episode["speakers"]:  # the voice embedding decides, not the pitch: a raised male voice stays male
+        assert estimate_gender(speaker["embedding"], 244.0) == estimate_gender(speaker["embedding"], 120.0) == speaker["gender"]
     for language in TARGETS:
         track = episode["tracks"][language]
         assert len(set(track["voices"].values())) == 3, "each character gets a distinct voice"

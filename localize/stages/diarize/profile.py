@@ -1,15 +1,12 @@
-"""Per-speaker voice profile: median pitch, gender estimate and a reference clip."""
+"""Per-speaker voice profile: median pitch and a reference clip."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from localize.model import Gender, SpeechTurn
+from localize.model import SpeechTurn
 
-__all__ = ["MALE_FEMALE_F0", "estimate_gender", "median_f0", "reference_segments"]
-
-MALE_FEMALE_F0 = 165.0
-"""Median F0 (Hz) separating typical adult male and female voices."""
+__all__ = ["median_f0", "reference_segments"]
 
 
 def median_f0(samples: np.ndarray, rate: int, turns: list[SpeechTurn]) -> float | None:
@@ -27,13 +24,6 @@ def median_f0(samples: np.ndarray, rate: int, turns: list[SpeechTurn]) -> float 
     voiced = f0[: len(rms)][rms > 0.3 * float(np.median(rms)) + 1e-6]
     voiced = voiced[(voiced > 62) & (voiced < 415)]
     return round(float(np.median(voiced)), 1) if len(voiced) else None
-
-
-def estimate_gender(f0: float | None) -> Gender:
-    """A coarse gender estimate from the median F0 (used only for casting)."""
-    if f0 is None:
-        return "unknown"
-    return "female" if f0 >= MALE_FEMALE_F0 else "male"
 
 
 MIN_REFERENCE_PIECE = 1.0

@@ -20,8 +20,9 @@ from localize.stages.base import RunContext, Stage
 from localize.stages.diarize.backend import Diarization, Diarizer
 from localize.stages.diarize.channels import diarize_channels
 from localize.stages.diarize.characters import CharacterFile, match_characters
-from localize.stages.diarize.profile import estimate_gender, median_f0, reference_segments
-from localize.stages.diarize.speakers import read_speakers_file, speakers_path, write_speakers_file
+from localize.stages.diarize.gender import estimate_gender
+from localize.stages.diarize.profile import median_f0, reference_segments
+from localize.stages.diarize.speakers import read_speaker_genders, read_speakers_file, speakers_path, write_speakers_file
 from localize.stages.factory import make_backend
 from localize.stages.transcribe.words import speech_without_words
 from localize.stages.turns import assign_speakers
@@ -69,12 +70,14 @@ class DiarizeStage(Stage):
         Identity names and this episode's own voice references come from this stage, so they are left out.
         """
         settings = ctx.config.speakers
-        given = {key: value for key, value in read_speakers_file(speakers_file(ctx)).items() if key != value}
+        path = speakers_file(ctx)
+        given = {key: value for key, value in read_speakers_file(path).items() if key != value}
+        genders = read_speaker_genders(path)
         if settings.characters_file is None:
-            return [given]
+            return [given, genders]
         characters = CharacterFile.read(settings.characters_file).references
         others = {name: {e: v for e, v in refs.items() if e != episode.id} for name, refs in characters.items()}
-        return [given, stable_hash(others)]
+        return [given, genders, stable_hash(others)]
 
     def outputs_present(self, episode: Episode, ctx: RunContext) -> bool:
         """Reference clips are still on disk."""
@@ -138,10 +141,11 @@ class DiarizeStage(Stage):
         return ctx.warn(episode, message)
 
     def _name(self, speakers: list[Speaker], episode_id: str, ctx: RunContext) -> list[Speaker]:
-        """Names from the speakers file, else from a voice match in the character file; both files updated."""
+        """Names from the speakers file, else from a voice match in the character file; both files updated. The speakers
+        file's genders override the voice's."""
         settings = ctx.config.speakers
         path = speakers_file(ctx)
-        given = read_speakers_file(path)
+        given, genders = read_speakers_file(path), read_speaker_genders(path)
         names = {s.id: given[s.id] for s in speakers if given.get(s.id, s.id) != s.id}
         characters = CharacterFile.read(settings.characters_file) if settings.characters_file else None
         if characters is not None:
@@ -150,7 +154,7 @@ class DiarizeStage(Stage):
             for speaker_id, name in match_characters(unnamed, free, settings.match_similarity).items():
                 log.info("%s sounds like %s (character file)", speaker_id, name)
                 names[speaker_id] = name
-        named = [s.model_copy(update={"name": names.get(s.id, s.id)}) for s in speakers]
+        named = [s.model_copy(update={"name": names.get(s.id, s.id), "gender": genders.get(s.id, s.gender)}) for s in speakers]
         write_speakers_file(path, {**given, **{s.id: s.name for s in named}})
         if characters is not None and settings.characters_file is not None:
             for name in dict.fromkeys(s.name for s in named if s.name != s.id):
@@ -163,6 +167,7 @@ class DiarizeStage(Stage):
     def _profile(self, speaker_id: str, samples: np.ndarray, result: Diarization, ctx: RunContext, episode: Episode) -> Speaker:
         own = [t for t in result.turns if t.speaker == speaker_id]
         f0 = median_f0(samples, SPEECH_RATE, own)
+        embedding = [round(v, 5) for v in result.embeddings.get(speaker_id, [])]
         clip_turns = reference_segments(own, result.turns)
         gap = np.zeros(int(REFERENCE_GAP * SPEECH_RATE), dtype=np.float32)
         pieces = [np.concatenate([samples[int(t.start * SPEECH_RATE) : int(t.end * SPEECH_RATE)], gap]) for t in clip_turns]
@@ -174,9 +179,9 @@ class DiarizeStage(Stage):
         return Speaker(
             id=speaker_id,
             name=speaker_id,
-            gender=estimate_gender(f0),
+            gender=estimate_gender(embedding, f0),
             median_f0=f0,
             speech_seconds=round(sum(t.end - t.start for t in own), 2),
             reference_clip=reference,
-            embedding=[round(v, 5) for v in result.embeddings.get(speaker_id, [])],
+            embedding=embedding,
         )
