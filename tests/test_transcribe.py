@@ -11,7 +11,7 @@ import soundfile
 
 from localize.cache import WorkDir
 from localize.config import Config, load_config
-from localize.errors import BackendUnavailable
+from localize.errors import BackendUnavailable, ConfigError
 from localize.glossary import load_glossary
 from localize.model import Episode, Word
 from localize.pipeline import RunRequest, prepare_run, run_stages
@@ -133,6 +133,45 @@ def test_code_switching_keeps_each_lines_language(speech_dir: Path, whisper_base
     lines = words_to_lines(transcript.words, Config().segment, "es-AR")
     assert lines[-1].language == "en" and lines[-1].forced_narrative is True
     assert not lines[0].forced_narrative
+
+
+THREE_LANGUAGES = [
+    ("en", "en-us", "Tonight we meet the people who still fish these waters every morning."),
+    ("de", "de", "Mein Vater hat das Boot vor vierzig Jahren selbst gebaut."),
+    ("de", "de", "Ohne den Hafen gäbe es dieses Dorf schon lange nicht mehr."),
+    ("en", "en-us", "After the break, we visit the market where the catch is sold."),
+    ("es", "es", "El pescado llega fresco al mercado antes de las siete."),
+    ("en", "en-us", "Thank you for joining us, and see you next week."),
+]
+
+
+@pytest.mark.slow
+def test_a_passage_in_a_third_language_is_kept_in_that_language(tmp_path: Path) -> None:
+    pieces, spans, cursor = [], [], 0.0
+    for index, (language, voice, text) in enumerate(THREE_LANGUAGES):
+        samples, rate = soundfile.read(espeak(text, tmp_path / f"{index}.wav", voice=voice, speed=150), dtype="float32")
+        samples = np.interp(np.arange(0, len(samples), rate / 16_000), np.arange(len(samples)), samples).astype(np.float32)
+        pieces += [np.zeros(11_200, dtype=np.float32), samples]
+        spans.append((language, cursor + 0.7, cursor + 0.7 + len(samples) / 16_000))
+        cursor = spans[-1][2]
+    audio = tmp_path / "three.wav"
+    soundfile.write(audio, np.concatenate([*pieces, np.zeros(8_000, dtype=np.float32)]), 16_000)
+    # English programme: Whisper held to English translates the German passage unless each line's language is checked
+    backend = create("transcribe", "faster-whisper.v1", {"beam_size": 2, "languages": ["en", "de", "es"]})
+    transcript = backend.transcribe(audio, "en", [], silent_hook)  # type: ignore[attr-defined]
+    for language, start, end in spans:
+        heard = [w for w in transcript.words if start - 0.3 <= (w.start + w.end) / 2 <= end + 0.3]
+        assert heard and {w.language for w in heard} == {language}, (language, [(w.text, w.language) for w in heard])
+    german = " ".join(w.text.lower() for w in transcript.words if w.language == "de")
+    assert "vater" in german and "hafen" in german
+    lines = words_to_lines(transcript.words, Config().segment, "en")
+    assert {line.language for line in lines if line.forced_narrative} == {"de", "es"}
+    assert all(line.forced_narrative == (line.language != "en") for line in lines)
+
+
+def test_the_language_allow_list_names_whisper_codes() -> None:
+    with pytest.raises(ConfigError, match="xx: not a language Whisper knows"):
+        create("transcribe", "faster-whisper.v1", {"languages": ["en", "xx"]})
 
 
 @pytest.mark.slow

@@ -146,7 +146,7 @@ class FasterWhisperTranscriber(WhisperTranscriber):
         """Silero VAD runs unless it is turned off."""
         return self.options.vad.enabled
 
-    def _detect(self, samples: np.ndarray) -> tuple[str, float]:
+    def _language_probabilities(self, samples: np.ndarray) -> dict[str, float]:
         from faster_whisper.audio import pad_or_trim
 
         model = self.model
@@ -157,5 +157,4 @@ class FasterWhisperTranscriber(WhisperTranscriber):
         if padding is not None:
             frames = min(frames, features.shape[-1] + round(padding * SPEECH_RATE / extractor.hop_length))
         encoded = model.encode(pad_or_trim(features, frames))
-        token, probability = model.model.detect_language(encoded)[0][0]
-        return token.strip("<|>"), float(probability)
+        return {token.strip("<|>"): float(probability) for token, probability in model.model.detect_language(encoded)[0]}

@@ -131,12 +131,11 @@ class OpenAIWhisperTranscriber(WhisperTranscriber):
         detected = str(result.get("language") or language or "en")
         return Decoded(language=detected, language_probability=1.0 if language else 0.0, segments=segments)
 
-    def _detect(self, samples: np.ndarray) -> tuple[str, float]:
+    def _language_probabilities(self, samples: np.ndarray) -> dict[str, float]:
         whisper = _import_whisper()
         import torch
 
         audio = whisper.pad_or_trim(torch.from_numpy(samples.astype(np.float32)))
         mel = whisper.log_mel_spectrogram(audio, n_mels=self.model.dims.n_mels).to(self.model.device)
         _, probabilities = self.model.detect_language(mel)
-        language = max(probabilities, key=probabilities.get)
-        return str(language), float(probabilities[language])
+        return {str(language): float(probability) for language, probability in probabilities.items()}

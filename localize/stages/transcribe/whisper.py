@@ -19,7 +19,7 @@ from typing import Literal
 
 import numpy as np
 import soundfile
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from localize.media.audio import SPEECH_RATE, audio_duration, read_windows
 from localize.model import Word
@@ -54,6 +54,21 @@ class WhisperOptions(BaseModel):
     """How glossary character and place names reach the decoder."""
     detect_line_language: bool = True
     """Detect the language of every decoded line and re-decode lines in another language."""
+    languages: list[str] | None = None
+    """The languages the programme may speak (Whisper's codes: ``en``, ``de``, ``es``...); the programme's and each
+    line's language are chosen among them (and the given programme language), their probabilities renormalised.
+    ``None``: any of the ~100 languages Whisper knows."""
+
+    @field_validator("languages")
+    @classmethod
+    def _whisper_codes(cls, languages: list[str] | None) -> list[str] | None:
+        from faster_whisper.tokenizer import _LANGUAGE_CODES
+
+        unknown = [code for code in languages or [] if code not in _LANGUAGE_CODES]
+        if unknown:
+            raise ValueError(f"{', '.join(unknown)}: not a language Whisper knows (use its codes: en, de, es, pt, zh, ...)")
+        return languages
+
     line_language_threshold: float = Field(default=0.75, gt=0.0, le=1.0)
     """Probability a line's detected language needs before the line counts as another language."""
     min_line_language_seconds: float = Field(default=1.2, ge=0.0)
@@ -102,7 +117,7 @@ class Decoded:
 
 
 class WhisperTranscriber(Transcriber):
-    """Template for Whisper backends: subclasses implement ``_decode`` and ``_detect``."""
+    """Template for Whisper backends: subclasses implement ``_decode`` and ``_language_probabilities``."""
 
     job_options = frozenset(
         {
@@ -121,6 +136,7 @@ class WhisperTranscriber(Transcriber):
             "min_line_language_seconds",
             "line_language_gate",
             "line_language_doubt",
+            "languages",
         }
     )
 
@@ -130,9 +146,24 @@ class WhisperTranscriber(Transcriber):
         """Decode 16 kHz mono samples; segment times relative to the first sample."""
         raise NotImplementedError
 
-    def _detect(self, samples: np.ndarray) -> tuple[str, float]:
-        """The most likely language of 16 kHz mono samples, and its probability."""
+    def _language_probabilities(self, samples: np.ndarray) -> dict[str, float]:
+        """The probability of every language Whisper knows for 16 kHz mono samples."""
         raise NotImplementedError
+
+    def _detect(self, samples: np.ndarray, programme: str | None = None) -> tuple[str, float]:
+        """The most likely language of 16 kHz mono samples, and its probability, among the allowed ``languages``."""
+        probabilities = self._allowed(self._language_probabilities(samples), programme)
+        best = max(probabilities, key=lambda language: probabilities[language])
+        return best, probabilities[best]
+
+    def _allowed(self, probabilities: dict[str, float], programme: str | None) -> dict[str, float]:
+        """``probabilities`` restricted to the ``languages`` option and ``programme``, renormalised (all without the option)."""
+        allowed = self.options.languages
+        if not allowed:
+            return probabilities
+        kept = {language: p for language, p in probabilities.items() if language in allowed or language == programme}
+        total = sum(kept.values())
+        return {language: p / total for language, p in kept.items()} if total > 0 else probabilities
 
     def _speech_regions(self, samples: np.ndarray) -> list[tuple[float, float]]:
         """Stretches of speech a voice activity detector finds, in seconds from the first sample; none without one."""
@@ -169,9 +200,9 @@ class WhisperTranscriber(Transcriber):
                 return Transcript(language=None, words=[], language_probability=0.0)
         for offset, samples in read_windows(audio, options.window_seconds):
             decoded = self._decode(samples, language, hints)
-            window_words = [
-                word for segment in decoded.segments for word in self.words_in_own_language(segment, samples, offset, language, hints)
-            ]
+            lines = [self.words_in_own_language(segment, samples, offset, language, hints) for segment in decoded.segments]
+            lines = self.extend_passages(decoded.segments, lines, samples, offset, language, hints)
+            window_words = [word for line in lines for word in line]
             window_words = self.recover_skipped_speech(window_words, samples, offset, language, hints)
             words.extend(self.recover_unheard_speech(window_words, samples, offset, language, hints))
             hook("transcribe", "whisper", min(total, round(offset + len(samples) / SPEECH_RATE)), total)
@@ -272,7 +303,7 @@ class WhisperTranscriber(Transcriber):
         """
         options = self.options
         if options.detect_line_language and len(piece) / SPEECH_RATE >= options.min_line_language_seconds:
-            detected, probability = self._detect(piece)
+            detected, probability = self._detect(piece, language)
             if detected != language and probability >= options.line_language_threshold:
                 foreign = self._decode(piece, detected, hints)
                 if foreign.segments and _confidence(foreign.segments) >= options.line_language_doubt:
@@ -290,7 +321,7 @@ class WhisperTranscriber(Transcriber):
         if options.line_language_gate == "doubtful" and not reads_foreign and segment.confidence >= options.line_language_doubt:
             return segment_words(segment, offset, language)
         piece = _between(samples, segment.start, segment.end)
-        detected, probability = self._detect(piece)
+        detected, probability = self._detect(piece, language)
         if detected == language or probability < options.line_language_threshold:
             return segment_words(segment, offset, language)
         log.info(
@@ -308,6 +339,58 @@ class WhisperTranscriber(Transcriber):
             return segment_words(segment, offset, language)
         base = offset + segment.start
         return [word for part in again.segments for word in segment_words(part, base, detected)]
+
+    def extend_passages(
+        self, segments: list[RawSegment], lines: list[list[Word]], samples: np.ndarray, offset: float, language: str, hints: Hints
+    ) -> list[list[Word]]:
+        """Lines next to a passage in another language join it when their audio leans that way.
+
+        Whisper tells a short line's language poorly, and held to the programme
+        language it translates a line fluently: a line beside one confidently in
+        another language (a German passage in an English programme) is decoded in
+        that language when its language check rates it at least half as likely as
+        the programme's, and kept so when the decode reads as that language (where
+        spaCy knows its common words) and the decoder is not much less sure of it.
+        """
+        options = self.options
+        if not options.detect_line_language:
+            return lines
+        lines = list(lines)
+        tried: set[tuple[int, str]] = set()
+        grown = True
+        while grown:
+            grown = False
+            for index, segment in enumerate(segments):
+                if _language_of(lines[index]) != language or segment.end - segment.start < options.min_line_language_seconds:
+                    continue
+                for near in (index - 1, index + 1):
+                    other = _language_of(lines[near]) if 0 <= near < len(segments) else None
+                    if other in (None, language) or (index, other) in tried or _gap(segment, segments[near]) > PASSAGE_GAP_SECONDS:
+                        continue
+                    tried.add((index, other))
+                    joined = self._in_passage_language(segment, samples, offset, language, other, hints)
+                    if joined:
+                        lines[index], grown = joined, True
+                        break
+        return lines
+
+    def _in_passage_language(
+        self, segment: RawSegment, samples: np.ndarray, offset: float, language: str, other: str, hints: Hints
+    ) -> list[Word] | None:
+        """The line's words decoded in ``other``, when its audio leans that way and the decode reads as ``other``."""
+        piece = _between(samples, segment.start, segment.end)
+        probabilities = self._allowed(self._language_probabilities(piece), language)
+        if probabilities.get(other, 0.0) < PASSAGE_LEANING * probabilities.get(language, 0.0):
+            return None
+        again = self._decode(piece, other, hints)
+        text = " ".join(part.text for part in again.segments)
+        if not again.segments or (_stop_words(other) and looks_foreign(text, other)):
+            return None
+        if _confidence(again.segments) < segment.confidence - self.options.line_language_margin:
+            return None
+        base = offset + segment.start
+        log.info("%.1f-%.1f s joins the %s passage beside it", base, offset + segment.end, other)
+        return [word for part in again.segments for word in segment_words(part, base, other)]
 
 
 FOREIGN_STOP_WORD_SHARE = 0.25
@@ -338,6 +421,23 @@ def looks_foreign(text: str, language: str) -> bool:
         return bool(words)
     common = sum(1 for w in words if w.strip(".,;:!?¿¡\"'()…-") in stop_words)
     return common / len(words) < FOREIGN_STOP_WORD_SHARE
+
+
+PASSAGE_GAP_SECONDS = 3.0
+"""Lines this close belong to one passage."""
+PASSAGE_LEANING = 0.5
+"""A line beside a passage in another language is decoded in it when its audio rates that language at least this
+share of the programme language's probability."""
+
+
+def _language_of(line: list[Word]) -> str | None:
+    """The language a decoded line's words carry (None for a line without words)."""
+    return line[0].language if line else None
+
+
+def _gap(first: RawSegment, second: RawSegment) -> float:
+    """Seconds between two segments (in either order)."""
+    return max(first.start, second.start) - min(first.end, second.end)
 
 
 LANGUAGE_CLIP_SECONDS = 30.0
