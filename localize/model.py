@@ -69,6 +69,8 @@ class RenditionFlag(StrEnum):
     NOT_DUBBED = "not-dubbed"
     NO_VOICE = "no-voice"
     TTS_FAILED = "tts-failed"
+    FALLBACK_VOICE = "fallback-voice"
+    """The cast voice could not speak the line; espeak-ng's fallback voice did."""
     OVERLAP = "overlap"
     OVERRUN = "overrun"
     SHORT = "short"

@@ -11,7 +11,15 @@ import pytest
 from localize.errors import ConfigError
 from localize.model import Line, Speaker
 from localize.stages.dub.backend import VoiceSpec
-from localize.stages.dub.casting import CastingFile, cast_voices, casting_report, load_catalog, read_catalog, scene_partners
+from localize.stages.dub.casting import (
+    CastingFile,
+    cast_voices,
+    casting_report,
+    fallback_voice,
+    load_catalog,
+    read_catalog,
+    scene_partners,
+)
 
 
 def speaker(sid: str, gender: str, f0: float | None, seconds: float = 10.0, embedding: list[float] | None = None) -> Speaker:
@@ -55,6 +63,17 @@ def test_language_without_catalog_gets_kokoro_then_espeak_voices() -> None:
     assert catalog[0].backend == "kokoro.v1"
     assert any(v.backend == "espeak-ng.v1" and v.voice.startswith("de+") for v in catalog)
     assert {v.gender for v in catalog if v.backend == "kokoro.v1"} == {"male", "female"}
+
+
+def test_a_natural_voice_falls_back_to_the_nearest_espeak_voice_of_its_gender(catalog: list[VoiceSpec]) -> None:
+    kokoro = VoiceSpec(id="k", backend="kokoro.v1", voice="jm_kumo", language="fr", gender="male", pitch_hz=95)
+    fallback = fallback_voice(kokoro, catalog)
+    assert fallback is not None and fallback.id == "m7"
+    female = fallback_voice(kokoro.model_copy(update={"gender": "female", "pitch_hz": 250}), catalog)
+    assert female is not None and female.id == "f3"
+    assert fallback_voice(catalog[0], catalog) is None  # espeak-ng is the last resort
+    generated = fallback_voice(kokoro.model_copy(update={"language": "de"}), [kokoro])
+    assert generated is not None and generated.backend == "espeak-ng.v1" and generated.voice.startswith("de+")
 
 
 def test_invalid_catalog_is_a_config_error(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +19,7 @@ from localize.models import resolve_model
 from localize.registry import create
 from localize.stages.dub import DubStage
 from localize.stages.dub.backend import VoiceSpec
-from localize.stages.dub.casting import load_catalog
+from localize.stages.dub.casting import fallback_voice, load_catalog
 from localize.stages.dub.windows import speech_spans
 from tests.dub_media import BROKEN_CATALOG, context, dubbed_episode
 
@@ -84,6 +85,26 @@ def test_failing_voice_is_retried_then_flagged_and_others_kept(dubbed: tuple[Epi
     assert rendition.take is None and rendition.skipped == "tts-failed"
     assert any("L6" in w and "synthesis failed 2 times" in w for w in after.warnings)
     assert sum(r.take is not None for r in after.tracks["en"].renditions.values()) == 4
+
+
+def test_a_line_the_natural_voice_cannot_speak_is_spoken_by_its_espeak_fallback(dubbed: tuple[Episode, Episode, Path]) -> None:
+    from localize.stages.dub.stage import _Job
+    from localize.stages.dub.windows import plan_windows
+
+    before, after, folder = dubbed
+    config = Config(dub=DubConfig(voices_dir=folder / "voices"))
+    line, rendition = before.lines[0], after.tracks["en"].renditions[before.lines[0].id]
+    unspeakable = VoiceSpec(id="en-kokoro-x", backend="kokoro.v1", voice="jm_nobody", language="en", gender="male", pitch_hz=112)
+    fallback = fallback_voice(unspeakable, load_catalog("en", folder / "voices"))
+    assert fallback is not None and fallback.id == "en-espeak-m3"
+    windows = plan_windows(before.lines, before.source.duration, config.dub, {})[line.id]
+    job = _Job(line, rendition, unspeakable, fallback, [rendition.text], windows)
+    synthesizers = {name: create("tts", name) for name in ("kokoro.v1", "espeak-ng.v1")}
+    take, problem = DubStage._fit(job, synthesizers, context(folder / "out", config))
+    assert "no Kokoro style named jm_nobody" in problem
+    assert take is not None and take.voice == "en-espeak-m3" and "fallback-voice" in take.flags
+    without = DubStage._fit(replace(job, fallback=None), synthesizers, context(folder / "out", config))
+    assert without[0] is None and "jm_nobody" in without[1]
 
 
 def test_casting_from_source_speech_is_saved_and_reused(dubbed: tuple[Episode, Episode, Path]) -> None:

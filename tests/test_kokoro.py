@@ -52,6 +52,8 @@ def test_long_phoneme_strings_are_cut_at_clauses_within_the_context() -> None:
     assert all(piece.rstrip()[-1] in ",." for piece in pieces[:-1])  # cut after punctuation, not inside a word
     words = "palabra " * 200
     assert all(len(p.replace(" ", "")) <= MAX_PHONEMES for p in _pieces(words, lambda text: [ord(c) for c in text if c != " "]))
+    with pytest.raises(SynthesisError, match="longer than Kokoro's context"):  # the dub stage's espeak-ng fallback speaks it
+        _pieces("a" * (MAX_PHONEMES + 1) + ", hola.", lambda text: [ord(c) for c in text if c != " "])
 
 
 def test_integer_convolutions_become_float_ones_with_the_same_output(tmp_path: Path) -> None:

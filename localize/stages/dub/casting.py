@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ __all__ = [
     "cast_voices",
     "casting_report",
     "default_voices_dir",
+    "fallback_voice",
     "find_voice",
     "load_catalog",
     "read_catalog",
@@ -191,6 +193,15 @@ def _variant(voice: VoiceSpec, shift: float) -> VoiceSpec:
     )
 
 
+def fallback_voice(voice: VoiceSpec, catalog: list[VoiceSpec]) -> VoiceSpec | None:
+    """The espeak-ng voice that speaks a line ``voice`` cannot: the catalog's (else the language's generated ones) of
+    the same gender nearest in pitch; None when ``voice`` is itself espeak-ng's."""
+    if voice.is_formant_synthesis:
+        return None
+    formant = [v for v in catalog if v.is_formant_synthesis] or _espeak_fallback(voice.language)
+    return min(formant, key=lambda v: (v.gender != voice.gender, abs(math.log2(v.pitch_hz / voice.pitch_hz))), default=None)
+
+
 def find_voice(catalog: list[VoiceSpec], voice_id: str) -> VoiceSpec | None:
     """The catalog voice with this id, including pitch-shifted variants such as ``en-espeak-f3~+2.5st``."""
     for voice in catalog:
@@ -313,11 +324,13 @@ def scene_partners(lines: list[Line], window: float) -> dict[str, set[str]]:
 
 @dataclass
 class Casting:
-    """The voices cast for one language, what went wrong on the way, and the casting report."""
+    """The voices cast for one language, what went wrong on the way, the casting report, and per speaker the espeak-ng
+    voice that speaks a line its own voice cannot."""
 
     voices: dict[str, VoiceSpec]
     warnings: list[str]
     report: dict[str, CastVoice] = field(default_factory=dict)
+    fallbacks: dict[str, VoiceSpec] = field(default_factory=dict)
 
 
 def casting_report(speakers: list[Speaker], voices: dict[str, VoiceSpec], prints: dict[str, np.ndarray]) -> dict[str, CastVoice]:

@@ -150,7 +150,8 @@ class KokoroModel:
 
 
 def _pieces(phonemes: str, tokens: Callable[[str], list[int]]) -> list[str]:
-    """``phonemes`` cut into pieces the model can read, after clause punctuation where possible, else between words."""
+    """``phonemes`` cut into pieces the model can read, after clause punctuation where possible, else between words
+    (a SynthesisError when one word is longer than the context)."""
 
     def fits(text: str) -> bool:
         return len(tokens(text)) <= MAX_PHONEMES
@@ -164,6 +165,8 @@ def _pieces(phonemes: str, tokens: Callable[[str], list[int]]) -> list[str]:
             continue
         words: list[str] = []
         for word in clause.split():
+            if not fits(word):
+                raise SynthesisError(f"a word of {len(tokens(word))} phonemes is longer than Kokoro's context of {MAX_PHONEMES}")
             if words and not fits(" ".join([*words, word])):
                 units.append(" ".join(words))
                 words = []

@@ -16,7 +16,16 @@ from localize.model import Episode, Line, Rendition, RenditionFlag, Speaker, Tak
 from localize.registry import backend_class
 from localize.stages.base import RunContext, Stage
 from localize.stages.dub.backend import Synthesizer, VoiceSpec
-from localize.stages.dub.casting import Casting, CastingFile, Catalog, cast_voices, casting_report, read_catalog, scene_partners
+from localize.stages.dub.casting import (
+    Casting,
+    CastingFile,
+    Catalog,
+    cast_voices,
+    casting_report,
+    fallback_voice,
+    read_catalog,
+    scene_partners,
+)
 from localize.stages.dub.episode_casting import EPISODE_CASTING_FILE, read_episode_casting
 from localize.stages.dub.lipsync import score_lip_sync
 from localize.stages.dub.reference import cloning_reference
@@ -40,6 +49,7 @@ class _Job:
     line: Line
     rendition: Rendition
     voice: VoiceSpec
+    fallback: VoiceSpec | None
     texts: list[str]
     spans: list[tuple[Window, float]]
 
@@ -181,6 +191,9 @@ class DubStage(Stage):
         casting.report = casting_report(remaining, casting.voices, prints)
         casting.voices.update(cloned)
         casting.warnings.extend(problems)
+        casting.fallbacks = {
+            speaker_id: fallback for speaker_id, voice in casting.voices.items() if (fallback := fallback_voice(voice, catalog.voices))
+        }
         return casting, names
 
     def _plan(self, episode: Episode, track: Track, casting: Casting, remembered: dict[str, str], ctx: RunContext) -> _Plan:
@@ -205,27 +218,31 @@ class DubStage(Stage):
                 plan.renditions[line.id] = _flagged(rendition, flag)
                 continue
             texts = self._texts(line, rendition, episode, ctx, track.language)
-            plan.jobs.append(_Job(line, rendition, voices[line.speaker], texts, windows[line.id]))
+            fallback = casting.fallbacks.get(line.speaker)
+            plan.jobs.append(_Job(line, rendition, voices[line.speaker], fallback, texts, windows[line.id]))
         return plan
 
     def _synthesize(self, plans: dict[str, _Plan], ctx: RunContext) -> None:
         """Fit every job of every language in one pool of ``dub.workers``, so no worker waits while a language ends."""
         jobs = [(language, job) for language, plan in plans.items() for job in plan.jobs]
-        synthesizers = {backend: self._synthesizer(backend, ctx) for backend in {job.voice.backend for _, job in jobs}}
+        backends = {job.voice.backend for _, job in jobs} | {job.fallback.backend for _, job in jobs if job.fallback}
+        synthesizers = {backend: self._synthesizer(backend, ctx) for backend in backends}
         done = dict.fromkeys(plans, 0)
         with ThreadPoolExecutor(max_workers=ctx.config.dub.workers, thread_name_prefix="dub") as pool:
-            futures: dict[Future[Take | str], tuple[str, _Job]] = {
-                pool.submit(self._fit, job, synthesizers[job.voice.backend], ctx): (language, job) for language, job in jobs
+            futures: dict[Future[tuple[Take | None, str]], tuple[str, _Job]] = {
+                pool.submit(self._fit, job, synthesizers, ctx): (language, job) for language, job in jobs
             }
             for future in as_completed(futures):
                 language, job = futures[future]
                 plan = plans[language]
-                result = future.result()
-                if isinstance(result, str):
-                    plan.warnings.append(f"{language} {job.line.id}: synthesis failed {TRIES} times ({result}); line flagged")
+                take, problem = future.result()
+                if take is None:
+                    plan.warnings.append(f"{language} {job.line.id}: synthesis failed {TRIES} times ({problem}); line flagged")
                     plan.renditions[job.line.id] = _flagged(job.rendition, RenditionFlag.TTS_FAILED)
                 else:
-                    plan.renditions[job.line.id] = job.rendition.model_copy(update={"take": result})
+                    if problem:
+                        plan.warnings.append(f"{language} {job.line.id}: {job.voice.id} failed ({problem}); spoken by {take.voice}")
+                    plan.renditions[job.line.id] = job.rendition.model_copy(update={"take": take})
                 done[language] += 1
                 ctx.hook(self.name, language, done[language], len(plan.jobs))
 
@@ -270,16 +287,24 @@ class DubStage(Stage):
         return synthesizer
 
     @staticmethod
-    def _fit(job: _Job, synthesizer: Synthesizer, ctx: RunContext) -> Take | str:
-        """The fitted take, or why synthesis failed after every try."""
+    def _fit(job: _Job, synthesizers: dict[str, Synthesizer], ctx: RunContext) -> tuple[Take | None, str]:
+        """The fitted take and, when the cast voice failed on every try, why: the take is then the espeak-ng fallback
+        voice's (flagged), or None when that failed too."""
         problem = ""
         for attempt in range(1, TRIES + 1):
             try:
-                return fit_take(synthesizer, job.voice, job.texts, job.spans, ctx.workdir, ctx.config.dub)
+                return fit_take(synthesizers[job.voice.backend], job.voice, job.texts, job.spans, ctx.workdir, ctx.config.dub), ""
             except LocalizeError as exc:
                 problem = exc.one_line()
                 log.info("%s: synthesis attempt %d failed: %s", job.line.id, attempt, problem)
-        return problem
+        if job.fallback is None:
+            return None, problem
+        try:
+            take = fit_take(synthesizers[job.fallback.backend], job.fallback, job.texts, job.spans, ctx.workdir, ctx.config.dub)
+        except LocalizeError as exc:
+            log.info("%s: the fallback voice %s failed too: %s", job.line.id, job.fallback.id, exc.one_line())
+            return None, problem
+        return take.model_copy(update={"flags": sorted({*take.flags, RenditionFlag.FALLBACK_VOICE})}), problem
 
 
 SAMPLE_CHARACTERS = 200
