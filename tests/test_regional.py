@@ -90,6 +90,16 @@ def test_regional_words_read_as_standard_spanish(reader_en: LayerReader) -> None
     assert read(reader_en, "Tomamos un cafecito y un vinito.") == "Tomamos un café y un vino."
 
 
+def test_a_noun_is_not_read_as_a_verb_and_irregular_standards_conjugate(reader_en: LayerReader) -> None:
+    # "beso" after a determiner is the noun, not "(yo) beso" read as "besar" -> "dar un beso"
+    assert read(reader_en, "Dame un beso, mi beso.") == "Dame un beso, mi beso."
+    # the standard verb is irregular ("dar"): its own forms, and a verb read as other words keeps its personal "a"
+    assert read(reader_en, "La besé y te beso; besá a Ana.") == "La di un beso y te doy un beso; da un beso a Ana."
+    slots = [spanish.Conjugation(tense, index) for tense, index in (("pres", 0), ("pret", 2), ("subj", 0), ("past_subj", 3))]
+    assert [spanish.conjugate("tener", slot) for slot in slots] == ["tengo", "tuvo", "tenga", "tuviéramos"]
+    assert [spanish.conjugate("pedir", slot) for slot in slots] == ["pido", "pidió", "pida", "pidiéramos"]
+
+
 def test_edits_map_back_to_the_line(reader_en: LayerReader) -> None:
     text = "Che, ¿vos querés guita?"
     read_as = reader_en.normalise(text)

@@ -36,6 +36,14 @@ _MASCULINE_FEMININE = [
 ]
 _TO_FEMININE = dict(pair.split() for pair in _MASCULINE_FEMININE)
 _TO_MASCULINE = {feminine: masculine for masculine, feminine in _TO_FEMININE.items()}
+_NOUN_BEFORE = frozenset(
+    (
+        *("el", "del", "un", "una", "unos", "unas", "mi", "mis", "tu", "tus", "su", "sus", "nuestro", "nuestra"),
+        *("nuestros", "nuestras", "este", "esta", "estos", "estas", "ese", "esa", "esos", "esas", "aquel", "aquella"),
+        *("cada", "ningún", "ninguna", "algún", "alguna", "otro", "otra", "otros", "otras", "primer", "último", "gran"),
+    )
+)
+"""Words only a noun follows: "un beso" is the noun, never a form of "besar" (articles that are also pronouns left out)."""
 
 
 @dataclass(frozen=True)
@@ -155,10 +163,13 @@ class LayerReader:
             if term.gender:
                 changes += _agreement(text, match, term)
         taken = keep + [(change.start, change.end) for change in changes]
+        before: re.Match[str] | None = None
         for word in WORD.finditer(text):
+            noun = before is not None and before.group().lower() in _NOUN_BEFORE and not text[before.end() : word.start()].strip()
+            before = word
             if overlaps(word.start(), word.end(), taken):
                 continue
-            found = self._verb_change(word.group(), word.start()) if self._verbs else []
+            found = self._verb_change(word.group(), word.start()) if self._verbs and not noun else []
             changes += found or self._morphology(word)
         return changes
 

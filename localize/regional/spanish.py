@@ -322,10 +322,66 @@ def _spell(stem: str, ending: str, group: str) -> str:
     return stem + ending
 
 
+def _strong(future: str, pret: str) -> dict[str, tuple[str, ...]]:
+    """The tenses of an irregular verb built on its future stem and its strong preterite stem (tendr-, tuv-)."""
+    past = pret + ("er" if pret.endswith("j") else "ier")
+    return {
+        "fut": tuple(future + ending for ending in ("é", "ás", "á", "emos", "éis", "án")),
+        "cond": tuple(future + ending for ending in ("ía", "ías", "ía", "íamos", "íais", "ían")),
+        "pret": (pret + "e", pret + "iste", pret + "o", pret + "imos", pret + "isteis", past + "on"),
+        "past_subj": (past + "a", past + "as", past + "a", past[:-2] + "éramos", past + "ais", past + "an"),
+    }
+
+
+def _present(first: str, subjunctive: str) -> dict[str, tuple[str, ...]]:
+    """An irregular first person present ("tengo"), and the subjunctive stem that goes with it ("teng-")."""
+    return {"pres": (first,), "subj": tuple(subjunctive + ending for ending in ("a", "as", "a", "amos", "áis", "an"))}
+
+
+_IRREGULAR: dict[str, dict[str, tuple[str, ...]]] = {
+    "dar": {
+        "pres": ("doy", "das", "da", "damos", "dais", "dan"),
+        "pret": ("di", "diste", "dio", "dimos", "disteis", "dieron"),
+        "subj": ("dé", "des", "dé", "demos", "deis", "den"),
+        "past_subj": ("diera", "dieras", "diera", "diéramos", "dierais", "dieran"),
+    },
+    "ir": {
+        "pres": ("voy", "vas", "va", "vamos", "vais", "van"),
+        "pret": ("fui", "fuiste", "fue", "fuimos", "fuisteis", "fueron"),
+        "impf": ("iba", "ibas", "iba", "íbamos", "ibais", "iban"),
+        "subj": ("vaya", "vayas", "vaya", "vayamos", "vayáis", "vayan"),
+        "past_subj": ("fuera", "fueras", "fuera", "fuéramos", "fuerais", "fueran"),
+        "ger": ("yendo",),
+    },
+    "saber": {**_strong("sabr", "sup"), "pres": ("sé",), "subj": ("sepa", "sepas", "sepa", "sepamos", "sepáis", "sepan")},
+    "hacer": {
+        **_strong("har", "hic"),
+        **_present("hago", "hag"),
+        "pret": ("hice", "hiciste", "hizo", "hicimos", "hicisteis", "hicieron"),
+        "part": ("hecho", "hecha", "hechos", "hechas"),
+    },
+    "decir": {**_strong("dir", "dij"), **_present("digo", "dig"), "part": ("dicho", "dicha", "dichos", "dichas")},
+    "tener": {**_strong("tendr", "tuv"), **_present("tengo", "teng")},
+    "poner": {**_strong("pondr", "pus"), **_present("pongo", "pong"), "part": ("puesto", "puesta", "puestos", "puestas")},
+    "venir": {**_strong("vendr", "vin"), **_present("vengo", "veng")},
+    "conducir": {**_strong("conducir", "conduj"), **_present("conduzco", "conduzc")},
+}
+"""Forms of the irregular verbs layers read other verbs as ("besar": "dar un beso"), by tense, where they differ from
+the regular ones; a tuple shorter than six gives only its first slots (the others are regular or stem-changed)."""
+
+
 def conjugate(infinitive: str, slot: Conjugation) -> str:
-    """``infinitive`` (a regular verb) in ``slot``, with its enclitic pronouns."""
+    """``infinitive`` in ``slot``, with its enclitic pronouns: an irregular verb's form from the table above, a
+    stem-changing verb's with the changed stem the lemma table files under it ("pedir" -> "pido"), else the regular form."""
     group = infinitive[-2:]
-    form = _spell(infinitive[:-2], _TENSES[group][slot.tense][slot.index], group)
+    irregular = _IRREGULAR.get(infinitive, {}).get(slot.tense, ())
+    if slot.index < len(irregular):
+        return with_clitics(irregular[slot.index], slot.clitics)
+    ending = _TENSES[group][slot.tense][slot.index]
+    form = _spell(infinitive[:-2], ending, group)
+    if not lemma_is(form, infinitive):
+        changed = (f for stem in list(_changed_stems(infinitive[:-2]))[1:] for f in _spellings(stem, ending) if lemma_is(f, infinitive))
+        form = next(changed, form)
     return with_clitics(form, slot.clitics)
 
 

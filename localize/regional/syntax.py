@@ -117,8 +117,8 @@ def personal_a_changes(text: str, keep: list[tuple[int, int]]) -> list[Change]:
         lower = a.group().lower()
         if lower not in ("a", "al") or not (_joined(text, verb, a) and _joined(text, a, after)):
             continue
-        if overlaps(a.start(), a.end(), keep) or not _verb_of(verb.group().lower()) & _PERSONAL_A_VERBS:
-            continue
+        if overlaps(verb.start(), a.end(), keep) or not _verb_of(verb.group().lower()) & _PERSONAL_A_VERBS:
+            continue  # a verb kept or read as other words ("besar" as "dar un beso") keeps its "a"
         if index > 1 and words[index - 2].group().lower() in _DOUBLING:
             continue  # "lo vi al Turco": the pronoun doubles the object, which keeps its "a"
         if lower == "al":
