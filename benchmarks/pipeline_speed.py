@@ -18,7 +18,8 @@ One after the other, each in its own process:
 3. with ``--fewer``, the run again with one target language fewer (fresh folder): the cost of one language;
 4. with ``--rerun``, the run again in the same folder (everything from the cache).
 
-The machine's load average is printed with the figures: on shared cores, timings vary with it.
+The machine's load average is printed with the figures: on shared cores wall times vary with it, so the run
+is also compared with the floor by CPU time (each process and its children).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,7 +44,7 @@ EPISODES = {
 SOURCE_LANGUAGE = "es-AR"
 
 FLOOR = r"""
-import json, sys, time
+import json, resource, sys, time
 from faster_whisper import decode_audio
 from localize.registry import create
 source, language, threads = sys.argv[1], sys.argv[2], int(sys.argv[3])
@@ -55,7 +57,9 @@ decoded = time.perf_counter()
 segments, _ = model.transcribe(audio, **backend.decode_arguments(language, backend.hints([])))
 words = sum(len(segment.words or []) for segment in segments)
 done = time.perf_counter()
-print(json.dumps({"load": loaded - started, "decode": decoded - loaded, "transcribe": done - decoded, "words": words}))
+own = resource.getrusage(resource.RUSAGE_SELF)
+cpu = own.ru_utime + own.ru_stime
+print(json.dumps({"load": loaded - started, "decode": decoded - loaded, "transcribe": done - decoded, "cpu": cpu, "words": words}))
 """
 
 RUN = r"""
@@ -107,20 +111,31 @@ def _child(code: str, *arguments: str) -> tuple[dict, float]:
     return json.loads(completed.stdout.strip().splitlines()[-1]), seconds
 
 
-def floor(source: Path, threads: int) -> float:
+@dataclass(frozen=True)
+class Cost:
+    """Wall seconds and CPU seconds (the process and its children) of one measured step."""
+
+    wall: float
+    cpu: float
+
+    def ratio(self, base: Cost) -> str:
+        return f"wall {self.wall / base.wall:.2f}, CPU {self.cpu / base.cpu:.2f}"
+
+
+def floor(source: Path, threads: int) -> Cost:
     """Print and return the faster-whisper floor (model load + decode + transcription)."""
     print(f"floor: faster-whisper directly, {threads or 'default'} threads   [{_load()}]")
     figures, _ = _child(FLOOR, str(source), SOURCE_LANGUAGE.split("-")[0], str(threads))
     total = figures["load"] + figures["decode"] + figures["transcribe"]
     print(
         f"  load {figures['load']:.1f} s + decode {figures['decode']:.1f} s + transcribe {figures['transcribe']:.1f} s"
-        f" = {total:.1f} s ({figures['words']} words)   [{_load()}]"
+        f" = {total:.1f} s wall, {figures['cpu']:.1f} s CPU ({figures['words']} words)   [{_load()}]"
     )
-    return total
+    return Cost(total, figures["cpu"])
 
 
-def run(source: Path, out: Path, targets: str, duration: float, label: str) -> float:
-    """Run every stage in a child process; print the table; return the run's wall time (stages and start-up)."""
+def run(source: Path, out: Path, targets: str, duration: float, label: str) -> Cost:
+    """Run every stage in a child process; print the table; return the run's cost (stages and start-up)."""
     print(f"{label}: localize run, targets {targets}   [{_load()}]")
     result, process = _child(RUN, str(source), str(out), targets, str(GLOSSARY), SOURCE_LANGUAGE)
     records = result["stages"]
@@ -131,15 +146,16 @@ def run(source: Path, out: Path, targets: str, duration: float, label: str) -> f
             f"  {record['stage']:<11}{record['seconds']:>8.1f}{record['cpu']:>8.1f}{record['seconds'] / duration:>8.3f}"
             f"{record['peak']:>14.0f}{cached}"
         )
-    total = sum(record["seconds"] for record in records)
-    package = next(record["seconds"] for record in records if record["stage"] == "package")
+    cost = Cost(sum(record["seconds"] for record in records), sum(record["cpu"] for record in records))
+    package = next(record for record in records if record["stage"] == "package")
     peak = max(record["peak"] for record in records)
     print(
-        f"  run {total:.1f} s = {total / duration:.3f}x real time ({result['lines']} lines; {process:.1f} s with interpreter start-up);"
-        f" package {100 * package / total:.1f}% of it; peak RSS {peak:.0f} MiB"
+        f"  run {cost.wall:.1f} s wall = {cost.wall / duration:.3f}x real time, {cost.cpu:.1f} s CPU = {cost.cpu / duration:.3f}x"
+        f" ({result['lines']} lines; {process:.1f} s wall with interpreter start-up); package {100 * package['seconds'] / cost.wall:.1f}%"
+        f" of the wall time, {100 * package['cpu'] / cost.cpu:.1f}% of the CPU time; peak RSS {peak:.0f} MiB"
         f" (largest child process {result['children_peak']:.0f} MiB)   [{_load()}]"
     )
-    return total
+    return cost
 
 
 def main() -> None:
@@ -166,14 +182,18 @@ def main() -> None:
     base = None if args.no_floor else floor(source, args.threads)
     total = run(source, out / "all", args.targets, duration, "run")
     if base is not None:
-        print(f"run / floor: {total / base:.2f}")
+        print(f"run / floor: {total.ratio(base)}")
     if args.fewer:
         fewer = ",".join(args.targets.split(",")[:-1])
         less = run(source, out / "fewer", fewer, duration, "run with one language fewer")
-        print(f"one more language ({args.targets.split(',')[-1]}): +{total - less:.1f} s = +{(total - less) / duration:.3f}x real time")
+        extra = Cost(total.wall - less.wall, total.cpu - less.cpu)
+        print(
+            f"one more language ({args.targets.split(',')[-1]}): +{extra.wall:.1f} s wall = +{extra.wall / duration:.3f}x real time,"
+            f" +{extra.cpu:.1f} s CPU = +{extra.cpu / duration:.3f}x"
+        )
     if args.rerun:
         again = run(source, out / "all", args.targets, duration, "re-run (cache)")
-        print(f"re-run: {100 * again / total:.1f}% of the first run")
+        print(f"re-run: {100 * again.wall / total.wall:.1f}% of the first run's wall time, {100 * again.cpu / total.cpu:.1f}% of its CPU")
 
 
 if __name__ == "__main__":
