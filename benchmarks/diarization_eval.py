@@ -1,6 +1,6 @@
 """DER (pyannote.metrics, 0.25 s collar, overlaps scored), speaker count, overlaps found and speed of a diarizer.
 
-Usage: .venv/bin/python benchmarks/diarization_eval.py [--only en01 es02] [--backend embedded.v1]
+Usage: .venv/bin/python benchmarks/diarization_eval.py [--only en01 es02] [--backend embedded.v1] [--options JSON]
 
 Needs the evaluation set (benchmarks/evalset/make_evalset.py). Speed is wall time
 divided by audio duration on this machine's cores (``--threads``, default 2).
@@ -12,6 +12,7 @@ when a stretch where the diarizer has two speakers lies within
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -34,6 +35,7 @@ def main() -> None:
     parser.add_argument("--only", nargs="*")
     parser.add_argument("--backend", default="embedded.v1")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--options", default="{}", help="backend options as JSON")
     args = parser.parse_args()
 
     import warnings
@@ -48,7 +50,7 @@ def main() -> None:
 
     warnings.filterwarnings("ignore")
     torch.set_num_threads(args.threads)
-    backend = create("diarize", args.backend)
+    backend = create("diarize", args.backend, json.loads(args.options))
     metric = DiarizationErrorRate(collar=0.25, skip_overlap=False)
     total_audio = total_wall = total_cpu = 0.0
     worst_count = true_overlaps = found_overlaps = overlaps_hit = overlaps_right = 0
