@@ -98,7 +98,7 @@ def edit_french_line(folder: Path, scratch: Path) -> str:
     script = scratch / "fr.csv"
     localize("script", "export", folder, "--language", "fr", "--format", "csv", "--out", script)
     rows = list(csv.reader(script.open(encoding="utf-8-sig")))
-    rows[3][5] = "Une réplique corrigée par la relectrice."
+    rows[3][rows[0].index("Translation")] = "Une réplique corrigée par la relectrice."
     with script.open("w", encoding="utf-8", newline="") as handle:
         csv.writer(handle).writerows(rows)
     localize("script", "import", folder, script, "--language", "fr")
