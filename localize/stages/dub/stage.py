@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from localize.config import BackendChoice
-from localize.errors import BackendUnavailable, LocalizeError
+from localize.config import BackendChoice, DubConfig
+from localize.errors import BackendUnavailable, InputError, LocalizeError
 from localize.glossary.check import VIOLATIONS, check_rendition
 from localize.model import Episode, Line, Rendition, RenditionFlag, Speaker, Take, Track
 from localize.registry import backend_class
@@ -23,6 +23,7 @@ from localize.stages.dub.casting import (
     cast_voices,
     casting_report,
     fallback_voice,
+    find_voice,
     read_catalog,
     scene_partners,
 )
@@ -186,7 +187,7 @@ class DubStage(Stage):
             if chosen:
                 fixed[speaker.id] = chosen
         catalog = read_catalog(language, config.voices_dir)
-        prints = catalog_voiceprints(catalog.voices, catalog.sample or _sample_text(episode, language), lambda b: self._synthesizer(b, ctx))
+        prints = catalog_voiceprints(catalog.voices, catalog.sample or _sample_text(episode, language), lambda b: self.synthesizer(b, ctx))
         casting = cast_voices(remaining, language, catalog.voices, fixed, partners, prints)
         casting.report = casting_report(remaining, casting.voices, prints)
         casting.voices.update(cloned)
@@ -201,8 +202,7 @@ class DubStage(Stage):
         config = ctx.config.dub
         voices = casting.voices
         lines = sorted(episode.lines, key=lambda line: line.start)
-        sights = episode.picture.lines if episode.picture else {}
-        windows = plan_windows(lines, episode.source.duration, config, sights)
+        windows = self.windows(episode, config)
         plan = _Plan(track, casting, remembered, lines, dict(track.renditions), [f"{track.language}: {m}" for m in casting.warnings])
         for line in lines:
             rendition = plan.renditions.get(line.id)
@@ -226,7 +226,7 @@ class DubStage(Stage):
         """Fit every job of every language in one pool of ``dub.workers``, so no worker waits while a language ends."""
         jobs = [(language, job) for language, plan in plans.items() for job in plan.jobs]
         backends = {job.voice.backend for _, job in jobs} | {job.fallback.backend for _, job in jobs if job.fallback}
-        synthesizers = {backend: self._synthesizer(backend, ctx) for backend in backends}
+        synthesizers = {backend: self.synthesizer(backend, ctx) for backend in backends}
         done = dict.fromkeys(plans, 0)
         with ThreadPoolExecutor(max_workers=ctx.config.dub.workers, thread_name_prefix="dub") as pool:
             futures: dict[Future[tuple[Take | None, str]], tuple[str, _Job]] = {
@@ -245,6 +245,54 @@ class DubStage(Stage):
                     plan.renditions[job.line.id] = job.rendition.model_copy(update={"take": take})
                 done[language] += 1
                 ctx.hook(self.name, language, done[language], len(plan.jobs))
+
+    @staticmethod
+    def windows(episode: Episode, config: DubConfig) -> dict[str, list[tuple[Window, float]]]:
+        """line id -> the windows its take is fitted to (against the picture, when it was seen)."""
+        lines = sorted(episode.lines, key=lambda line: line.start)
+        return plan_windows(lines, episode.source.duration, config, episode.picture.lines if episode.picture else {})
+
+    @staticmethod
+    def voice_for(episode: Episode, ctx: RunContext, language: str, speaker_id: str) -> VoiceSpec | None:
+        """The catalog voice ``speaker_id`` speaks ``language`` with: the episode's casting choice, else the one it was
+        cast last (None before it was cast)."""
+        track = episode.tracks.get(language)
+        chosen = read_episode_casting(ctx.workdir.root / EPISODE_CASTING_FILE).get(speaker_id, {}).get(language)
+        voice_id = chosen or (track.voices.get(speaker_id) if track else None)
+        return find_voice(read_catalog(language, ctx.config.dub.voices_dir).voices, voice_id) if voice_id else None
+
+    def dub_line(self, episode: Episode, ctx: RunContext, language: str, line_id: str) -> Track:
+        """``language``'s track with one line's take made now, as a run would make it (for a reviewer to hear at once):
+        the speaker's voice (the episode's casting choice, else the one it was cast) and its espeak-ng fallback, the
+        line's window among the others, the same fitting ladder; overlaps with its neighbours resolved again, moved
+        takes' lip sync scored."""
+        config = ctx.config.dub
+        track, line = episode.tracks.get(language), episode.line(line_id)
+        rendition = track.renditions.get(line_id) if track and line else None
+        if track is None or line is None or rendition is None:
+            raise InputError(f"episode {episode.id} has no {language} translation of {line_id}", "render the episode first")
+        voice = self.voice_for(episode, ctx, language, line.speaker)
+        if voice is None:
+            raise InputError(f"{line.speaker} has no {language} voice yet", "render the episode first (it casts the new speaker)")
+        lines = sorted(episode.lines, key=lambda item: item.start)
+        rendition = rendition.model_copy(update={"take": None, "skipped": None})
+        skip = self._skip_reason(line, rendition, {line.speaker: voice}, config.dub_forced_narrative)
+        if skip is not None:
+            done = _flagged(rendition, skip[0])
+        else:
+            fallback = fallback_voice(voice, read_catalog(language, config.voices_dir).voices)
+            texts = self._texts(line, rendition, episode, ctx, language)
+            job = _Job(line, rendition, voice, fallback, texts, self.windows(episode, config)[line.id])
+            backends = {voice.backend} | ({fallback.backend} if fallback else set())
+            take, problem = self._fit(job, {backend: self.synthesizer(backend, ctx) for backend in backends}, ctx)
+            if take is None:
+                raise BackendUnavailable(f"{language} {line_id}: synthesis failed ({problem})", "try another voice for the speaker")
+            done = rendition.model_copy(update={"take": take})
+        renditions = resolve_overlaps(lines, {**track.renditions, line_id: done}, config.pause_split)
+        if episode.picture is not None:
+            moved = {key: value for key, value in renditions.items() if value != track.renditions.get(key)}
+            renditions = {**renditions, **score_lip_sync(moved, episode.picture, ctx.workdir)}
+        return track.model_copy(update={"renditions": renditions})
 
     @staticmethod
     def _skip_reason(line: Line, rendition: Rendition, voices: dict[str, VoiceSpec], dub_forced: bool) -> tuple[RenditionFlag, str] | None:
@@ -281,7 +329,8 @@ class DubStage(Stage):
         return texts
 
     @staticmethod
-    def _synthesizer(backend: str, ctx: RunContext) -> Synthesizer:
+    def synthesizer(backend: str, ctx: RunContext) -> Synthesizer:
+        """The TTS engine ``backend`` with the configured options."""
         options = ctx.config.dub.backend_options.get(backend, {})
         synthesizer: Synthesizer = make_backend("tts", BackendChoice(backend=backend, options=options), ctx.config)
         return synthesizer
