@@ -192,12 +192,14 @@ from localize.commands import glossary as _glossary_commands  # noqa: E402
 from localize.commands import qc as _qc_commands  # noqa: E402
 from localize.commands import script as _script_commands  # noqa: E402
 from localize.commands import service as _service_commands  # noqa: E402
+from localize.commands import studio as _studio_commands  # noqa: E402
 from localize.commands import subtitles as _subtitle_commands  # noqa: E402
 
 app.add_typer(_script_commands.app, name="script")
 app.add_typer(_glossary_commands.app, name="glossary")
 app.add_typer(_subtitle_commands.app, name="subtitles")
 app.command("qc")(_qc_commands.qc)
+app.command("studio")(_studio_commands.studio)
 app.command()(_service_commands.serve)
 app.command()(_service_commands.worker)
 app.command()(_service_commands.batch)
