@@ -46,18 +46,19 @@ def line(line_id: str, speaker: str) -> Line:
     return Line(id=line_id, start=own[0].start, end=own[-1].end, speaker=speaker, text=" ".join(w.text for w in own), words=own)
 
 
-def make_episode(tmp_path: Path) -> Path:
+def make_episode(tmp_path: Path, name: str = "ep") -> Path:
     """A three-line episode, translated into French, saved as `localize run` leaves it (glossary copied beside it)."""
     glossary = tmp_path / "colectivo.yaml"
+    glossary.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(SAMPLE_GLOSSARY, glossary)
-    workdir = WorkDir(tmp_path, "ep")
+    workdir = WorkDir(tmp_path, name)
     workdir.prepare()
     lines = [line("L0001", "LUCIA"), line("L0002", "MARTIN"), line("L0003", "RAMON")]
     french = {"L0001": "Che, Martín, tu veux un maté ?", "L0002": "D'accord, mais vite.", "L0003": "Bonjour."}
     renditions = {key: Rendition(line_id=key, text=text, source_text=lines[n].text, candidates=[text, text.upper()])
                   for n, (key, text) in enumerate(french.items())}  # fmt: skip
     episode = Episode(
-        id="ep",
+        id=name,
         source=MediaInfo(path=Path("ep.mp4"), size=1, fingerprint="f", duration=10.0, container="mp4", frame_rate=25.0),
         source_language="es-AR",
         words=words(),

@@ -133,7 +133,7 @@ token_app = typer.Typer(help="Create, list and revoke API tokens (stored hashed 
 def token_create(
     name: Annotated[str, typer.Argument(help="Who or what the token is for.")],
     scope: Annotated[
-        list[str] | None, typer.Option("--scope", "-s", help="read, submit or admin (repeatable; default read and submit).")
+        list[str] | None, typer.Option("--scope", "-s", help="read, submit, review or admin (repeatable; default read and submit).")
     ] = None,
     tenant: Annotated[str, typer.Option("--tenant", help="Whose jobs the token sees (admin tokens see every tenant's).")] = "default",
     expires_in: Annotated[float | None, typer.Option("--expires-in", help="Days the token is valid (default: until revoked).")] = None,

@@ -14,17 +14,19 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Awaitable, Callable, MutableMapping
+from pathlib import Path
 from typing import Annotated, Any
 
 import anyio
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import text
 
-from localize.errors import ConfigError, GlossaryError, InputError, LocalizeError, MediaError
+from localize.errors import ConfigError, EditConflict, GlossaryError, InputError, LocalizeError, MediaError
+from localize.review import EpisodeBusy
 from localize.service.db import JOB_STATES, Token
 from localize.service.errors import AccessDenied, Conflict, NotFound, ServiceUnavailable, UnsupportedUpload, UploadTooLarge
 from localize.service.runtime import Service
@@ -40,6 +42,7 @@ from localize.service.schemas import (
     iso,
 )
 from localize.service.security import Principal, authenticate, create_token, list_tokens, revoke_token
+from localize.studio import Reviewer, StudioEpisode, studio_router
 
 __all__ = ["create_app"]
 
@@ -47,6 +50,8 @@ _STATUS: tuple[tuple[type[LocalizeError], int], ...] = (
     (AccessDenied, status.HTTP_403_FORBIDDEN),
     (NotFound, status.HTTP_404_NOT_FOUND),
     (Conflict, status.HTTP_409_CONFLICT),
+    (EditConflict, status.HTTP_409_CONFLICT),
+    (EpisodeBusy, status.HTTP_409_CONFLICT),
     (UploadTooLarge, status.HTTP_413_CONTENT_TOO_LARGE),
     (UnsupportedUpload, status.HTTP_415_UNSUPPORTED_MEDIA_TYPE),
     (ServiceUnavailable, status.HTTP_503_SERVICE_UNAVAILABLE),
@@ -65,24 +70,30 @@ log = logging.getLogger("localize.service")
 _bearer = HTTPBearer(auto_error=False, description="An API token made with 'localize token create'.")
 
 
+def _admit(request: Request, presented: str | None, scope: str) -> Principal:
+    """The principal of a presented token that grants ``scope`` (401 without a valid token, 429 over its rate, 403
+    without the scope)."""
+    service: Service = request.app.state.service
+    principal = authenticate(service.database, presented) if presented else None
+    if principal is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "a valid bearer token is required", headers=_CHALLENGE)
+    wait = service.limiter.wait(principal.name)
+    if wait > 0:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            f"this token is over {service.settings.rate_limit_per_minute} requests a minute",
+            headers={"Retry-After": str(math.ceil(wait))},
+        )
+    if not principal.allows(scope):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"this token lacks the '{scope}' scope")
+    return principal
+
+
 def _require(scope: str) -> Callable[[Request, HTTPAuthorizationCredentials | None], Principal]:
     """A dependency that admits a bearer token granting ``scope``."""
 
     def check(request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
-        service: Service = request.app.state.service
-        principal = authenticate(service.database, credentials.credentials) if credentials else None
-        if principal is None:
-            raise HTTPException(status.HTTP_401_UNAUTHORIZED, "a valid bearer token is required", headers=_CHALLENGE)
-        wait = service.limiter.wait(principal.name)
-        if wait > 0:
-            raise HTTPException(
-                status.HTTP_429_TOO_MANY_REQUESTS,
-                f"this token is over {service.settings.rate_limit_per_minute} requests a minute",
-                headers={"Retry-After": str(math.ceil(wait))},
-            )
-        if not principal.allows(scope):
-            raise HTTPException(status.HTTP_403_FORBIDDEN, f"this token lacks the '{scope}' scope")
-        return principal
+        return _admit(request, credentials.credentials if credentials else None, scope)
 
     return check
 
@@ -277,4 +288,38 @@ def create_app(service: Service) -> FastAPI:
         """Revoke a token."""
         revoke_token(service.database, name)
 
+    _mount_studio(app, service)
     return app
+
+
+STUDIO_COOKIE = "localize_review"
+
+
+def _mount_studio(app: FastAPI, service: Service) -> None:
+    """The review studio of each finished job at ``/jobs/{id}/studio/``, for tokens with the ``review`` scope of the
+    job's tenant. A browser opens ``/jobs/{id}/studio/open?token=...`` once; the token then travels in a same-site,
+    HTTP-only cookie limited to that job's studio."""
+    studios: dict[str, StudioEpisode] = {}
+
+    def reviewable(request: Request, job_id: str, presented: str | None) -> tuple[Principal, Path]:
+        principal = _admit(request, presented, "review")
+        job = service.job(job_id, principal)
+        if job.status != "succeeded":
+            raise Conflict(f"job {job.id} is {job.status}", "open the studio once the job has succeeded")
+        return principal, service.episode_folder(job)
+
+    def resolve(request: Request, job_id: str, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Reviewer:
+        presented = credentials.credentials if credentials else request.cookies.get(STUDIO_COOKIE)
+        principal, folder = reviewable(request, job_id, presented)
+        studio = studios.setdefault(job_id, StudioEpisode(folder))
+        return Reviewer(studio, principal.name, f"/jobs/{job_id}/studio")
+
+    @app.get("/jobs/{job_id}/studio/open", tags=["studio"], response_class=RedirectResponse)
+    def open_studio(request: Request, job_id: str, token: Annotated[str, Query(max_length=200)]) -> RedirectResponse:
+        """Open a finished job in the review studio (a browser's way in: the token is kept in a cookie)."""
+        reviewable(request, job_id, token)
+        response = RedirectResponse(f"/jobs/{job_id}/studio/", status_code=status.HTTP_303_SEE_OTHER)
+        response.set_cookie(STUDIO_COOKIE, token, path=f"/jobs/{job_id}/studio", httponly=True, samesite="strict")
+        return response
+
+    app.include_router(studio_router(resolve), prefix="/jobs/{job_id}/studio", tags=["studio"])

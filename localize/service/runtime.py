@@ -298,7 +298,7 @@ class Service:
 
     def deliverables(self, job: Job) -> list[Deliverable]:
         """The files a finished job delivered, as its manifest lists them."""
-        folder = self._episode_folder(job)
+        folder = self.episode_folder(job)
         try:
             manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as exc:
@@ -314,9 +314,10 @@ class Service:
         """The file of a listed deliverable, confined to the job's episode folder."""
         if path not in {d.path for d in self.deliverables(job)}:
             raise NotFound(f"job {job.id} has no deliverable '{path}'", f"list them with GET /jobs/{job.id}/files")
-        return confine(path, [self._episode_folder(job)])
+        return confine(path, [self.episode_folder(job)])
 
-    def _episode_folder(self, job: Job) -> Path:
+    def episode_folder(self, job: Job) -> Path:
+        """The folder of the job's episode (its deliverables and work state)."""
         episode = job.request.get("episode")
         if not episode:
             raise NotFound(f"job {job.id} has no deliverables yet (it is {job.status})", "wait until it has succeeded")

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 __all__ = ["DeliverableView", "JobList", "JobView", "StageView", "Submission", "TokenCreate", "TokenCreated", "TokenView", "UploadView"]
 
-Scope = Literal["read", "submit", "admin"]
+Scope = Literal["read", "submit", "review", "admin"]
 _DEFAULT_SCOPES: list[Scope] = ["read", "submit"]
 
 

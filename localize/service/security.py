@@ -37,8 +37,8 @@ __all__ = [
     "upload_kind",
 ]
 
-SCOPES = ("read", "submit", "admin")
-"""``admin`` grants every scope."""
+SCOPES = ("read", "submit", "review", "admin")
+"""``review``: open the tenant's finished jobs in the studio and change them there; ``admin`` grants every scope."""
 MEDIA_SUFFIXES = frozenset(
     {".mp4", ".mkv", ".mov", ".m4v", ".avi", ".webm", ".mxf", ".ts", ".wav", ".flac", ".mp3", ".m4a", ".aac", ".ogg"}
 )
