@@ -48,6 +48,7 @@ def test_shipped_layers_load_and_stack() -> None:
         ("seguir", "sigues", "sigue", "sigas"),
         ("construir", "construyes", "construye", "construyas"),
         ("buscar", "buscas", "busca", "busques"),
+        ("calentar", "calientas", "calienta", "calientes"),
         ("sentar", "sientas", "sienta", None),
     ],
 )

@@ -216,14 +216,16 @@ def imperative(infinitive: str) -> str | None:
 
 def subjunctive(infinitive: str) -> str | None:
     """The tú present subjunctive on the stem of the present ("pensar" -> "pienses", "buscar" -> "busques");
-    for a verb whose present keeps its stem, the regular form even where the table files it elsewhere ("pases")."""
+    for a verb whose present keeps its stem, or an -ar verb whose changed stem the table confirms ("calientes"), the
+    regular form even where the table files it elsewhere ("pases")."""
     third = _third_person(infinitive)
     if third is None:
         return None
     group = plain(infinitive[-2:])
     ending = "es" if group == "ar" else "as"
     found = next((form for form in _spellings(third[:-1], ending) if lemma_is(form, infinitive)), None)
-    if found is None and third[:-1] == infinitive[:-2]:
+    changed = group == "ar" and lemma_is(third, infinitive)
+    if found is None and (third[:-1] == infinitive[:-2] or changed):
         return _spell(third[:-1], ending, group)
     return found
 
