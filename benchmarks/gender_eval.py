@@ -104,7 +104,7 @@ def evaluation_set() -> list[tuple[str, bool, np.ndarray, float | None]]:
     from benchmarks.evalset.truth import CLIPS_DIR, load_clips
 
     known = {
-        voice.id: voice.styles[0].startswith("jf_")
+        voice.id: bool(voice.styles) and voice.styles[0].startswith("jf_")  # Piper's voice is a man's
         for voice in VOICES.values()
         if (voice.styles and voice.styles[0][:3] in ("jf_", "jm_")) or (voice.engine == "piper" and voice.semitones <= 0)
     }
