@@ -173,3 +173,10 @@ def test_merge_keeps_list_order_and_refuses_a_changed_length() -> None:
         merge(base, longer, path_tree(["words.*.text"]))
     renamed = view.model_copy(update={"words": [w.model_copy(update={"text": w.text.upper()}) for w in view.words]})
     assert [w.text for w in merge(base, renamed, path_tree(["words.*.text"])).words] == ["HOLA", "CHE"]
+
+
+def test_merge_keeps_a_written_field_the_stage_left_alone() -> None:
+    """A stage that writes speakers but handed back lines it did not touch (a language it did not run) keeps them."""
+    base = episode()
+    view = project(base, path_tree(["lines.*.text"]))
+    assert merge(base, view, path_tree(["lines.*.speaker"])).lines[0].speaker == "A"

@@ -133,7 +133,8 @@ def merge(full: Any, result: Any, tree: PathTree | bool, where: str = "episode")
         return _plain(result)
     assert isinstance(tree, dict)
     if isinstance(full, BaseModel):
-        updates = {name: merge(getattr(full, name), result.__dict__.get(name), sub, f"{where}.{name}") for name, sub in tree.items()}
+        held = result.__dict__  # a written field the stage's view never held and the stage did not set stays as it was
+        updates = {name: merge(getattr(full, name), held[name], sub, f"{where}.{name}") for name, sub in tree.items() if name in held}
         return full.model_copy(update=updates)
     sub = tree["*"]
     if isinstance(full, list):
