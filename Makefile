@@ -59,9 +59,10 @@ lint: setup
 	$(BIN)/lint-imports
 	$(BIN)/hadolint Dockerfile
 
-# Test files run in parallel, one file per worker process (a file's fixtures are built once); the slowest are listed.
+# Test files run in parallel, one file per worker process (a file's fixtures are built once), longest first
+# (tests/conftest.py orders them); the slowest tests are listed.
 test: setup lint llm-server
-	$(BIN)/python -m pytest -q -ra -n auto --dist loadfile --durations=25
+	$(BIN)/python -m pytest -q -ra -n auto --dist loadfile --no-loadscope-reorder --durations=25
 
 test-extras: system $(TTS_VENV)/.installed
 	$(TTS_VENV)/bin/python -m pytest -q -ra tests/test_xtts.py tests/test_separation.py

@@ -12,6 +12,14 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "samples" / "colectivo"
 SAMPLE_GLOSSARY = ROOT / "glossaries" / "colectivo.yaml"
+LONGEST_FIRST = ("tests/test_pipeline.py", "tests/test_service.py", "tests/security/test_hard_kill.py", "tests/test_translate_chat.py")
+"""Files that run whole episodes or a model server: started first, so that parallel workers (``make test``) end together."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Put the longest files first; ``make test`` hands files to its workers in this order."""
+    rank = {name: index for index, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))
 
 
 def run_cli(*args: str | Path, timeout: float = 900, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
