@@ -18,7 +18,7 @@ import numpy as np
 
 from localize.errors import MediaError
 from localize.media.faces import MIN_PRESENCE, Box, FaceModels, Landmarks
-from localize.media.tools import require_tool
+from localize.media.tools import picture_command
 
 __all__ = ["PROXY_WIDTH", "TARGET_RATE", "MouthTracks", "analysis_rate", "track_mouths"]
 
@@ -191,25 +191,8 @@ def track_mouths(
     """
     rate = analysis_rate(frame_rate)
     proxy_width, proxy_height = _proxy_size(width, height)
-    command = [
-        require_tool("ffmpeg", "ffmpeg"),
-        "-nostdin",
-        "-v",
-        "error",
-        "-i",
-        str(video),
-        "-map",
-        "0:v:0",
-        "-an",
-        "-sn",
-        "-vf",
-        f"fps={rate.numerator}/{rate.denominator},scale={proxy_width}:{proxy_height}:flags=area",
-        "-f",
-        "rawvideo",
-        "-pix_fmt",
-        "rgb24",
-        "-",
-    ]
+    scale = f"fps={rate.numerator}/{rate.denominator},scale={proxy_width}:{proxy_height}:flags=area"
+    command = picture_command(video, scale, "-f", "rawvideo", "-pix_fmt", "rgb24", "-")
     frame_bytes = proxy_width * proxy_height * 3
     cuts = sorted({round(t * float(rate)) for t in shot_changes})
     tracker = _Tracker(FaceModels(), proxy_height, proxy_width, float(rate))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from localize.media.tools import require_tool, run_tool
+from localize.media.tools import picture_command, run_tool
 
 __all__ = ["DEFAULT_SCENE_THRESHOLD", "detect_shot_changes"]
 
@@ -18,25 +18,8 @@ _PTS_TIME = re.compile(r"pts_time:([0-9.]+)")
 
 def detect_shot_changes(video: Path, threshold: float = DEFAULT_SCENE_THRESHOLD) -> list[float]:
     """Seconds at which a new shot starts (the first frame of each shot after the first), sorted."""
-    ffmpeg = require_tool("ffmpeg", "ffmpeg")
     output = run_tool(
-        [
-            ffmpeg,
-            "-nostdin",
-            "-v",
-            "error",
-            "-i",
-            str(video),
-            "-map",
-            "0:v:0",
-            "-an",
-            "-sn",
-            "-vf",
-            f"select='gt(scene,{threshold})',metadata=print:file=-",
-            "-f",
-            "null",
-            "-",
-        ],
+        picture_command(video, f"select='gt(scene,{threshold})',metadata=print:file=-", "-f", "null", "-"),
         f"finding shot changes in {video.name}",
         "the video stream may be corrupt",
     )

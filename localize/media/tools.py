@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from pathlib import Path
 
 from localize.errors import BackendUnavailable, MediaError
 
-__all__ = ["require_tool", "run_tool"]
+__all__ = ["picture_command", "require_tool", "run_tool"]
 
 
 def require_tool(name: str, package: str) -> str:
@@ -16,6 +17,12 @@ def require_tool(name: str, package: str) -> str:
     if path is None:
         raise BackendUnavailable(f"'{name}' is not installed", f"apt-get install {package}")
     return path
+
+
+def picture_command(video: Path, video_filter: str, *output: str) -> list[str]:
+    """An ffmpeg command reading only the first video stream of ``video`` through ``video_filter`` into ``output``."""
+    reading = ["-nostdin", "-v", "error", "-i", str(video), "-map", "0:v:0", "-an", "-sn"]
+    return [require_tool("ffmpeg", "ffmpeg"), *reading, "-vf", video_filter, *output]
 
 
 def run_tool(command: list[str], what: str, hint: str = "", input_bytes: bytes | None = None) -> bytes:
