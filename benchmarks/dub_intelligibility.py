@@ -3,23 +3,30 @@
 Runs the flow up to translation once (cached in the output folder), then the dub
 stage once per backend with a catalog holding only that backend's shipped voices
 (``kokoro`` is the default catalog's Kokoro voices, ``espeak-ng`` its espeak-ng
-voices, ``piper`` the bundled English Piper voice). Every take of a language is
+voices, ``piper`` the bundled English Piper voice). The takes of each dub voice are
 laid end to end with a pause between takes and transcribed by the bundled Whisper
-(faster-whisper defaults, the language as hint); printed per language and backend:
+(faster-whisper defaults, the language as hint); printed per voice, then per
+language and backend:
 
-- WER against the text each take was meant to say;
+- WER against the text each take was meant to say (per voice, and over all voices);
 - distinctness: the mean cosine similarity between different characters' dub voices
   (the mean voiceprint of their takes, Resemblyzer as diarization uses it), target <= 0.75;
 - consistency: the mean cosine similarity of each take of at least 1 s to its
   character's mean voiceprint, target >= 0.85;
 - speed: the dub stage's wall time per language over the programme's duration, with
-  the load average before and after (the machine is shared).
+  the load average before and after (the machine is shared), and its CPU time (this
+  process and its children) per programme second over 2 cores: what the wall time
+  would be on 2 idle cores.
+
+The long-form episode is the held-out scene: its lines are not the sentences the
+catalog's voices were chosen on (``voice_catalog.py``).
 
 Usage (from the repository root)::
 
     .venv/bin/python benchmarks/dub_intelligibility.py --episode sample [--backends kokoro espeak-ng piper]
     .venv/bin/python benchmarks/longform/make_longform.py   # once
     .venv/bin/python benchmarks/dub_intelligibility.py --episode longform --backends kokoro
+    .venv/bin/python benchmarks/dub_intelligibility.py --source benchmarks/longform/out/5min/episode.wav --backends kokoro
 """
 
 from __future__ import annotations
@@ -29,7 +36,7 @@ import os
 import sys
 import tempfile
 import time
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -37,7 +44,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.dub_fit import BEFORE_DUB, EPISODES, GLOSSARY  # noqa: E402
+from benchmarks.dub_fit import BEFORE_DUB, EPISODES, GLOSSARY, _cpu_seconds  # noqa: E402
 from benchmarks.evalset.truth import normalise_text  # noqa: E402
 
 BACKENDS = {"kokoro": "kokoro.v1", "espeak-ng": "espeak-ng.v1", "piper": "piper.v1"}
@@ -72,45 +79,67 @@ def _speech(path: Path) -> np.ndarray:
     return resample_poly(samples, 1, rate // 16_000).astype(np.float32)
 
 
-def _measure(episode, language: str, resolve, whisper) -> tuple[float, int, float, float]:  # type: ignore[no-untyped-def]
-    """(WER, words, distinctness, consistency) of one language's takes."""
+@dataclass
+class _Voice:
+    """One dub voice's takes of a language: their speech laid end to end, what they should say, their voiceprints."""
+
+    speech: list[np.ndarray] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    prints: list[tuple[str, np.ndarray]] = field(default_factory=list)
+    """(speaker, voiceprint) of each take of at least MIN_TAKE_SECONDS."""
+
+
+def _heard(voice: _Voice, language: str, whisper) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    """(word errors, reference words) of Whisper's transcript of the voice's takes."""
     import jiwer
     import soundfile
 
-    from localize.media.voiceprint import voiceprint
     from localize.progress import silent_hook
 
-    track = episode.tracks[language]
     pause = np.zeros(int(PAUSE_SECONDS * 16_000), dtype=np.float32)
-    pieces: list[np.ndarray] = []
-    texts: list[str] = []
-    prints: dict[str, list[np.ndarray]] = {}
+    pieces = [part for speech in voice.speech for part in (pause, 0.3 * speech / (np.max(np.abs(speech)) + 1e-9))]
+    with tempfile.TemporaryDirectory() as temp:
+        audio = Path(temp) / "takes.wav"
+        soundfile.write(audio, np.concatenate([*pieces, pause]), 16_000, subtype="PCM_16")
+        words = whisper.transcribe(audio, language.split("-")[0], [], silent_hook).words
+    reference = normalise_text(" ".join(voice.texts))
+    result = jiwer.process_words(reference, normalise_text(" ".join(w.text for w in words)))
+    return result.substitutions + result.deletions + result.insertions, len(reference.split())
+
+
+def _measure(episode, language: str, resolve, whisper) -> tuple[dict[str, tuple[int, int]], float, float]:  # type: ignore[no-untyped-def]
+    """(voice id -> (word errors, words), distinctness, consistency) of one language's takes."""
+    from localize.media.voiceprint import voiceprint
+
+    track = episode.tracks[language]
+    voices: dict[str, _Voice] = {}
     for line in sorted(episode.lines, key=lambda item: item.start):
         rendition = track.renditions.get(line.id)
         if rendition is None or rendition.take is None:
             continue
         speech = _speech(resolve(rendition.take.audio))
-        pieces += [pause, 0.3 * speech / (np.max(np.abs(speech)) + 1e-9)]
-        texts.append(rendition.take.text or rendition.text)
+        voice = voices.setdefault(rendition.take.voice, _Voice())
+        voice.speech.append(speech)
+        voice.texts.append(rendition.take.text or rendition.text)
         if len(speech) >= MIN_TAKE_SECONDS * 16_000:
-            prints.setdefault(line.speaker, []).append(voiceprint(speech))
-    with tempfile.TemporaryDirectory() as temp:
-        audio = Path(temp) / "takes.wav"
-        soundfile.write(audio, np.concatenate([*pieces, pause]), 16_000, subtype="PCM_16")
-        words = whisper.transcribe(audio, language.split("-")[0], [], silent_hook).words
-    reference = normalise_text(" ".join(texts))
-    wer = jiwer.wer(reference, normalise_text(" ".join(w.text for w in words)))
+            voice.prints.append((line.speaker, voiceprint(speech)))
+    errors = {voice_id: _heard(voice, language, whisper) for voice_id, voice in sorted(voices.items())}
+    prints: dict[str, list[np.ndarray]] = {}
+    for voice in voices.values():
+        for speaker, vector in voice.prints:
+            prints.setdefault(speaker, []).append(vector)
     means = {speaker: np.mean(vectors, axis=0) / np.linalg.norm(np.mean(vectors, axis=0)) for speaker, vectors in prints.items()}
     speakers = sorted(means)
     between = [float(means[a] @ means[b]) for i, a in enumerate(speakers) for b in speakers[i + 1 :]]
     within = [float(vector @ means[speaker]) for speaker, vectors in prints.items() if len(vectors) > 1 for vector in vectors]
-    return wer, len(reference.split()), float(np.mean(between)) if between else float("nan"), float(np.mean(within))
+    return errors, float(np.mean(between)) if between else float("nan"), float(np.mean(within))
 
 
 def main() -> None:
     """Prepare once, dub with each backend, measure."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--episode", choices=sorted(EPISODES), default="sample")
+    parser.add_argument("--source", type=Path, default=None, help="another episode (e.g. benchmarks/longform/out/5min/episode.wav)")
     parser.add_argument("--backends", nargs="*", choices=sorted(BACKENDS), default=sorted(BACKENDS))
     parser.add_argument("--languages", nargs="*", default=TARGETS)
     parser.add_argument("--out", type=Path, default=None, help="work folder (default benchmarks/longform/out/intelligibility-<episode>)")
@@ -121,13 +150,15 @@ def main() -> None:
     from localize.pipeline import RunRequest, prepare_run, run_stages
     from localize.registry import create
 
-    source = EPISODES[args.episode]
+    source = args.source or EPISODES[args.episode]
     if not source.is_file():
         raise SystemExit(f"{source} is missing; run benchmarks/longform/make_longform.py first")
-    out = args.out or ROOT / "benchmarks" / "longform" / "out" / f"intelligibility-{args.episode}"
+    name = source.parent.name if args.source else args.episode
+    out = args.out or ROOT / "benchmarks" / "longform" / "out" / f"intelligibility-{name}"
     whisper = create("transcribe", "faster-whisper.v1", {"cpu_threads": 2})
-    print(f"episode {args.episode}, cpus {os.cpu_count()}, nice {os.nice(0)}")
-    print(f"{'backend':<10} {'lang':<6} {'WER%':>6} {'words':>6} {'distinct':>9} {'consist':>8} {'dub xRT':>8}  load before/after")
+    print(f"episode {source.relative_to(ROOT) if source.is_relative_to(ROOT) else source}, cpus {os.cpu_count()}, nice {os.nice(0)}")
+    columns = ("WER%", 6), ("words", 6), ("distinct", 9), ("consist", 8), ("dub xRT", 8), ("CPU xRT/2", 9)
+    print(f"{'backend':<10} {'lang':<6} {'voice':<22} {' '.join(f'{name:>{width}}' for name, width in columns)}  load before/after")
     for backend in args.backends:
         languages = _catalog(BACKENDS[backend], args.languages, out / "catalogs" / backend)
         if not languages:
@@ -138,14 +169,18 @@ def main() -> None:
         episode = run_stages(episode, ctx, names=BEFORE_DUB)
         for language in languages:
             single = replace(ctx, targets=[language])
-            load = os.getloadavg()[0]
+            load, cpu = os.getloadavg()[0], _cpu_seconds()
             started = time.perf_counter()
             episode = run_stages(episode, single, names=("dub",), force=True)
-            seconds = time.perf_counter() - started
-            wer, words, distinct, consistent = _measure(episode, language, ctx.workdir.resolve, whisper)
+            seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu
+            errors, distinct, consistent = _measure(episode, language, ctx.workdir.resolve, whisper)
+            for voice_id, (wrong, words) in errors.items():
+                print(f"{backend:<10} {language:<6} {voice_id:<22} {100 * wrong / max(1, words):>6.1f} {words:>6}", flush=True)
+            wrong, words = (sum(column) for column in zip(*errors.values(), strict=True))
+            duration = episode.source.duration
             print(
-                f"{backend:<10} {language:<6} {100 * wer:>6.1f} {words:>6} {distinct:>9.2f} {consistent:>8.2f}"
-                f" {seconds / episode.source.duration:>8.3f}  {load:.1f}/{os.getloadavg()[0]:.1f}",
+                f"{backend:<10} {language:<6} {'all voices':<22} {100 * wrong / max(1, words):>6.1f} {words:>6} {distinct:>9.2f}"
+                f" {consistent:>8.2f} {seconds / duration:>8.3f} {cpu / duration / 2:>9.3f}  {load:.1f}/{os.getloadavg()[0]:.1f}",
                 flush=True,
             )
 

@@ -65,8 +65,9 @@ def load_clips(folder: Path = CLIPS_DIR, only: list[str] | None = None) -> list[
 
 
 def normalise_text(text: str) -> str:
-    """Lower case, no punctuation or accents, digits kept, single spaces (WER normalisation)."""
-    text = unicodedata.normalize("NFKD", text.lower())
+    """Lower case, no punctuation or accents, digits kept, single spaces (WER normalisation); an elided word is one
+    word however it was spaced (Whisper's words ``j`` ``'ai`` joined with a space read as ``j'ai``)."""
+    text = unicodedata.normalize("NFKD", text.lower().replace("’", "'"))
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = re.sub(r"[^\w\s']|_", " ", text)
-    return " ".join(text.split())
+    return " ".join(re.sub(r"(?<=\w)\s+'(?=\w)", "'", text).split())
