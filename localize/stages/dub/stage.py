@@ -15,6 +15,7 @@ from localize.glossary.check import VIOLATIONS, check_rendition
 from localize.model import Episode, Line, Rendition, RenditionFlag, Speaker, Take, Track
 from localize.registry import backend_class
 from localize.stages.base import RunContext, Stage
+from localize.stages.diarize.gender import MALE_FEMALE_F0
 from localize.stages.dub.backend import Synthesizer, VoiceSpec
 from localize.stages.dub.casting import (
     Casting,
@@ -72,7 +73,7 @@ class _Plan:
 def clone_voice(speaker: Speaker, backend: str, language: str, reference: Path) -> VoiceSpec:
     """A cloning voice for ``speaker``: its own reference clip, spoken by ``backend``."""
     f0 = speaker.median_f0 or 160.0
-    gender = speaker.gender if speaker.gender != "unknown" else ("female" if f0 >= 165 else "male")
+    gender = speaker.gender if speaker.gender != "unknown" else ("female" if f0 >= MALE_FEMALE_F0 else "male")
     return VoiceSpec(
         id=f"{backend}:{speaker.name}",
         backend=backend,
