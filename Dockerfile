@@ -30,7 +30,8 @@ RUN python -m localize.service.prefetch
 FROM ${PYTHON_IMAGE} AS runtime
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 RUN apt-get update \
-    && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ffmpeg espeak-ng sox rubberband-cli apertium apertium-eng-spa apertium-es-pt apertium-fr-es fonts-dejavu-core \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ffmpeg espeak-ng sox rubberband-cli apertium apertium-eng-spa apertium-es-pt apertium-fr-es \
+       apertium-spa-cat apertium-eng-cat apertium-fra-cat apertium-por-cat apertium-es-gl apertium-pt-gl fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --gid 10001 localize \
     && useradd --create-home --uid 10001 --gid 10001 --shell /usr/sbin/nologin localize \

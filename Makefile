@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 # The CPU build of torch; PyPI's default torch pulls several GB of CUDA libraries.
 TORCH ?= torch==2.13.0
 APT_PACKAGES := ffmpeg espeak-ng sox rubberband-cli apertium apertium-eng-spa apertium-es-pt apertium-fr-es \
+	apertium-spa-cat apertium-eng-cat apertium-fra-cat apertium-por-cat apertium-es-gl apertium-pt-gl \
 	fonts-dejavu-core redis-server postgresql gcc libc6-dev chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEMO_OUT ?= out

@@ -5,9 +5,10 @@ reference of each line), term success, the untranslated-word rate and the
 names-kept rate; then the pipeline's throughput.
 
 - raw Apertium: the installed pair on each line as written (``apertium`` on the
-  batch, its unknown-word marks counted, then removed).
+  batch, its unknown-word marks counted, then removed; no pivot language).
 - pipeline: the translate stage as a run uses it by default (Apertium with the
-  es-AR regional layer, auto-protected names and post-editing), on an episode
+  es-AR regional layer, auto-protected names, words the direct pair lacks
+  translated through Catalan or Galician, and post-editing), on an episode
   made of the split's lines, in a fresh work directory (nothing cached).
 - term success: the share of the test set's names and places (the ``names``
   field, which every reference keeps verbatim) that the output keeps verbatim,
@@ -76,8 +77,8 @@ class Output:
 
 
 def raw_apertium(rows: list[dict[str, Any]], target: str) -> Output:
-    """Apertium on each line as written; its marks counted, then removed."""
-    translator = ApertiumTranslator(ApertiumTranslator.Options(alternatives=False))
+    """Apertium's direct pair on each line as written (no pivot); its marks counted, then removed."""
+    translator = ApertiumTranslator(ApertiumTranslator.Options(alternatives=False, pivots=[]))
     marked = [candidates[0] for candidates in translator.translate([TranslationRequest(r["es"]) for r in rows], SOURCE, target)]
     return Output([unmark(text) for text in marked], [unknown_words(text) for text in marked])
 

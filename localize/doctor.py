@@ -49,6 +49,7 @@ def check_all() -> list[Check]:
             try:
                 status = cls.availability()
                 rows.append(Check(kind, name, status.usable, status.detail, name == default_names.get(kind)))
+                rows += [Check(kind, f"{name} {part}", found.usable, found.detail) for part, found in cls.optional_parts().items()]
             except Exception as exc:  # noqa: BLE001 - a broken third-party backend must not break the doctor
                 rows.append(Check(kind, name, False, f"check failed: {exc}", name == default_names.get(kind)))
     return rows

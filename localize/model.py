@@ -263,6 +263,15 @@ class SourceEdit(_Model):
     """The layer's language tag (``es-AR``)."""
 
 
+class PivotedWord(_Model):
+    """A source word the direct translator did not know, rendered through another language."""
+
+    word: str
+    via: str
+    """The pivot language (``ca``): source to it, then it to the target."""
+    rendering: str
+
+
 class Review(_Model):
     """The last review decision on a rendition: who made it, when, and why."""
 
@@ -295,6 +304,8 @@ class Rendition(_Model):
     """Names kept verbatim without a glossary entry (auto-protected), for a reviewer to promote or reject."""
     untranslated: list[str] = Field(default_factory=list)
     """Source words the translator passed through untranslated."""
+    pivoted: list[PivotedWord] = Field(default_factory=list)
+    """Source words the direct translator did not know, rendered through a pivot language, for a reviewer to check."""
     review: Review | None = None
     """The reviewer's last approval or rejection (with its comment); None until a person reviewed it."""
 

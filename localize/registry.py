@@ -58,6 +58,11 @@ class Backend:
         """Report whether this backend can run here; overridden by backends."""
         return Availability(True, "ready")
 
+    @classmethod
+    def optional_parts(cls) -> dict[str, Availability]:
+        """Parts the backend uses when they are installed and does without otherwise (by name), for the doctor."""
+        return {}
+
 
 B = TypeVar("B", bound=type[Backend])
 _registry: dict[str, dict[str, type[Backend]]] = {kind: {} for kind in KINDS}

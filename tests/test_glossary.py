@@ -22,7 +22,7 @@ from localize.glossary import (
     save_glossary,
     write_glossary_report,
 )
-from localize.model import Episode, Line, MediaInfo, Rendition, Speaker, Track
+from localize.model import Episode, Line, MediaInfo, PivotedWord, Rendition, Speaker, Track
 from tests.conftest import SAMPLE_GLOSSARY
 
 # Line numbers matter: the malformed cases below point into this text.
@@ -394,6 +394,19 @@ def test_report_html_and_json(glossary: Glossary, tmp_path: Path) -> None:
     assert "&lt;b&gt;" in page and "<b>Martín</b>" not in page
     assert reader.marks == 11, "each source term and each found rendering is highlighted"
     assert 'id="filter"' in page and 'id="status"' in page and "addEventListener('click'" in page
+
+
+def test_report_lists_words_translated_through_a_pivot(glossary: Glossary, tmp_path: Path) -> None:
+    episode = report_episode()
+    pivoted = [PivotedWord(word="lechuga", via="ca", rendering="lettuce")]
+    rendition = Rendition(line_id="L4", text="A lettuce.", pivoted=pivoted)
+    episode.tracks["en"].renditions["L4"] = rendition
+    episode.lines[3] = episode.lines[3].model_copy(update={"text": "Una lechuga."})
+    html_path, json_path = write_glossary_report(episode, glossary, "en", tmp_path)
+    data = json.loads(json_path.read_text(encoding="utf-8"))
+    assert data["pivoted"] == [{"line_id": "L4", "source": "Una lechuga.", "word": "lechuga", "via": "ca", "rendering": "lettuce"}]
+    assert {"word": "lechuga", "count": 1, "lines": ["L4"], "reason": "pivoted"} in data["candidates"]
+    assert '<table id="pivoted">' in html_path.read_text(encoding="utf-8")
 
 
 def test_target_case_sensitivity(tmp_path: Path) -> None:

@@ -31,6 +31,14 @@ def test_unknown_words_are_listed_and_unmarked() -> None:
     assert common.casing_after_unknown(marked, context("Querés unos mates")) == "*Querés some mates, *boludo? #Tu é @guita."
 
 
+def test_pivoted_words_are_listed_and_take_their_rendering() -> None:
+    marked = f"{common.pivot_mark('Billetera', 'ca', 'Cartable')} Nouvelle, le {common.pivot_mark('aguinaldo', 'gl', 'abono')}."
+    assert common.pivoted_words(marked) == [("Billetera", "ca", "Cartable"), ("aguinaldo", "gl", "abono")]
+    finished = finish(marked, context("Billetera nueva, el aguinaldo.", "fr"))
+    assert finished.text == "Cartable nouvelle, l'abono." and finished.untranslated == (), "the rules run on the rendering"
+    assert [(word.word, word.via, word.rendering) for word in finished.pivoted] == common.pivoted_words(marked)
+
+
 def test_capitals_leaking_mid_sentence() -> None:
     assert common.capital_after_comma("Bonjour, Il est là, Martín.", context("Hola, está, Martín.")) == "Bonjour, il est là, Martín."
     assert common.capital_after_comma("Well, I know.", context()) == "Well, I know."

@@ -14,13 +14,15 @@ from localize.errors import BackendUnavailable
 from localize.glossary import Glossary, check_rendition, load_glossary
 from localize.glossary.match import find_terms
 from localize.glossary.plural import is_plural, pluralize
-from localize.model import Episode, Line, MediaInfo, Rendition, RenditionFlag, Speaker, Track
+from localize.model import Episode, Line, MediaInfo, PivotedWord, Rendition, RenditionFlag, Speaker, Track
 from localize.qc.checks import assess
 from localize.registry import create, register
 from localize.stages.base import RunContext, stage_key
 from localize.stages.translate import TranslateStage, TranslationRequest
 from localize.stages.translate.apertium import ApertiumTranslator
 from localize.stages.translate.enforce import placeholder, translate_lines
+from localize.stages.translate.pivot import PivotRoute
+from localize.stages.translate.postedit import Context, finish
 from tests.conftest import SAMPLE_GLOSSARY
 from tests.test_glossary import with_rendering
 
@@ -44,9 +46,9 @@ class CountingApertium(ApertiumTranslator):
         type(self).calls.append([request.text for request in requests])
         return super().translate(requests, source, target)
 
-    def _run(self, text: str, mode: str) -> str:
+    def _run(self, text: str, mode: str, markup: str = "txt") -> str:
         type(self).processes += 1
-        return super()._run(text, mode)
+        return super()._run(text, mode, markup)
 
 
 @register("translate")
@@ -92,7 +94,8 @@ BATCH = [
 def test_batch_in_one_process_keeps_lines_aligned(target: str) -> None:
     translator = apertium()
     batch = translator.translate([TranslationRequest(text) for text in BATCH], "es-AR", target)
-    assert CountingApertium.processes == 1, "the whole batch, alternatives included, is one apertium call"
+    hops = 2 * len(translator.pivot_routes("es-AR", target))
+    assert 1 <= CountingApertium.processes <= 1 + hops, "the whole batch, alternatives included, is one call (and one per pivot hop)"
     assert len(batch) == len(BATCH)
     one_by_one = [translator.translate([TranslationRequest(text)], "es-AR", target)[0] for text in BATCH]
     assert batch == one_by_one, "joining lines must not change any line's translation"
@@ -386,3 +389,23 @@ def test_apertium_tells_the_words_each_pair_knows() -> None:
     assert apertium.known_words(asked, "es-AR", "en") == {"perro", "suegra", "casa"}
     assert apertium.known_words(asked, "es-AR", "pt-BR") == {"perro", "casa"}, "the es-pt dictionary lacks 'suegra'"
     assert apertium.known_words([], "es", "fr") == frozenset()
+
+
+@pytest.mark.skipif(
+    not ApertiumTranslator(ApertiumTranslator.Options()).pivot_routes("es", "fr"),
+    reason="needs the Catalan pairs (apt-get install apertium-spa-cat apertium-fra-cat)",
+)
+def test_a_word_the_direct_pair_lacks_is_translated_through_catalan() -> None:
+    """es-fr lacks "lechuga"; spa-cat knows it (in its sentence: "enciam") and cat-fra too ("laitue"): the rendering
+    is taken, listed as pivoted and not as untranslated. A word no pair knows stays marked; no pivot, no change."""
+    text = "Compramos una lechuga y un zapallón."
+    pivoting = ApertiumTranslator(ApertiumTranslator.Options(alternatives=False))
+    assert pivoting.pivot_routes("es-AR", "fr")[0] == PivotRoute("ca", "spa-cat", "cat-fra")
+    finished = finish(pivoting.translate([TranslationRequest(text)], "es-AR", "fr")[0][0], Context(text, "fr"))
+    assert "laitue" in finished.text and "lechuga" not in finished.text, finished.text
+    assert finished.pivoted == (PivotedWord(word="lechuga", via="ca", rendering="laitue"),)
+    assert finished.untranslated == ("zapallón",)
+    direct = ApertiumTranslator(ApertiumTranslator.Options(alternatives=False, pivots=[]))
+    assert direct.pivot_routes("es-AR", "fr") == []
+    plain = finish(direct.translate([TranslationRequest(text)], "es-AR", "fr")[0][0], Context(text, "fr"))
+    assert plain.untranslated == ("lechuga", "zapallón") and plain.pivoted == ()

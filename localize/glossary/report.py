@@ -175,13 +175,27 @@ def _regional(episode: Episode, language: str) -> list[dict[str, Any]]:
     return rows
 
 
+def _pivoted(episode: Episode, language: str) -> list[dict[str, str]]:
+    """Words the translator rendered through a pivot language, one row per line and word, for a reviewer to check."""
+    track = episode.tracks.get(language)
+    rows = []
+    for line in episode.lines:
+        rendition = track.renditions.get(line.id) if track else None
+        if rendition is not None and rendition.origin == "machine":
+            rows += [{"line_id": line.id, "source": line.text, **word.model_dump(mode="json")} for word in rendition.pivoted]
+    return rows
+
+
 def _candidates(episode: Episode, glossary: Glossary, language: str, source_lang: str) -> list[dict[str, Any]]:
-    """Terms a glossary may want, each with why: left untranslated, read by the regional layer, name-like, or rare
+    """Terms a glossary may want, each with why: left untranslated, rendered through a pivot language, read by the
+    regional layer, name-like, or rare
     and recurring; one entry per word, the first reason kept."""
     untranslated = _rendition_words(episode, language, lambda r: r.untranslated)
+    pivoted = _rendition_words(episode, language, lambda r: [word.word for word in r.pivoted])
     regional = _rendition_words(episode, language, lambda r: [e.original for e in r.source_edits if e.rule not in _LAYER_RULES])
     kinds = [
         ("untranslated", untranslated),
+        ("pivoted", pivoted),
         ("regional", regional),
         ("name-like", candidate_terms(episode.lines, glossary, source_lang)),
         ("rare", rare_recurring_words(episode.lines, glossary, source_lang)),
@@ -196,7 +210,7 @@ def _candidates(episode: Episode, glossary: Glossary, language: str, source_lang
 
 def glossary_report(episode: Episode, glossary: Glossary, language: str) -> dict[str, Any]:
     """The report's data: summary, occurrences (in programme order), names kept without an entry, what the regional
-    layer changed, untranslated words and candidate terms."""
+    layer changed, untranslated words, words rendered through a pivot language and candidate terms."""
     source_lang = episode.source_language or glossary.source_language
     rows = _occurrences(episode, glossary, language, source_lang)
     return {
@@ -208,6 +222,7 @@ def glossary_report(episode: Episode, glossary: Glossary, language: str) -> dict
         "auto_protected": _rendition_words(episode, language, lambda r: r.protected),
         "regional": _regional(episode, language),
         "untranslated": _rendition_words(episode, language, lambda r: r.untranslated),
+        "pivoted": _pivoted(episode, language),
         "candidates": _candidates(episode, glossary, language, source_lang),
     }
 

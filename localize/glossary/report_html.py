@@ -114,6 +114,18 @@ def _regional(rows: list[dict[str, Any]]) -> str:
     return f'<table id="regional"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
+def _pivoted(rows: list[dict[str, Any]]) -> str:
+    if not rows:
+        return "<p>None.</p>"
+    body = "".join(
+        f"<tr><td>{escape(row['line_id'])}</td><td>{escape(row['source'])}</td><td>{escape(row['word'])}</td>"
+        f"<td>{escape(row['rendering'])}</td><td>{escape(row['via'])}</td></tr>"
+        for row in rows
+    )
+    head = "".join(f"<th>{name}</th>" for name in ("Line", "Source", "Word", "Rendering", "Through"))
+    return f'<table id="pivoted"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
 def report_html(data: dict[str, Any], audio: dict[str, str] | None = None) -> str:
     """The report page for data from ``glossary_report``; ``audio`` maps "source"/"dub" to data URIs to play lines from."""
     title = f"Glossary report — {data['episode']} — {display_name(data['language'])}"
@@ -150,6 +162,9 @@ def report_html(data: dict[str, Any], audio: dict[str, str] | None = None) -> st
 {_words(data.get("auto_protected", []))}
 <h2>Source words left untranslated</h2>
 {_words(data.get("untranslated", []))}
+<h2>Words translated through another language</h2>
+<p>The direct translator did not know them; check each rendering, or give the word a glossary entry.</p>
+{_pivoted(data.get("pivoted", []))}
 <h2>Read by the regional layer</h2>
 {_regional(data.get("regional", []))}
 <h2>Candidate terms not in the glossary</h2>

@@ -4,12 +4,15 @@ A whole batch goes through one ``apertium`` process. Lines are separated by a
 blank line: Apertium's text deformatter treats a blank line as a hard sentence
 boundary (it inserts a sentence end there), so words never move between lines
 and the blank lines come back in place. A line whose output cannot be aligned
-(never seen in practice) is retranslated on its own.
+(never seen in practice) is retranslated on its own. A word the direct pair
+leaves unknown is translated through a pivot language where both of its pairs
+are installed (``pivot``).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
 import shutil
 import subprocess
@@ -18,13 +21,14 @@ from functools import cached_property
 from pathlib import Path
 
 import langcodes
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from localize.environment import named
 from localize.errors import BackendUnavailable
 from localize.languages import base_language
 from localize.registry import Availability, names, register
 from localize.stages.translate.backend import TranslationRequest, Translator
+from localize.stages.translate.pivot import PivotRoute, pivot_unknown_words
 from localize.stages.translate.shorten import drop_leading_interjections
 
 __all__ = ["ApertiumTranslator", "apertium_datadir"]
@@ -32,6 +36,8 @@ __all__ = ["ApertiumTranslator", "apertium_datadir"]
 log = logging.getLogger(__name__)
 
 _SEPARATOR = "\n\n"
+_MODE = re.compile(r"([a-z]{2,3})-([a-z]{2,3})(?:_\w+)?\.mode")
+"""An installed mode's file name: its source and target codes (``spa-cat_valencia.mode``)."""
 _DATADIRS = (Path("/usr/share/apertium"), Path("/usr/local/share/apertium"))
 
 # Debian packages providing Apertium pairs, by unordered pair of language subtags.
@@ -126,6 +132,17 @@ class ApertiumTranslator(Translator):
         """Add a shorter second candidate (leading interjections dropped) where a line has them."""
         mark_unknown: bool = True
         """Keep Apertium's * before words it does not know, so the stage lists them as untranslated (and removes the marks)."""
+        pivots: list[str] = ["ca", "gl"]
+        """Languages a word the direct pair does not know is translated through (source to pivot to target), tried in
+        order where both pairs are installed; only with ``mark_unknown``; ``[]`` turns it off."""
+
+        @field_validator("pivots")
+        @classmethod
+        def _language_subtags(cls, pivots: list[str]) -> list[str]:
+            wrong = [pivot for pivot in pivots if not re.fullmatch(r"[a-z]{2,3}", pivot)]
+            if wrong:
+                raise ValueError(f"pivots must be language subtags such as 'ca' or 'gl', not {', '.join(map(repr, wrong))}")
+            return pivots
 
     options: Options
 
@@ -137,6 +154,26 @@ class ApertiumTranslator(Translator):
         if apertium_datadir() is None:
             return Availability(False, "no Apertium language data found (apt-get install apertium-eng-spa)")
         return Availability(True, "ready")
+
+    @classmethod
+    def optional_parts(cls) -> dict[str, Availability]:
+        """Each pivot route between installed pairs whose missing pair Debian ships ("pivot es>ca>fr")."""
+        translator = cls(cls.Options())
+        modes = translator.datadir / "modes" if translator.datadir else None
+        if modes is None or shutil.which("apertium") is None:
+            return {}
+        pairs = {tuple(base_language(code) for code in found.groups()) for found in map(_MODE.fullmatch, os.listdir(modes)) if found}
+        parts = {}
+        for source, target in sorted(pair for pair in pairs if pair[0] != pair[1]):
+            for via in translator.options.pivots:
+                hops = [(source, via), (via, target)]
+                packages = [PAIR_PACKAGES.get(frozenset(hop)) for hop in hops]
+                if via in (source, target) or None in packages:
+                    continue
+                missing = [str(package) for hop, package in zip(hops, packages, strict=True) if not translator.mode(*hop)]
+                install = f"apt-get install {' '.join(dict.fromkeys(missing))} (else unknown words stay untranslated)"
+                parts[f"pivot {source}>{via}>{target}"] = Availability(not missing, install if missing else "installed")
+        return parts
 
     @property
     def marks_unknown(self) -> bool:
@@ -154,6 +191,17 @@ class ApertiumTranslator(Translator):
             return None
         modes = self.datadir / "modes"
         return next((name for name in _mode_names(source, target) if (modes / f"{name}.mode").is_file()), None)
+
+    def pivot_routes(self, source: str, target: str) -> list[PivotRoute]:
+        """The configured pivots whose two pairs (source to pivot, pivot to target) are installed, in order."""
+        if not self.options.mark_unknown:
+            return []
+        routes = []
+        for via in self.options.pivots:
+            first, second = self.mode(source, via), self.mode(via, target)
+            if first and second and via not in (base_language(source), base_language(target)):
+                routes.append(PivotRoute(via, first, second))
+        return routes
 
     def supports(self, source: str, target: str) -> bool:
         """Whether a mode for the pair is installed."""
@@ -215,7 +263,11 @@ class ApertiumTranslator(Translator):
         texts = [" ".join(request.text.split()) for request in requests]
         shorter = [drop_leading_interjections(text, source) if self.options.alternatives else None for text in texts]
         extra = [text for text in shorter if text]
-        outputs = self._run_batch([*texts, *extra], mode)
+        batch = [*texts, *extra]
+        outputs = self._run_batch(batch, mode)
+        routes = self.pivot_routes(source, target)
+        if routes:
+            outputs = pivot_unknown_words(batch, outputs, routes, self._run_batch)
         alternatives = iter(outputs[len(texts) :])
         candidates: list[list[str]] = []
         for output, short in zip(outputs, shorter, strict=False):
@@ -223,23 +275,24 @@ class ApertiumTranslator(Translator):
             candidates.append([output, alternative] if alternative and alternative != output else [output])
         return candidates
 
-    def _run_batch(self, texts: list[str], mode: str) -> list[str]:
-        """Translations of ``texts`` (one line each, no newlines), aligned, from one Apertium process."""
+    def _run_batch(self, texts: list[str], mode: str, markup: str = "txt") -> list[str]:
+        """Translations of ``texts`` (one line each, no newlines), aligned, from one Apertium process; ``markup``:
+        Apertium's format of the text (``txt``, or ``html`` whose tags stay with the words they wrap)."""
         todo = [i for i, text in enumerate(texts) if text.strip()]
         results = [""] * len(texts)
         if not todo:
             return results
-        output = self._run(_SEPARATOR.join(texts[i] for i in todo) + "\n", mode)
+        output = self._run(_SEPARATOR.join(texts[i] for i in todo) + "\n", mode, markup)
         parts = output.removesuffix("\n").split(_SEPARATOR)
         if len(parts) != len(todo):
             log.warning("Apertium returned %d lines for %d; translating them one by one", len(parts), len(todo))
-            parts = [" ".join(self._run(texts[i] + "\n", mode).split()) for i in todo]
+            parts = [" ".join(self._run(texts[i] + "\n", mode, markup).split()) for i in todo]
         for index, part in zip(todo, parts, strict=True):
             results[index] = part.strip()
         return results
 
-    def _run(self, text: str, mode: str) -> str:
-        command = ["apertium"] if self.options.mark_unknown else ["apertium", "-u"]
+    def _run(self, text: str, mode: str, markup: str = "txt") -> str:
+        command = ["apertium", "-f", markup] if self.options.mark_unknown else ["apertium", "-f", markup, "-u"]
         if self.datadir is not None:
             command += ["-d", str(self.datadir)]
         command.append(mode)

@@ -6,19 +6,19 @@
    the layer's terms the target renders itself, and the names found in the
    episode (auto-protected, as do-not-translate entries).
 3. Translate with glossary enforcement (``enforce``).
-4. Post-edit for the target, listing what the translator left untranslated.
+4. Post-edit for the target, listing what the translator left untranslated (and rendered through a pivot).
 
 The same steps run in the stage and in the quality benchmark.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from localize.cache import stable_hash
 from localize.glossary.match import find_terms
 from localize.glossary.model import Entry, Glossary
-from localize.model import SourceEdit
+from localize.model import PivotedWord, SourceEdit
 from localize.regional.model import RegionalLayer
 from localize.regional.reader import LayerReader, Normalised
 from localize.regional.text import overlaps
@@ -62,10 +62,12 @@ class Prepared:
 
 @dataclass(frozen=True)
 class Translated:
-    """Candidates for a line, best first, and the source words its translator left untranslated."""
+    """Candidates for a line, best first, the source words its translator left untranslated and those it rendered
+    through a pivot language."""
 
     candidates: list[str]
     untranslated: list[str]
+    pivoted: list[PivotedWord] = field(default_factory=list)
 
 
 def _spans(glossary: Glossary | None, text: str, language: str) -> list[tuple[int, int]]:
@@ -122,5 +124,6 @@ def translate_prepared(translator: Translator, lines: list[Prepared], source: st
         finished = [finish(candidate, context, translator.marks_unknown) for candidate in candidates]
         texts = list(dict.fromkeys(f.text for f in finished if f.text)) or [""]
         untranslated = list(dict.fromkeys(finished[0].untranslated)) if finished else []
-        results.append(Translated(texts, untranslated))
+        pivoted = list(finished[0].pivoted) if finished else []
+        results.append(Translated(texts, untranslated, pivoted))
     return results

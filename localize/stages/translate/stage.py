@@ -7,11 +7,13 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from pydantic import ValidationError
+
 from localize.errors import ConfigError, InputError
 from localize.glossary.check import VIOLATIONS, check_rendition
 from localize.glossary.model import Glossary
 from localize.languages import base_language, normalize_tag, syllable_rate
-from localize.model import Episode, GlossaryHit, Line, Rendition, RenditionFlag, Track
+from localize.model import Episode, GlossaryHit, Line, PivotedWord, Rendition, RenditionFlag, Track
 from localize.regional.load import layer_for
 from localize.regional.model import RegionalLayer
 from localize.regional.reader import LayerReader, words_read
@@ -38,6 +40,7 @@ _OWN_FIELDS = (
     "source_edits",
     "protected",
     "untranslated",
+    "pivoted",
 )
 """The rendition fields this stage writes (and reads back, to keep what people edited); the take is the dub's."""
 _OWN_FLAGS = (RenditionFlag.GLOSSARY_VIOLATION, RenditionFlag.FORCED_NARRATIVE, RenditionFlag.SOURCE_CHANGED)
@@ -80,7 +83,11 @@ def _cached(data: Any) -> Translated | None:
         return None
     if not (isinstance(untranslated, list) and all(isinstance(w, str) for w in untranslated)):
         return None
-    return Translated(candidates, untranslated)
+    try:
+        pivoted = [PivotedWord.model_validate(word) for word in data.get("pivoted", [])]
+    except (TypeError, ValidationError):
+        return None
+    return Translated(candidates, untranslated, pivoted)
 
 
 def _characters(episode: Episode, glossary: Glossary | None) -> tuple[str, ...]:
@@ -276,7 +283,12 @@ class TranslateStage(Stage):
             log.info("translating %d of %d lines into %s", len(pending), len(lines), target)
             outputs = translate_prepared(translator, [prepared for _, prepared, _ in pending], source, target)
             for (index, prepared, key), translated in zip(pending, outputs, strict=True):
-                ctx.workdir.write_json(key, {"candidates": translated.candidates, "untranslated": translated.untranslated})
+                stored = {
+                    "candidates": translated.candidates,
+                    "untranslated": translated.untranslated,
+                    "pivoted": [word.model_dump(mode="json") for word in translated.pivoted],
+                }
+                ctx.workdir.write_json(key, stored)
                 line = lines[index]
                 previous = track.renditions.get(line.id)
                 renditions[line.id] = self._rendition(line, translated, prepared, previous, glossary, source, target)
@@ -308,4 +320,5 @@ class TranslateStage(Stage):
             source_edits=list(prepared.edits),
             protected=list(prepared.protected),
             untranslated=translated.untranslated,
+            pivoted=translated.pivoted,
         )

@@ -7,12 +7,25 @@ import re
 from localize.glossary.match import is_stop_word, lemmas_of
 from localize.stages.translate.postedit.base import WORD, Context, lower_first
 
-__all__ = ["capital_after_comma", "casing_after_unknown", "copied_words", "sentence_case", "spacing", "unknown_words", "unmark"]
+__all__ = [
+    "capital_after_comma",
+    "casing_after_unknown",
+    "copied_words",
+    "pivot_mark",
+    "pivoted_words",
+    "sentence_case",
+    "spacing",
+    "unknown_words",
+    "unmark",
+    "unpivot",
+]
 
 # Apertium marks a word it could not analyse (*), translate (@) or generate (#) with a sign before it.
 _MARK = re.compile(r"(?<![\w*@#])([*@#])(?=[^\W\d_])")
 _UNKNOWN = re.compile(r"(?<![\w*@#])[*@]([^\W\d_][\w'’-]*)")
-_AFTER_UNKNOWN = re.compile(r"((?<![\w*@#])[*@#][^\W\d_][\w'’-]*[ ]+)([^\W\d_][\w'’-]*)")
+_PIVOTED = re.compile(r"⟦([^|⟧]+)\|([^|⟧]+)\|([^⟧]*)⟧")
+_AFTER_UNKNOWN = re.compile(r"(?P<lead>(?:(?<![\w*@#])[*@#][^\W\d_][\w'’-]*|⟦[^⟧]*⟧)[ ]+)(?P<word>[^\W\d_][\w'’-]*)")
+"""A word after one the translator did not know (marked, or rendered through another language)."""
 _AFTER_COMMA = re.compile(r"(, +)([^\W\d_][\w'’-]*)")
 _SENTENCE_START = re.compile(r"((?:^|[.!?…]+[ ]+)[\"«“¿¡(—-]*)([^\W\d_])")
 _FIRST_PERSON = frozenset({"I", "I'm", "I'll", "I've", "I'd", "I’m", "I’ll", "I’ve", "I’d"})
@@ -21,6 +34,21 @@ _FIRST_PERSON = frozenset({"I", "I'm", "I'll", "I've", "I'd", "I’m", "I’ll",
 def unknown_words(text: str) -> list[str]:
     """The words a translator marked as unknown (Apertium's * and @), in order."""
     return _UNKNOWN.findall(text)
+
+
+def pivot_mark(word: str, via: str, rendering: str) -> str:
+    """How a translator marks a word it rendered through another language (``⟦word|via|rendering⟧``)."""
+    return f"⟦{word}|{via}|{rendering}⟧"
+
+
+def pivoted_words(text: str) -> list[tuple[str, str, str]]:
+    """The words a translator rendered through another language: (word, via, rendering), in order."""
+    return [(found.group(1), found.group(2), found.group(3)) for found in _PIVOTED.finditer(text)]
+
+
+def unpivot(text: str) -> str:
+    """``text`` with each pivot mark replaced by its rendering."""
+    return _PIVOTED.sub(lambda found: found.group(3), text)
 
 
 def copied_words(text: str, context: Context) -> list[str]:
@@ -51,8 +79,8 @@ def casing_after_unknown(text: str, context: Context) -> str:
     """Apertium capitalises the word after an unknown one ("*Querés Some mates"): lower it again."""
 
     def lowered(found: re.Match[str]) -> str:
-        word = found.group(2)
-        return found.group(1) + (lower_first(word) if word[:1].isupper() and _common_word(word, context) else word)
+        word = found.group("word")
+        return found.group("lead") + (lower_first(word) if word[:1].isupper() and _common_word(word, context) else word)
 
     return _AFTER_UNKNOWN.sub(lowered, text)
 

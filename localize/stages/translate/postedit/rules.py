@@ -9,6 +9,7 @@ from functools import cache
 
 from localize.cache import stable_hash
 from localize.languages import base_language
+from localize.model import PivotedWord
 from localize.stages.translate.postedit import common, english, french, numbers, portuguese, spanish
 from localize.stages.translate.postedit.base import Context, Rule
 
@@ -49,10 +50,12 @@ _BY_LANGUAGE: dict[str, tuple[Rule, ...]] = {
 
 @dataclass(frozen=True)
 class Finished:
-    """A candidate after post-editing, and the source words its translator left untranslated."""
+    """A candidate after post-editing, the source words its translator left untranslated and those it rendered
+    through another language."""
 
     text: str
     untranslated: tuple[str, ...]
+    pivoted: tuple[PivotedWord, ...] = ()
 
 
 def rules_for(target: str) -> tuple[Rule, ...]:
@@ -64,16 +67,17 @@ def rules_for(target: str) -> tuple[Rule, ...]:
 @cache
 def rules_digest(target: str) -> str:
     """A hash of the rules for ``target`` and their code: editing a rule redoes the lines it applies to."""
-    rules: list[Callable[..., str]] = [common.casing_after_unknown, common.unmark, *rules_for(target)]
+    rules: list[Callable[..., str]] = [common.casing_after_unknown, common.unmark, common.unpivot, *rules_for(target)]
     return stable_hash([f"{rule.__module__}.{rule.__qualname__}:{inspect.getsource(rule)}" for rule in rules])
 
 
 def finish(candidate: str, context: Context, marked: bool = True) -> Finished:
     """List the words left untranslated (``marked``: those the translator marked, else those it copied; never the
-    ones kept on purpose), remove the marks, apply the target's rules."""
+    ones kept on purpose) and those rendered through another language, remove the marks, apply the target's rules."""
     words = common.unknown_words(candidate) if marked else common.copied_words(candidate, context)
     untranslated = tuple(word for word in words if not context.protects(word))
-    text = common.unmark(common.casing_after_unknown(candidate, context))
+    pivoted = tuple(PivotedWord(word=word, via=via, rendering=rendering) for word, via, rendering in common.pivoted_words(candidate))
+    text = common.unpivot(common.unmark(common.casing_after_unknown(candidate, context)))
     for rule in rules_for(context.target):
         text = rule(text, context)
-    return Finished(text, untranslated)
+    return Finished(text, untranslated, pivoted)
