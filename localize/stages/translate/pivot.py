@@ -6,7 +6,7 @@ word wrapped in a tag of its own (``<b id="0">billetera</b>``): Apertium carries
 wraps (a word-bound blank), so the tag comes back around the word's rendering (``<b id="0">cartera</b>``).
 That rendering alone is then translated into the target (``cartable``): in a sentence, the second pair's
 reordering can move the tag onto a neighbouring word. A rendering is taken only when both hops knew the
-word (no ``*``, ``@`` or ``#`` mark after either); it replaces the marked word in the direct
+word (no ``*``, ``@`` or ``#`` mark after either) and it is not the word itself; it replaces the marked word in the direct
 translation, marked as pivoted (``pivot_mark``) so that post-editing lists it per line.
 """
 
@@ -94,6 +94,6 @@ def pivot_unknown_words(texts: list[str], outputs: list[str], routes: Sequence[P
             if index < len(asked[i]) and held and not _MARKS.search(held)
         ]
         for (i, word, _), rendering in zip(known, run([held for _, _, held in known], route.second, "txt"), strict=True):
-            if rendering and not _MARKS.search(rendering):
+            if rendering and not _MARKS.search(rendering) and rendering.casefold() != word.casefold():
                 outputs[i] = _substituted(outputs[i], word, pivot_mark(word, route.via, _cased(rendering, word)))
     return outputs
