@@ -13,8 +13,9 @@ One after the other, each in its own process:
 1. the floor: faster-whisper itself (the bundled model, int8, word timestamps, VAD: the arguments our
    backend builds) loading the model, decoding the file and transcribing it;
 2. the run: every stage in turn, as ``localize run`` runs them, with the stage's wall time, CPU time
-   (the process and its ffmpeg children) and the process's peak RSS while the stage ran (the kernel's
-   high-water mark, reset before each stage through ``/proc/self/clear_refs``);
+   (the process and its ffmpeg children), the process's peak RSS while the stage ran (the kernel's
+   high-water mark, reset before each stage through ``/proc/self/clear_refs``) and its RSS once the stage
+   ended (what the next stage starts from);
 3. with ``--fewer``, the run again with one target language fewer (fresh folder): the cost of one language;
 4. with ``--rerun``, the run again in the same folder (everything from the cache).
 
@@ -84,13 +85,14 @@ started = time.perf_counter()
 config = load_config(None, {"source_language": language})
 request = RunRequest(source=Path(source), out=Path(out), targets=targets.split(","), glossary=Path(glossary))
 ctx, episode = prepare_run(request, config)
-records = [{"stage": "start-up", "seconds": time.perf_counter() - started, "cpu": cpu(), "peak": status("VmHWM:"), "cached": False}]
+records = [{"stage": "start-up", "seconds": time.perf_counter() - started, "cpu": cpu(), "peak": status("VmHWM:"),
+            "after": status("VmRSS:"), "cached": False}]
 for name in STAGE_NAMES:
     Path("/proc/self/clear_refs").write_text("5")
     began, spent = time.perf_counter(), cpu()
     episode = run_stages(episode, ctx, (name,))
     records.append({"stage": name, "seconds": time.perf_counter() - began, "cpu": cpu() - spent,
-                    "peak": status("VmHWM:"), "cached": episode.stages[name].cache_hit})
+                    "peak": status("VmHWM:"), "after": status("VmRSS:"), "cached": episode.stages[name].cache_hit})
 children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 print(json.dumps({"stages": records, "children_peak": children, "lines": len(episode.lines)}))
 """
@@ -139,12 +141,12 @@ def run(source: Path, out: Path, targets: str, duration: float, label: str) -> C
     print(f"{label}: localize run, targets {targets}   [{_load()}]")
     result, process = _child(RUN, str(source), str(out), targets, str(GLOSSARY), SOURCE_LANGUAGE)
     records = result["stages"]
-    print(f"  {'stage':<11}{'wall s':>8}{'CPU s':>8}{'x RT':>8}{'peak RSS MiB':>14}")
+    print(f"  {'stage':<11}{'wall s':>8}{'CPU s':>8}{'x RT':>8}{'peak RSS MiB':>14}{'RSS after MiB':>15}")
     for record in records:
         cached = "  (cache)" if record["cached"] else ""
         print(
             f"  {record['stage']:<11}{record['seconds']:>8.1f}{record['cpu']:>8.1f}{record['seconds'] / duration:>8.3f}"
-            f"{record['peak']:>14.0f}{cached}"
+            f"{record['peak']:>14.0f}{record['after']:>15.0f}{cached}"
         )
     cost = Cost(sum(record["seconds"] for record in records), sum(record["cpu"] for record in records))
     package = next(record for record in records if record["stage"] == "package")

@@ -17,6 +17,7 @@ from localize.languages import normalize_tag
 from localize.media.probe import probe
 from localize.model import Episode, RunSettings, StageRecord, Track
 from localize.progress import ProgressHook, silent_hook
+from localize.resident import release_models
 from localize.stages import STAGE_NAMES, stages
 from localize.stages.access import extract, path_tree
 from localize.stages.base import RunContext, Stage, run_stage, stage_key
@@ -114,7 +115,8 @@ def run_stages(episode: Episode, ctx: RunContext, names: tuple[str, ...] = STAGE
 
     A stage is skipped when what it reads (its key) and what it wrote are as it left them and its files
     are on disk. The key is taken after the stage ran, so a stage that reads back what it writes (human
-    edits it must keep) is not redone for its own output.
+    edits it must keep) is not redone for its own output. The models a stage loaded are released when it
+    ends, so the run's memory peaks at its largest stage.
     """
     for stage in stages():
         if stage.name not in names:
@@ -132,6 +134,7 @@ def run_stages(episode: Episode, ctx: RunContext, names: tuple[str, ...] = STAGE
             ctx.hook(stage.name, "cached", 1, 1)
         else:
             episode = run_stage(stage, episode, ctx)
+            release_models()
         record = StageRecord(
             stage=stage.name,
             backend=stage.backend_name(ctx),

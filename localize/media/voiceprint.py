@@ -6,7 +6,6 @@ speech the same way and averages, so the two compare by cosine similarity.
 
 from __future__ import annotations
 
-import functools
 import threading
 from collections.abc import Callable
 
@@ -14,6 +13,7 @@ import numpy as np
 
 from localize.errors import BackendUnavailable
 from localize.media.mel import MEL_FRAMES_PER_SECOND, mel_frames
+from localize.resident import resident
 
 __all__ = ["WINDOW_SECONDS", "embed_windows", "speech_encoder", "voiceprint"]
 
@@ -22,7 +22,7 @@ BATCH = 256
 _LOCK = threading.Lock()
 
 
-@functools.lru_cache(maxsize=1)
+@resident(maxsize=1)
 def speech_encoder() -> object:
     """Resemblyzer's pretrained encoder (shipped inside its package), loaded once."""
     try:

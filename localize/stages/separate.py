@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib.util
 from fractions import Fraction
-from functools import lru_cache
 from math import gcd
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from scipy.signal import resample_poly
 
 from localize.errors import BackendUnavailable
 from localize.registry import Availability, Backend, register
+from localize.resident import resident
 
 __all__ = ["DemucsSeparator", "Separator"]
 
@@ -42,7 +42,7 @@ def _resample(audio: np.ndarray, source: int, target: int) -> np.ndarray:
     return np.asarray(resample_poly(audio, target // divisor, source // divisor, axis=0), dtype=np.float32)
 
 
-@lru_cache(maxsize=2)
+@resident(maxsize=2)
 def _load_demucs(name: str, repo: str) -> Any:
     """A Demucs model (or bag of models) by name or signature from a local model folder, through Demucs's own loader."""
     try:

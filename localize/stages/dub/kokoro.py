@@ -29,6 +29,7 @@ from localize.cache import atomic_path
 from localize.errors import BackendUnavailable
 from localize.models import resolve_model
 from localize.registry import Availability, register
+from localize.resident import resident
 from localize.stages.dub.backend import SynthesisError, Synthesizer, VoiceSpec
 from localize.stages.dub.kokoro_graph import duration_model, float_convolutions
 from localize.stages.dub.phonemes import espeak_voice, kokoro_phonemes
@@ -199,9 +200,9 @@ def _faded(samples: np.ndarray) -> np.ndarray:
     return samples
 
 
-@functools.lru_cache(maxsize=2)
+@resident(maxsize=2)
 def kokoro_model(folder: str, threads: int) -> KokoroModel:
-    """The model of ``folder``, loaded once per process (and thread count)."""
+    """The model of ``folder``, loaded once per stage (and thread count)."""
     return KokoroModel(Path(folder), threads)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib.util
 import threading
 import wave
-from functools import lru_cache
 from pathlib import Path
 
 from pydantic import BaseModel, Field
@@ -14,6 +13,7 @@ from localize.cache import atomic_path
 from localize.errors import BackendUnavailable
 from localize.models import resolve_model
 from localize.registry import Availability, register
+from localize.resident import resident
 from localize.stages.dub.backend import SynthesisError, Synthesizer, VoiceSpec
 
 __all__ = ["PiperSynthesizer"]
@@ -22,7 +22,7 @@ _ENGINE_LOCK = threading.Lock()
 """Piper phonemizes through espeak-ng's library, whose state is global: one synthesis at a time."""
 
 
-@lru_cache(maxsize=4)
+@resident(maxsize=4)
 def _load_voice(model_path: str) -> object:
     try:
         from piper import PiperVoice

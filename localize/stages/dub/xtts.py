@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib.util
 import threading
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from localize.languages import base_language
 from localize.media.audio import write_wav
 from localize.models import resolve_model
 from localize.registry import Availability, register
+from localize.resident import resident
 from localize.stages.dub.backend import SynthesisError, Synthesizer, VoiceSpec
 
 __all__ = ["XttsSynthesizer", "conditioning_latents", "xtts_language"]
@@ -53,7 +53,7 @@ def _import_xtts() -> tuple[Any, Any]:
     return Xtts, XttsConfig
 
 
-@lru_cache(maxsize=2)
+@resident(maxsize=2)
 def _load_model(model_dir: str, device: str) -> Any:
     """Load an XTTS checkpoint from ``model_dir`` through Coqui's own loader."""
     folder = Path(model_dir)
@@ -68,7 +68,7 @@ def _load_model(model_dir: str, device: str) -> Any:
     return model.to(device)
 
 
-@lru_cache(maxsize=32)
+@resident(maxsize=32)
 def conditioning_latents(model_dir: str, device: str, reference: str) -> tuple[Any, Any]:
     """Conditioning latents (GPT latent, speaker embedding) of one reference clip."""
     model = _load_model(model_dir, device)
