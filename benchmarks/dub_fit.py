@@ -6,11 +6,13 @@ summary: relative duration error, min/max duration ratio, share of takes off the
 window by more than 0.3 s (a take is in its window when it starts at the source
 speech and ends between the end of the source speech and the end of its window),
 onset error, stretch factor, ladder step used, overlapping takes, dropped lines, and
-each language's loudness against the spec.
+each language's loudness against the spec; and the dub's cost: CPU seconds and syntheses per take (a
+take re-synthesized at another speaking rate counts again). ``--save FILE`` keeps every take's figures and
+``--compare FILE`` lists how the takes differ from a saved run (rate, length, window error, QC timing-fit).
 
 Usage (from the repository root)::
 
-    .venv/bin/python benchmarks/dub_fit.py --episode sample   [--lines]
+    .venv/bin/python benchmarks/dub_fit.py --episode sample   [--lines] [--save takes.json] [--compare before.json]
     .venv/bin/python benchmarks/longform/make_longform.py   # once
     .venv/bin/python benchmarks/dub_fit.py --episode longform [--lines]
 """
@@ -18,12 +20,14 @@ Usage (from the repository root)::
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import statistics
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 EPISODES = {
@@ -49,6 +53,71 @@ def _cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
+class _Counted:
+    """Counts the syntheses of retime's takes (voiceprints of the catalog excepted) by wrapping a backend's method."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def wrap(self, cls: Any) -> None:
+        original = cls.synthesize
+
+        def synthesize(backend: Any, text: str, voice: Any, rate: float, out: Path) -> None:
+            self.calls += out.name == "raw.wav"  # retime's Voice.say writes raw.wav; voiceprints write sample.wav
+            original(backend, text, voice, rate, out)
+
+        cls.synthesize = synthesize
+
+
+def _take_figures(episode: Any) -> dict[str, dict[str, dict[str, Any]]]:
+    """language -> line id -> the take's rate, stretch, length, window error, ladder step and flags."""
+    return {
+        language: {
+            line_id: {
+                "rate": r.take.rate,
+                "stretch": r.take.stretch,
+                "duration": r.take.duration,
+                "error": r.take.duration_error,
+                "overlap": r.take.overlap,
+                "step": r.take.ladder_step,
+                "flags": sorted(str(flag) for flag in r.take.flags),
+            }
+            for line_id, r in track.renditions.items()
+            if r.take is not None
+        }
+        for language, track in episode.tracks.items()
+    }
+
+
+def _compare(now: dict[str, dict[str, dict[str, Any]]], before: dict[str, dict[str, dict[str, Any]]]) -> None:
+    """Print how the takes differ from a saved run, and the QC timing-fit of both."""
+    from localize.qc.spec import QcSpec
+
+    spec = QcSpec()
+    for language in sorted(now):
+        old, new = before.get(language, {}), now[language]
+        shared = sorted(set(old) & set(new))
+        rates = sum(old[i]["rate"] != new[i]["rate"] for i in shared)
+        steps = sum(old[i]["step"] != new[i]["step"] for i in shared)
+        lengths = [abs(old[i]["duration"] - new[i]["duration"]) for i in shared]
+
+        def timing(takes: dict[str, dict[str, Any]]) -> str:
+            fitted = sum(abs(t["error"]) <= 0.1 for t in takes.values())
+            bad = sum(
+                abs(t["error"]) > spec.max_take_error or t["overlap"] > spec.max_take_overlap or "overrun" in t["flags"]
+                for t in takes.values()
+            )
+            mean = statistics.mean(abs(t["error"]) for t in takes.values()) if takes else 0.0
+            return f"{len(takes)} takes, {fitted} within 0.1 s, {bad} out of spec, mean |error| {mean:.3f} s"
+
+        print(
+            f"{language} vs saved: {len(shared)} takes in both, rate differs in {rates}, ladder step in {steps},"
+            f" length differs by mean {statistics.mean(lengths) if lengths else 0:.3f} s max {max(lengths, default=0):.3f} s"
+        )
+        print(f"{language} timing-fit before: {timing(old)}")
+        print(f"{language} timing-fit now:    {timing(new)}")
+
+
 def main() -> None:
     """Prepare, dub, mix and measure."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -56,11 +125,14 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=None, help="work folder (default benchmarks/longform/out/work-<episode>)")
     parser.add_argument("--lines", action="store_true", help="print every line")
     parser.add_argument("--warm", action="store_true", help="keep the TTS cache (time a re-run)")
+    parser.add_argument("--save", type=Path, default=None, help="write every take's figures to this JSON file")
+    parser.add_argument("--compare", type=Path, default=None, help="compare the takes with a file --save wrote")
     args = parser.parse_args()
     os.environ.setdefault("OMP_NUM_THREADS", "2")
 
     from localize.config import load_config
     from localize.pipeline import RunRequest, prepare_run, run_stages
+    from localize.registry import backend_class
     from localize.stages.dub.windows import speech_spans
 
     source = EPISODES[args.episode]
@@ -72,10 +144,14 @@ def main() -> None:
     episode = run_stages(episode, ctx, names=BEFORE_DUB)
     if not args.warm:
         _cold(ctx.workdir.root)
+    counter = _Counted()
+    for name in ("kokoro.v1", "espeak-ng.v1", "piper.v1"):
+        counter.wrap(backend_class("tts", name))
     cpu_before = _cpu_seconds()
     started = time.perf_counter()
     episode = run_stages(episode, ctx, names=("dub",), force=True)
     dubbed = time.perf_counter()
+    dub_cpu = _cpu_seconds() - cpu_before
     episode = run_stages(episode, ctx, names=("mix",), force=True)
     mixed = time.perf_counter()
     cpu = _cpu_seconds() - cpu_before
@@ -91,6 +167,16 @@ def main() -> None:
         f"cpu: {cpu:.1f} CPU-seconds (this process and its espeak-ng/rubberband/ffmpeg children) = {cpu / len(TARGETS):.1f} per language"
         f" = {cpu / len(TARGETS) / duration / 2:.3f} x real time per language on 2 cores if both are busy"
     )
+    figures = _take_figures(episode)
+    takes = sum(len(language) for language in figures.values())
+    print(
+        f"dub: {dub_cpu:.1f} CPU-seconds, {takes} takes, {counter.calls} syntheses = {counter.calls / max(1, takes):.2f} per take,"
+        f" {dub_cpu / max(1, takes):.2f} CPU-seconds per take"
+    )
+    if args.save:
+        args.save.write_text(json.dumps(figures, indent=1), encoding="utf-8")
+    if args.compare:
+        _compare(figures, json.loads(args.compare.read_text(encoding="utf-8")))
     speech = {line.id: speech_spans(line, ctx.config.dub.pause_split) for line in episode.lines}
     all_ok = True
     for language in TARGETS:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
@@ -79,9 +80,15 @@ class Synthesizer(Backend):
     clones: bool = False
     """Whether the backend speaks with the voice of ``VoiceSpec.reference_audio``."""
 
+    def duration_curve(self, text: str, voice: VoiceSpec) -> Callable[[float], float] | None:
+        """How long ``text`` would last (its sound, in seconds) at any rate, without synthesizing it (None: the
+        engine cannot tell)."""
+        return None
+
     def estimate_seconds(self, text: str, voice: VoiceSpec) -> float | None:
         """How long ``text`` would last at rate 1.0, without synthesizing it (None: the engine cannot tell)."""
-        return None
+        curve = self.duration_curve(text, voice)
+        return None if curve is None else curve(1.0)
 
     def synthesize(self, text: str, voice: VoiceSpec, rate: float, out: Path) -> None:
         """Speak ``text`` with ``voice`` at ``rate`` (1.0 natural, >1 faster) into WAV ``out``.

@@ -19,6 +19,7 @@ import re
 import shutil
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +35,7 @@ from localize.stages.dub.backend import SynthesisError, Synthesizer, VoiceSpec
 from localize.stages.dub.kokoro_graph import duration_model, float_convolutions
 from localize.stages.dub.phonemes import espeak_voice, kokoro_phonemes
 
-__all__ = ["KOKORO_RATE", "MAX_PHONEMES", "KokoroModel", "KokoroSynthesizer", "kokoro_model", "parse_blend"]
+__all__ = ["KOKORO_RATE", "MAX_PHONEMES", "KokoroModel", "KokoroSynthesizer", "Prediction", "kokoro_model", "parse_blend"]
 
 KOKORO_RATE = 24_000
 MAX_PHONEMES = 510
@@ -49,6 +50,9 @@ DERIVED = (".fconv.onnx", ".durations.onnx")
 SAMPLES_PER_FRAME = 600
 """Audio samples per duration frame of the model (25 ms at 24 kHz)."""
 FADE_SECONDS = 0.008
+LAST_TOKEN_SOUNDING = 0.2
+"""Share of the last phoneme's frames that sound: Kokoro gives a piece's last phoneme the silence after it too
+(0.35-0.43 s, of which 0.24-0.43 s fall below the trim level; measured on 12 en, fr and pt-BR lines)."""
 EDGE_LEVEL = 0.02
 """Samples below this fraction of a piece's peak at its ends are trimmed before joining."""
 _BLEND = re.compile(r"^\s*(?P<style>[A-Za-z0-9_]+)\s*(?:\*\s*(?P<weight>-?\d+(?:\.\d+)?))?\s*$")
@@ -111,20 +115,20 @@ class KokoroModel:
         vector = sum(self.styles[name][min(length, len(self.styles[name])) - 1] * (weight / total) for name, weight in blend)
         return np.asarray(vector, dtype=np.float32).reshape(1, -1)
 
-    def seconds(self, phonemes: str, blend: tuple[tuple[str, float], ...], speed: float) -> float:
-        """How long ``speak`` would be, from the duration predictor alone: the frames each token gets at ``speed``
-        from the first sounding token to the last (the take is trimmed to its sound), and the pauses between pieces."""
+    def predicted(self, phonemes: str, blend: tuple[tuple[str, float], ...]) -> Prediction:
+        """What the duration predictor alone says of ``speak``: each piece's frames at speed 1.0, from its first
+        sounding token to its last (the take is trimmed to its sound), and the pauses between pieces."""
         pieces = [piece for piece in _pieces(phonemes, self.tokens) if self.tokens(piece)]
-        speed = float(np.clip(speed, *SPEED_LIMITS))
-        total = sum(JOIN_PAUSE.get(piece.rstrip()[-1:], CLAUSE_PAUSE) for piece in pieces[:-1])
+        spans: list[np.ndarray] = []
         for piece in pieces:
             tokens = self.tokens(piece)
             inputs = {"tokens": np.array([[0, *tokens, 0]], dtype=np.int64), "style": self.style(blend, len(tokens))}
-            frames = np.maximum(1.0, np.round(np.asarray(self.durations.run(None, inputs)[0], dtype=np.float64).ravel() / speed))
+            frames = np.asarray(self.durations.run(None, inputs)[0], dtype=np.float64).ravel()
             sounding = [index for index, token in enumerate(tokens, start=1) if token not in self._silent]
             if sounding:
-                total += float(frames[sounding[0] : sounding[-1] + 1].sum()) * SAMPLES_PER_FRAME / KOKORO_RATE
-        return total
+                spans.append(frames[sounding[0] : sounding[-1] + 1])
+        pauses = sum(JOIN_PAUSE.get(piece.rstrip()[-1:], CLAUSE_PAUSE) for piece in pieces[:-1])
+        return Prediction(tuple(spans), pauses)
 
     def speak(self, phonemes: str, blend: tuple[tuple[str, float], ...], speed: float) -> np.ndarray:
         """24 kHz speech of ``phonemes``, in pieces of at most MAX_PHONEMES joined with pauses."""
@@ -148,6 +152,26 @@ class KokoroModel:
                     audio.append(np.zeros(round(pause * KOKORO_RATE), dtype=np.float32))
             audio.append(samples)
         return np.concatenate(audio)
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """A text's predicted frames (per piece, at speed 1.0): its length at any speed without synthesizing it."""
+
+    spans: tuple[np.ndarray, ...]
+    """Per piece, the predicted frames of each token from the first sounding one to the last."""
+    pauses: float
+    """Seconds of silence joining the pieces."""
+
+    def seconds(self, speed: float) -> float:
+        """The trimmed take's length at ``speed``: the frames the model gives each token at that speed (it rounds
+        them as ``speak`` does), the last token of each piece counted only for the share of it that sounds."""
+        speed = float(np.clip(speed, *SPEED_LIMITS))
+        total = self.pauses
+        for span in self.spans:
+            frames = np.maximum(1.0, np.round(span / speed))
+            total += (float(frames[:-1].sum()) + LAST_TOKEN_SOUNDING * float(frames[-1])) * SAMPLES_PER_FRAME / KOKORO_RATE
+        return total
 
 
 def _pieces(phonemes: str, tokens: Callable[[str], list[int]]) -> list[str]:
@@ -239,8 +263,8 @@ class KokoroSynthesizer(Synthesizer):
             folder = resolve_model(self.options.model, False, self.options.models_dir)
             return kokoro_model(folder, self.options.threads)
 
-    def estimate_seconds(self, text: str, voice: VoiceSpec) -> float | None:
-        """The length the model's duration predictor gives the line at the voice's speed."""
+    def duration_curve(self, text: str, voice: VoiceSpec) -> Callable[[float], float] | None:
+        """The take's length at any rate, from the model's duration predictor (run once per text)."""
         pronunciation = voice.pronunciation or espeak_voice(voice.language)
         if pronunciation is None:
             return None
@@ -248,7 +272,8 @@ class KokoroSynthesizer(Synthesizer):
             blend = parse_blend(voice.voice)
         except ValueError:
             return None
-        return self.model().seconds(kokoro_phonemes(text, pronunciation), blend, voice.speed)
+        prediction = self.model().predicted(kokoro_phonemes(text, pronunciation), blend)
+        return lambda rate: prediction.seconds(voice.speed * rate)
 
     def synthesize(self, text: str, voice: VoiceSpec, rate: float, out: Path) -> None:
         """Speak ``text`` at ``voice.speed * rate`` with the voice's style blend and pronunciation."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 import math
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -172,32 +173,49 @@ def _fits(duration: float, window: Window) -> bool:
 
 
 def _by_rate(voice: Voice, text: str, window: Window, config: DubConfig) -> tuple[Clip, bool]:
-    """Step 1: search the engine rate (within limits) that brings ``text`` closest to the window's length (its room)."""
-    target = window.room
-    rate = _expected_rate(voice, text, window, config)
-    clip = voice.say(text, rate)
-    tried = [clip]
-    for _ in range(RATE_TRIES - 1):
-        if _fits(clip.duration, window):
-            break
-        wanted = round(min(max(rate * clip.duration / target, config.min_rate), config.max_rate), 2)
-        if abs(wanted - rate) < 0.01:
-            break
-        rate = wanted
+    """Step 1: search the engine rate (within limits) that brings ``text`` closest to the window's length (its room).
+
+    An engine that predicts a text's length at any rate (Kokoro's duration predictor) picks the rate before
+    synthesis, and again from its prediction less its error on the take just made when that take misses the
+    window; another engine is asked again at the rate the take's own length suggests.
+    """
+    curve = voice.synthesizer.duration_curve(text, voice.spec)
+    rate = 1.0 if curve is None else _predicted_rate(curve, window, config)
+    tried: list[Clip] = []
+    for _ in range(RATE_TRIES):
         clip = voice.say(text, rate)
         tried.append(clip)
+        if _fits(clip.duration, window):
+            break
+        if curve is None:
+            wanted = round(min(max(rate * clip.duration / window.room, config.min_rate), config.max_rate), 2)
+        else:
+            wanted = _predicted_rate(_shifted(curve, clip.duration - curve(rate)), window, config)
+        if any(abs(wanted - c.rate) < 0.01 for c in tried):
+            break
+        rate = wanted
     fitting = [c for c in tried if _fits(c.duration, window)]
     if fitting:
         return min(fitting, key=lambda c: abs(math.log(c.rate))), True
-    return min(tried, key=lambda c: abs(c.duration - target)), False
+    return min(tried, key=lambda c: abs(c.duration - window.room)), False
 
 
-def _expected_rate(voice: Voice, text: str, window: Window, config: DubConfig) -> float:
-    """The rate to try first: 1.0, unless the engine's estimate of the text's length says it would not fit the window."""
-    estimate = voice.synthesizer.estimate_seconds(text, voice.spec)
-    if estimate is None or _fits(estimate, window):
+def _shifted(curve: Callable[[float], float], error: float) -> Callable[[float], float]:
+    """``curve`` corrected by its error on a take just made."""
+    return lambda rate: curve(rate) + error
+
+
+RATE_STEP = 0.01
+"""Engine rates are tried in steps of this much."""
+
+
+def _predicted_rate(curve: Callable[[float], float], window: Window, config: DubConfig) -> float:
+    """1.0 when the predicted length fits the window; else the rate (within limits) predicted nearest its room."""
+    if _fits(curve(1.0), window):
         return 1.0
-    return round(min(max(estimate / window.room, config.min_rate), config.max_rate), 2)
+    steps = round((config.max_rate - config.min_rate) / RATE_STEP)
+    rates = [round(config.min_rate + step * RATE_STEP, 2) for step in range(steps + 1)]
+    return min(rates, key=lambda rate: (abs(curve(rate) - window.room), abs(math.log(rate))))
 
 
 @dataclass(frozen=True)
