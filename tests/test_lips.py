@@ -18,11 +18,13 @@ from localize.media.mouths import MouthTracks, track_mouths
 from localize.media.probe import probe
 from localize.model import Episode, Line, MediaInfo, Picture, Rendition, Screen, Sight, Take, TakeSync, Track
 from localize.qc.checks import assess
+from localize.rules import SubtitleRules
 from localize.script import SCRIPT_COLUMNS, script_rows
 from localize.stages.base import RunContext, run_stage
 from localize.stages.dub.lipsync import score_lip_sync
 from localize.stages.ingest import IngestStage
 from localize.stages.lips import LipsStage
+from localize.studio.views import row_view
 from tests.conftest import ffmpeg
 
 CLIP = Path(__file__).parent / "data" / "grid-lbax4n.mp4"
@@ -170,3 +172,10 @@ def test_the_doctor_finds_the_face_models_in_the_installed_wheel() -> None:
     row = next(check for check in check_all() if check.name == "mediapipe-face-mesh.v1")
     assert row.kind == "lips" and row.usable and row.default
     assert face_models_missing() is None and all(path.suffix == ".tflite" and path.is_file() for path in face_model_files())
+
+
+def test_the_studio_shows_each_line_on_or_off(tmp_path: Path) -> None:
+    episode = _seen_episode(0.0)
+    assert [row_view(episode, line, "en", SubtitleRules(), None).screen for line in episode.lines] == ["ON", "OFF", "ON"]
+    unseen = episode.model_copy(update={"picture": None})
+    assert row_view(unseen, unseen.lines[0], "en", SubtitleRules(), None).screen == ""

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from localize.glossary.check import VIOLATIONS
 from localize.model import Episode, GlossaryHit, Line, Rendition, RenditionFlag
 from localize.rules import SubtitleRules
-from localize.script import row_revision
+from localize.script import SCREEN_MARKS, row_revision
 
 __all__ = ["LOW_CONFIDENCE", "RowView", "SpeakerView", "WordView", "confidence_level", "row_view", "rows", "speaker_views", "timecode"]
 
@@ -70,6 +70,8 @@ class RowView:
     fit: str
     take_url: str | None
     timecode: str
+    screen: str = ""
+    """ON (the character is seen speaking the line), OFF, ? (unclear), or empty when the picture was not analysed."""
     low_confidence: bool = False
     violation: bool = False
     stale: bool = False
@@ -108,6 +110,7 @@ def row_view(episode: Episode, line: Line, language: str, rules: SubtitleRules, 
         fit=_fit(rendition),
         take_url=take_url if rendition and rendition.take else None,
         timecode=timecode(line.start),
+        screen=SCREEN_MARKS.get(screen, "") if (screen := episode.screen(line.id)) else "",
         low_confidence=any(w.probability < LOW_CONFIDENCE for w in line.words),
         violation=any(hit.status in VIOLATIONS for hit in hits),
         stale=RenditionFlag.SOURCE_CHANGED.value in flags,
