@@ -13,11 +13,14 @@ from typer.main import get_command
 from localize.cache import WorkDir
 from localize.cli import app
 from localize.config import Config
+from localize.glossary import load_glossary
 from localize.keys import code_version, key_value, source_digest
 from localize.model import Episode, Line, MediaInfo, Word
 from localize.stages import STAGE_NAMES, STAGES, stages
 from localize.stages.access import UndeclaredRead, merge, path_tree, project
 from localize.stages.base import RunContext, Stage, run_stage, stage_key
+from localize.stages.transcribe.stage import TranscribeStage
+from tests.conftest import SAMPLE_GLOSSARY
 
 
 def episode() -> Episode:
@@ -61,6 +64,17 @@ class Sneaks(Upper):
     def run(self, episode: Episode, ctx: RunContext) -> Episode:
         assert ctx.targets
         return episode
+
+
+class Hinted(Upper):
+    """Writes the glossary's first term into each line, taking the glossary as a hint."""
+
+    name = "hinted"
+    hints: ClassVar[tuple[str, ...]] = ("glossary.terms.*.term",)
+
+    def run(self, episode: Episode, ctx: RunContext) -> Episode:
+        term = ctx.glossary.terms[0].term if ctx.glossary else ""
+        return episode.model_copy(update={"lines": [line.model_copy(update={"text": term}) for line in episode.lines]})
 
 
 class WritesPartial(Upper):
@@ -180,3 +194,15 @@ def test_merge_keeps_a_written_field_the_stage_left_alone() -> None:
     base = episode()
     view = project(base, path_tree(["lines.*.text"]))
     assert merge(base, view, path_tree(["lines.*.speaker"])).lines[0].speaker == "A"
+
+
+def test_a_hint_is_seen_but_a_change_of_it_redoes_nothing(tmp_path: Path) -> None:
+    """The glossary primes the transcriber as a hint: adding a term keeps the transcript people reviewed."""
+    glossary = load_glossary(SAMPLE_GLOSSARY)
+    first = glossary.terms[0]
+    grown = glossary.model_copy(update={"terms": [first.model_copy(update={"term": "Corrientes"}), *glossary.terms]})
+    ctx = RunContext(workdir=WorkDir(tmp_path, "ep"), config=Config(), targets=["en"], glossary=glossary)
+    more = RunContext(workdir=ctx.workdir, config=Config(), targets=["en"], glossary=grown)
+    assert run_stage(Hinted(), episode(), more).lines[0].text == "Corrientes"
+    for stage in (Hinted(), TranscribeStage()):
+        assert stage_key(stage, episode(), more) == stage_key(stage, episode(), ctx)

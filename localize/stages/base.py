@@ -6,12 +6,14 @@ A stage declares what it reads and writes (as spaCy components declare
 - ``reads``: paths into the Episode (see :mod:`localize.stages.access`);
 - ``writes``: the paths it sets;
 - ``settings``: the configuration fields it reads (``"dub"``, ``"source_language"``...);
-- ``context``: ``"targets"`` and/or ``"glossary"`` when it uses them.
+- ``context``: ``"targets"`` and/or ``"glossary"`` when it uses them;
+- ``hints``: context that helps the stage but whose change must not redo it (the
+  glossary's names priming the transcriber: a reviewed transcript is kept).
 
 :func:`run_stage` runs the stage on a view holding exactly those fields and
 merges its declared writes back, and :func:`stage_key` hashes exactly those
-fields (plus the stage's own code and backend): what a stage reads is what its
-cache key is made of, by construction. Files a stage reads from outside the
+fields (plus the stage's own code and backend): what a stage reads, hints aside, is
+what its cache key is made of, by construction. Files a stage reads from outside the
 Episode (a speakers file, a casting file) are given by :meth:`Stage.external_inputs`.
 """
 
@@ -67,6 +69,7 @@ class Stage:
     writes: ClassVar[tuple[str, ...]] = ()
     settings: ClassVar[tuple[str, ...]] = ()
     context: ClassVar[tuple[str, ...]] = ()
+    hints: ClassVar[tuple[str, ...]] = ()
 
     def backend_name(self, ctx: RunContext) -> str:
         """The backend this stage would use (for records and cache keys)."""
@@ -112,8 +115,9 @@ def _config_view(config: Config, settings: tuple[str, ...]) -> Config:
     return view
 
 
-def _context_tree(stage: Stage) -> PathTree:
-    tree = path_tree(stage.context)
+def _context_tree(stage: Stage, keyed: bool = False) -> PathTree:
+    """The context ``stage`` may use, or with ``keyed`` only the part its key is made of (no hints)."""
+    tree = path_tree(stage.context if keyed else (*stage.context, *stage.hints))
     unknown = set(tree) - set(CONTEXT)
     if unknown:
         raise ValueError(f"stage {stage.name} declares unknown context {sorted(unknown)}; use {CONTEXT}")
@@ -135,7 +139,7 @@ def _view_context(stage: Stage, ctx: RunContext) -> RunContext:
 
 def stage_key(stage: Stage, episode: Episode, ctx: RunContext) -> str:
     """The cache key of ``stage``: its code, backend and parameters, and the values of everything it declares it reads."""
-    tree = _context_tree(stage)
+    tree = _context_tree(stage, keyed=True)
     view = _view_context(stage, ctx)
     glossary = ctx.glossary.without_location() if ctx.glossary is not None else None
     return stable_hash(

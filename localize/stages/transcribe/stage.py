@@ -41,8 +41,9 @@ class TranscribeStage(Stage):
     reads = ("source.fingerprint", "source.audio_stream", "dialogue_audio")
     writes = ("words", "source_language")
     settings = ("transcribe", "source_language", "allow_downloads", "models_dir")
-    context = ("glossary.terms.*.term", "glossary.terms.*.variants", "glossary.terms.*.scope")
-    """Only the source-side vocabulary primes the decoder: editing a rendering never transcribes again."""
+    hints = ("glossary.terms.*.term", "glossary.terms.*.variants", "glossary.terms.*.scope")
+    """The source-side vocabulary primes the decoder, as a hint: a glossary change never transcribes again, so a
+    transcript people reviewed (and the translations and takes made from it) stays as it is."""
 
     def backend_name(self, ctx: RunContext) -> str:
         """The configured transcriber."""
