@@ -148,7 +148,7 @@ def test_one_edited_line_redoes_that_line_and_that_language_only(first_run: tupl
     assert sum(name.endswith(".take.wav") for name in made) == 1, "only the edited line was dubbed again"
     assert sum(name.endswith(".mix.wav") for name in made) == 1 and sum(name.endswith(".review.mp4") for name in made) == 1
     stages = json.loads((folder / ".localize" / "manifest.json").read_text(encoding="utf-8"))["stages"]
-    assert [name for name, record in stages.items() if record["cache_hit"]] == ["ingest", "transcribe", "diarize", "segment"]
+    assert [name for name, record in stages.items() if record["cache_hit"]] == ["ingest", "transcribe", "diarize", "segment", "lips"]
 
 
 def test_a_renamed_speaker_relabels_without_synthesis(first_run: tuple[Path, float], tmp_path: Path) -> None:
