@@ -3,18 +3,14 @@ gets in once with ``/open?token=`` and then holds the token in a cookie limited 
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from fastapi.testclient import TestClient
 
 from localize.cache import WorkDir
 from localize.review import read_audit
-from localize.service.db import Job
 from localize.service.runtime import Service
 from localize.service.security import create_token
-from localize.stages import STAGE_NAMES
-from tests.security.conftest import bearer
+from tests.security.conftest import bearer, mark_succeeded
 from tests.test_review import make_episode
 
 
@@ -39,12 +35,7 @@ def _job(api: TestClient, service: Service, owner: str, status: str = "succeeded
     job_id = str(response.json()["id"])
     if status == "succeeded":
         make_episode(service.settings.jobs_dir / job_id, "episode")
-        with service.database.write() as session:
-            job = session.get(Job, job_id)
-            assert job is not None
-            job.status, job.finished_at, job.stage_index = "succeeded", time.time(), len(STAGE_NAMES)
-            job.request = {**job.request, "episode": "episode"}
-            job.stages = {name: {"state": "done"} for name in STAGE_NAMES}
+        mark_succeeded(service, job_id)
     return job_id
 
 

@@ -13,11 +13,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from localize.service.db import Job
 from localize.service.runtime import Service
 from localize.service.security import create_token
-from localize.stages import STAGE_NAMES
-from tests.security.conftest import bearer
+from tests.security.conftest import bearer, mark_succeeded
 
 CALLERS = ("anonymous", "forged", "expired", "acme-read", "acme-submit", "globex-read", "globex-submit", "admin")
 
@@ -66,12 +64,7 @@ def _succeeded(api: TestClient, service: Service, secrets: dict[str, str]) -> st
     digest = hashlib.sha256(subtitles.read_bytes()).hexdigest()
     deliverable = {"path": "en/episode.en.srt", "kind": "subtitles", "sha256": digest, "bytes": subtitles.stat().st_size}
     (folder / "manifest.json").write_text(json.dumps({"deliverables": [deliverable]}), encoding="utf-8")
-    with service.database.write() as session:
-        job = session.get(Job, job_id)
-        assert job is not None
-        job.status, job.finished_at, job.stage_index = "succeeded", time.time(), len(STAGE_NAMES)
-        job.request = {**job.request, "episode": "episode"}
-        job.stages = {name: {"state": "done"} for name in STAGE_NAMES}
+    mark_succeeded(service, job_id)
     return job_id
 
 
