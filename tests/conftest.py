@@ -22,8 +22,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))
 
 
-def run_cli(*args: str | Path, timeout: float = 1800, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """Run ``localize`` as a user would, in a subprocess (the timeout only stops a hung run: CI shares its cores)."""
+def run_cli(*args: str | Path, timeout: float | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``localize`` as a user would, in a subprocess (pytest's per-test timeout, in pyproject.toml, stops a hung run)."""
     env = {**os.environ, "LOCALIZE_DEBUG": ""}
     env.pop("LOCALIZE_DEBUG")
     return subprocess.run(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from localize.media.pitch import yin
 from localize.model import SpeechTurn
 
 __all__ = ["median_f0", "reference_segments"]
@@ -11,17 +12,13 @@ __all__ = ["median_f0", "reference_segments"]
 
 def median_f0(samples: np.ndarray, rate: int, turns: list[SpeechTurn]) -> float | None:
     """Median fundamental frequency over the voiced frames of ``turns`` (YIN)."""
-    import librosa
-
     pieces = [samples[int(t.start * rate) : int(t.end * rate)] for t in turns]
     voice = np.concatenate([p for p in pieces if len(p)]) if pieces else np.zeros(0, dtype=np.float32)
     if len(voice) < rate // 2:
         return None
     voice = voice[: rate * 60]
-    frame = 1024
-    f0 = librosa.yin(voice, fmin=60, fmax=420, sr=rate, frame_length=frame)
-    rms = librosa.feature.rms(y=voice, frame_length=frame, hop_length=frame // 4)[0][: len(f0)]
-    voiced = f0[: len(rms)][rms > 0.3 * float(np.median(rms)) + 1e-6]
+    f0, rms = yin(voice, rate, fmin=60, fmax=420)
+    voiced = f0[rms > 0.3 * float(np.median(rms)) + 1e-6]
     voiced = voiced[(voiced > 62) & (voiced < 415)]
     return round(float(np.median(voiced)), 1) if len(voiced) else None
 
