@@ -1,5 +1,5 @@
-"""The whole flow on the bundled sample: deliverables, the cache, and what a re-run redoes after an edit (resuming
-after SIGKILL is tests/security/test_hard_kill.py)."""
+"""The whole flow on the bundled sample: deliverables, the cache, what a re-run redoes after an edit, and a review in
+the studio (resuming after SIGKILL is tests/security/test_hard_kill.py)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,15 @@ import json
 import shutil
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from localize.stages.diarize.gender import estimate_gender
 from tests.conftest import SAMPLE, SAMPLE_GLOSSARY, run_cli
+from tests.studio_review import CHROMIUM_ARGS, review_in_studio, served_studio
 
 pytestmark = pytest.mark.slow
 
@@ -164,3 +167,21 @@ def test_a_renamed_speaker_relabels_without_synthesis(first_run: tuple[Path, flo
     changed = {path for path in before if before[path] != after.get(path)}
     assert any(".sdh." in path for path in changed) and any(".script." in path for path in changed)
     assert not any(path.endswith((".dub-mix.wav", ".review.mp4", ".srt")) and ".sdh." not in path for path in changed), changed
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium, driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def test_a_reviewer_corrects_reviews_and_renders_only_what_changed_in_the_studio(
+    first_run: tuple[Path, float], chromium: Any, tmp_path: Path
+) -> None:
+    with served_studio(first_run[0], tmp_path) as studio:
+        review_in_studio(studio, chromium)

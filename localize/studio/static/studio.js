@@ -545,6 +545,7 @@ function showRender(state) {
     renderStatus.textContent = `${state.stage} ${state.step}`;
   } else if (state.error) {
     renderStatus.textContent = `render failed: ${state.error}`;
+    renderStatus.className = "failed";
   } else if (state.result) {
     const r = state.result;
     renderStatus.textContent = `rendered in ${r.seconds} s (ran: ${r.ran.join(", ") || "nothing"}; ${r.changed.length} files changed); QC ${r.qc_passed ? "passes" : `fails: ${r.qc_failed.join("; ")}`}`;
