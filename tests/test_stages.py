@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import typing
 from pathlib import Path
 from typing import Any, ClassVar
@@ -19,7 +20,11 @@ from localize.model import Episode, Line, MediaInfo, Word
 from localize.stages import STAGE_NAMES, STAGES, stages
 from localize.stages.access import UndeclaredRead, merge, path_tree, project
 from localize.stages.base import RunContext, Stage, run_stage, stage_key
+from localize.stages.factory import make_backend
 from localize.stages.transcribe.stage import TranscribeStage
+from localize.stages.translate.backend import TranslationRequest
+from localize.stages.translate.lines import LinePreparer
+from localize.stages.translate.stage import TranslateStage
 from tests.conftest import SAMPLE_GLOSSARY
 
 
@@ -206,3 +211,25 @@ def test_a_hint_is_seen_but_a_change_of_it_redoes_nothing(tmp_path: Path) -> Non
     assert run_stage(Hinted(), episode(), more).lines[0].text == "Corrientes"
     for stage in (Hinted(), TranscribeStage()):
         assert stage_key(stage, episode(), more) == stage_key(stage, episode(), ctx)
+
+
+def test_a_language_pair_installed_since_the_last_run_translates_again(tmp_path: Path) -> None:
+    """Apertium's pivot route to French needs spa-cat: installing it changes the translate stage's key and each line's."""
+    installed = Path("/usr/share/apertium/modes")
+    datadir = tmp_path / "apertium"
+    (datadir / "modes").mkdir(parents=True)
+    for mode in installed.glob("*.mode"):
+        if not mode.name.startswith(("spa-cat", "es-ca")):
+            shutil.copy(mode, datadir / "modes")
+    keys = []
+    for step in ("before", "after"):
+        if step == "after":
+            for mode in installed.glob("spa-cat*.mode"):
+                shutil.copy(mode, datadir / "modes")
+        config = Config.model_validate({"translate": {"backend": "apertium.v1", "options": {"datadir": str(datadir)}}})
+        ctx = RunContext(workdir=WorkDir(tmp_path, "ep"), config=config, targets=["fr"])
+        translator = make_backend("translate", config.translate, config)
+        prepared = LinePreparer("es", "fr", None, None, []).prepare(TranslationRequest(text="hola"))
+        keys.append((stage_key(TranslateStage(), episode(), ctx), prepared.key(translator, "es", "fr", "code")))
+        assert [route.via for route in translator.pivot_routes("es", "fr")] == ([] if step == "before" else ["ca"])
+    assert keys[0][0] != keys[1][0] and keys[0][1] != keys[1][1]

@@ -203,6 +203,11 @@ class ApertiumTranslator(Translator):
                 routes.append(PivotRoute(via, first, second))
         return routes
 
+    def installed_data(self, source: str, target: str) -> tuple[str, ...]:
+        """The pair's mode and each pivot route's two modes."""
+        routes = (f"{route.first}>{route.second}" for route in self.pivot_routes(source, target))
+        return (self.mode(source, target) or "", *routes)
+
     def supports(self, source: str, target: str) -> bool:
         """Whether a mode for the pair is installed."""
         return shutil.which("apertium") is not None and self.mode(source, target) is not None

@@ -60,6 +60,11 @@ class Translator(Backend, ABC):
         cannot tell (then the source language's lexicon stands in)."""
         return None
 
+    def installed_data(self, source: str, target: str) -> tuple[str, ...]:
+        """The installed language data translating ``source`` into ``target`` goes through (for cache keys: a pair
+        installed later translates again); empty where the options name everything."""
+        return ()
+
     @abstractmethod
     def translate(self, requests: list[TranslationRequest], source: str, target: str) -> list[list[str]]:
         """One list of candidates per request (at least one, best first), in request order."""

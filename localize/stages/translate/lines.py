@@ -51,6 +51,7 @@ class Prepared:
             code,
             translator.name,
             translator.options.model_dump(mode="json"),
+            translator.installed_data(source, target),
             source,
             target,
             request.text,

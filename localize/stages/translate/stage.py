@@ -150,6 +150,14 @@ class TranslateStage(Stage):
             raise ConfigError(f"regional layer '{tag}' is not for the source language {source}", "set [regional] layer to a variety of it")
         return layer_for(tag, settings.folder)
 
+    def external_inputs(self, episode: Episode, ctx: RunContext) -> Any:
+        """The language data the translator has installed for each target (a pair installed since the last run)."""
+        source = episode.source_language or ctx.config.source_language
+        translator = make_backend("translate", ctx.config.translate, ctx.config)
+        if not source or not isinstance(translator, Translator):
+            return None
+        return {target: translator.installed_data(source, target) for target in ctx.targets}
+
     def run(self, episode: Episode, ctx: RunContext) -> Episode:
         """Translate every line into every target; checks all pairs before translating anything."""
         source = episode.source_language or ctx.config.source_language
