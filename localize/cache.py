@@ -23,6 +23,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from localize.collector import collector_paused
 from localize.errors import InputError, MediaError, OutputError
 from localize.migrate import migrate_manifest
 from localize.model import Episode
@@ -213,14 +214,16 @@ class WorkDir:
     def _read(path: Path, where: str) -> Episode:
         keep = "it is kept as it is: restore it from a backup, or move it away to start the episode over"
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            with collector_paused():
+                data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise InputError(f"cannot read {where}: {exc}", keep) from exc
         if not isinstance(data, dict):
             raise InputError(f"{where} is not a JSON object", keep)
         data = migrate_manifest(data, where)
         try:
-            return Episode.model_validate(data)
+            with collector_paused():
+                return Episode.model_validate(data)
         except ValidationError as exc:
             first = exc.errors()[0]
             place = ".".join(map(str, first["loc"]))

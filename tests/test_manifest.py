@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import shutil
 from pathlib import Path
@@ -80,3 +81,17 @@ def test_run_stops_on_a_damaged_manifest_and_leaves_it_as_it_was(tmp_path: Path)
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert "cannot read the manifest of episode episode" in result.stderr and "move it away" in result.stderr
     assert workdir.manifest_path.read_text(encoding="utf-8") == damaged, "the manifest holding the edits is never overwritten"
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_reading_a_manifest_leaves_the_garbage_collector_as_it_was(tmp_path: Path, enabled: bool) -> None:
+    """The collector is paused while a manifest is parsed, then left on or off as the caller had it, even on an error."""
+    (gc.enable if enabled else gc.disable)()
+    try:
+        assert episode_folder(tmp_path / "good", V1_MANIFEST.read_text(encoding="utf-8")).load() is not None
+        assert gc.isenabled() is enabled
+        with pytest.raises(InputError):
+            episode_folder(tmp_path / "bad", '{"schema_version": 4, "id": 5}').load()
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable()

@@ -20,6 +20,7 @@ from localize.review import EpisodeBusy, EpisodeEditor, read_audit
 from localize.review.glossary_terms import versions_folder
 from localize.stages.base import RunContext, run_stage
 from localize.stages.segment import SegmentStage
+from localize.studio.episode import StudioEpisode
 from tests.conftest import SAMPLE_GLOSSARY, espeak, ffmpeg
 
 WORDS = [
@@ -270,3 +271,19 @@ def test_a_corrected_source_line_is_aligned_to_its_audio_and_its_translations_go
     for word in shared:
         assert abs(word.start - by_text[word.text.lower().strip(",.?¿")].start) < 0.25, "words heard alike are timed alike"
     assert RenditionFlag.SOURCE_CHANGED in saved(folder).tracks["fr"].renditions["L0001"].flags
+
+
+def test_the_studio_page_reads_the_episode_again_only_after_a_change(tmp_path: Path) -> None:
+    """The page's snapshot is shared while the manifest and glossary are unchanged, and fresh after an edit or a new term."""
+    folder = make_episode(tmp_path)
+    studio = StudioEpisode(folder)
+    first = studio.snapshot()
+    assert studio.snapshot() is first
+    editor = EpisodeEditor(folder, "ana")
+    rendition = saved(folder).tracks["fr"].renditions["L0003"]
+    editor.edit_translation("fr", "L0003", "Salut.", saved(folder).lines[2].revision + rendition.revision)
+    edited = studio.snapshot()
+    assert edited is not first and edited[1].tracks["fr"].renditions["L0003"].text == "Salut."
+    editor.add_glossary_term("rapidito", "other", dnt=False, renderings={"fr": "en vitesse"})
+    glossary = studio.snapshot()[0].glossary
+    assert glossary is not None and glossary.entry("rapidito") is not None

@@ -20,6 +20,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from localize.collector import collector_paused
 from localize.errors import EditConflict, InputError, LocalizeError
 from localize.glossary.model import SCOPES as GLOSSARY_SCOPES
 from localize.glossary.report import glossary_report
@@ -175,26 +176,27 @@ def studio_router(resolve: Resolver) -> APIRouter:
     @router.get("/", response_class=HTMLResponse, include_in_schema=False)
     def page(reviewer: Who, lang: str | None = None) -> HTMLResponse:
         studio = reviewer.episode
-        ctx, episode = studio.context()
+        ctx, episode = studio.snapshot()
         language = _language(episode, lang)
         rules = ctx.config.package.rules_for(language)
-        html = (
-            _templates()
-            .get_template("page.html")
-            .render(
-                episode=episode,
-                language=language,
-                languages=list(episode.tracks),
-                rows=rows(episode, language, rules, _take_url(reviewer.base, language)) if language else [],
-                speakers=episode.speakers,
-                cards=speaker_views(episode, read_episode_casting(studio.folder / EPISODE_CASTING_FILE)),
-                base=reviewer.base,
-                who=reviewer.who,
-                scopes=GLOSSARY_SCOPES,
-                video=_video_url(reviewer.base, episode, studio),
-                subtitles={lang: f"{reviewer.base}/media/subtitles/{lang}.vtt" for lang in episode.tracks},
+        with collector_paused():
+            html = (
+                _templates()
+                .get_template("page.html")
+                .render(
+                    episode=episode,
+                    language=language,
+                    languages=list(episode.tracks),
+                    rows=rows(episode, language, rules, _take_url(reviewer.base, language)) if language else [],
+                    speakers=episode.speakers,
+                    cards=speaker_views(episode, read_episode_casting(studio.folder / EPISODE_CASTING_FILE)),
+                    base=reviewer.base,
+                    who=reviewer.who,
+                    scopes=GLOSSARY_SCOPES,
+                    video=_video_url(reviewer.base, episode, studio),
+                    subtitles={lang: f"{reviewer.base}/media/subtitles/{lang}.vtt" for lang in episode.tracks},
+                )
             )
-        )
         return HTMLResponse(html)
 
     # --- translations ---

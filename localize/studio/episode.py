@@ -61,6 +61,8 @@ class StudioEpisode:
         self.render = RenderState()
         self._aligner: WhisperAligner | None = None
         self._aligner_lock = threading.Lock()
+        self._snapshot: tuple[tuple[tuple[int, int, int] | None, ...], tuple[RunContext, Episode]] | None = None
+        self._snapshot_lock = threading.Lock()
 
     def warm_up_in_background(self) -> None:
         """Start :meth:`warm_up` in a thread (a failure is logged; the edit that needs the model reports it)."""
@@ -98,6 +100,20 @@ class StudioEpisode:
     def context(self) -> tuple[RunContext, Episode]:
         """The context the episode was last run with, and the episode."""
         return resume_context(self.folder)
+
+    def snapshot(self) -> tuple[RunContext, Episode]:
+        """:meth:`context` for read-only views, read again only once the manifest or the glossary has changed on disk
+        (reading an 800-line manifest takes a few hundred milliseconds). What it returns is shared: never modify it."""
+        with self._snapshot_lock:
+            if self._snapshot is None or self._snapshot[0] != self._stamp(self._snapshot[1][0]):
+                ctx, episode = self.context()
+                self._snapshot = (self._stamp(ctx), (ctx, episode))
+            return self._snapshot[1]
+
+    def _stamp(self, ctx: RunContext) -> tuple[tuple[int, int, int] | None, ...]:
+        """The identity of the files a context was read from (each save replaces the file: a new inode)."""
+        files = [self.workdir.manifest_path, *([Path(ctx.glossary.path)] if ctx.glossary and ctx.glossary.path else [])]
+        return tuple(_identity(path) for path in files)
 
     def _align(self, text: str, start: float, end: float) -> list[Word]:
         with self._aligner_lock:
@@ -200,3 +216,12 @@ class StudioEpisode:
     def peaks(self, which: str) -> np.ndarray:
         """Waveform peaks of :meth:`audio`."""
         return peaks(self.audio(which), self.workdir)
+
+
+def _identity(path: Path) -> tuple[int, int, int] | None:
+    """(inode, size, modification time) of ``path``; None when it is missing."""
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return (status.st_ino, status.st_size, status.st_mtime_ns)
