@@ -2,9 +2,10 @@
 
 The same frames and decisions as ``librosa.yin`` 0.11 (centred frames, the
 difference function from the whole frame's autocorrelation, first trough under
-the threshold else the deepest one, parabolic refinement), without its just-in-time compiled helpers: numba's on-disk cache
-is not safe when several processes compile the same function at once, and a
-batch service starts many at once on a fresh install.
+the threshold else the deepest one, parabolic refinement), without its
+just-in-time compiled helpers: numba's on-disk cache is not safe when several
+processes compile the same function at once, and a batch service starts many
+at once on a fresh install.
 """
 
 from __future__ import annotations
