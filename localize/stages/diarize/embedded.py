@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import itertools
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -94,20 +95,18 @@ class EmbeddedDiarizer(Diarizer):
         silence = self.options.min_silence_ms if min_silence_ms is None else min_silence_ms
         return speech_regions(samples, self.options.vad_threshold, silence, pad_ms, self.options.vad_level)
 
+    def _window_frames(self) -> tuple[int, int]:
+        """A window's length and the hop between windows, in mel frames."""
+        return int(self.options.window * MEL_FRAMES_PER_SECOND), int(self.options.hop * MEL_FRAMES_PER_SECOND)
+
     def _windows(self, samples: np.ndarray, regions: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
         """Mel windows (n, frames, mels) and their centre times, from every speech region."""
         if self.options.speech_only_windows:
             return self._speech_windows(samples, regions)
-        width = int(self.options.window * MEL_FRAMES_PER_SECOND)
-        hop = int(self.options.hop * MEL_FRAMES_PER_SECOND)
+        width, hop = self._window_frames()
         mels: list[np.ndarray] = []
         centres: list[float] = []
-        for start, end in regions:
-            chunk = samples[start:end]
-            peak = float(np.max(np.abs(chunk))) if len(chunk) else 0.0
-            if peak <= SILENT_LEVEL:
-                continue
-            mel = mel_frames(chunk / peak * 0.5)
+        for start, end, mel in _region_mels(samples, regions):
             if len(mel) < width:
                 mel = np.pad(mel, ((0, width - len(mel)), (0, 0)), mode="wrap")
             offsets = list(range(0, len(mel) - width + 1, hop)) or [0]
@@ -121,16 +120,10 @@ class EmbeddedDiarizer(Diarizer):
 
     def _speech_windows(self, samples: np.ndarray, regions: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
         """Mel windows sliding over the speech regions joined end to end; a window's time is its middle frame's."""
-        width = int(self.options.window * MEL_FRAMES_PER_SECOND)
-        hop = int(self.options.hop * MEL_FRAMES_PER_SECOND)
+        width, hop = self._window_frames()
         mels: list[np.ndarray] = []
         times: list[np.ndarray] = []
-        for start, end in regions:
-            chunk = samples[start:end]
-            peak = float(np.max(np.abs(chunk))) if len(chunk) else 0.0
-            if peak <= SILENT_LEVEL:
-                continue
-            mel = mel_frames(chunk / peak * 0.5)
+        for start, _, mel in _region_mels(samples, regions):
             mels.append(mel)
             times.append(start / SPEECH_RATE + np.arange(len(mel)) / MEL_FRAMES_PER_SECOND)
         if not mels:
@@ -285,3 +278,12 @@ def _merge_adjacent(turns: list[SpeechTurn], gap: float = 0.05) -> list[SpeechTu
         else:
             merged.append(turn)
     return merged
+
+
+def _region_mels(samples: np.ndarray, regions: list[tuple[int, int]]) -> Iterator[tuple[int, int, np.ndarray]]:
+    """Each region louder than silence, with its mel frames (the region's peak brought to half scale)."""
+    for start, end in regions:
+        chunk = samples[start:end]
+        peak = float(np.max(np.abs(chunk))) if len(chunk) else 0.0
+        if peak > SILENT_LEVEL:
+            yield start, end, mel_frames(chunk / peak * 0.5)
