@@ -52,51 +52,17 @@ def espeak(text: str, out: Path, voice: str = "es-419", pitch: int = 50, speed: 
 def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder of small real media files for input-handling tests."""
     folder = tmp_path_factory.mktemp("media")
-    ffmpeg(
-        "-f", "lavfi", "-i", "testsrc=size=160x120:rate=24", "-t", "2", "-c:v", "libx264", "-pix_fmt", "yuv420p", folder / "no_audio.mp4"
-    )
-    ffmpeg(
-        "-f",
-        "lavfi",
-        "-i",
-        "testsrc=size=160x120:rate=24",
-        "-f",
-        "lavfi",
-        "-i",
-        "anullsrc=r=48000:cl=stereo",
-        "-t",
-        "4",
-        "-c:v",
-        "libx264",
-        "-pix_fmt",
-        "yuv420p",
-        "-c:a",
-        "aac",
-        "-shortest",
-        folder / "silent.mp4",
-    )
+    picture = ["-f", "lavfi", "-i", "testsrc=size=160x120:rate=24"]
+    h264 = ["-c:v", "libx264", "-pix_fmt", "yuv420p"]
+    with_sound = [*h264, "-c:a", "aac", "-shortest"]
+    ffmpeg(*picture, "-t", "2", *h264, folder / "no_audio.mp4")
+    ffmpeg(*picture, "-f", "lavfi", "-i", "anullsrc=r=48000:cl=stereo", "-t", "4", *with_sound, folder / "silent.mp4")
     chord = [part for note in ("C3", "E3", "G3", "C4") for part in ("pluck", note)]
     music = folder / "music.wav"  # a plucked chord swelling once a second: music with no voice
     subprocess.run(["sox", "-n", "-r", "48000", "-c", "2", music, "synth", "8", *chord, "tremolo", "1", "90"], check=True)
-    video = ["-f", "lavfi", "-i", "testsrc=size=160x120:rate=24"]
-    ffmpeg(*video, "-i", music, "-t", "8", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", folder / "music.mp4")
+    ffmpeg(*picture, "-i", music, "-t", "8", *with_sound, folder / "music.mp4")
     (folder / "empty.mp4").write_bytes(b"")
     (folder / "notes.mp4").write_text("these are meeting notes, not a video\n" * 20)
     speech = espeak("Che, Martín, ¿querés un mate? El agua ya está lista.", folder / "speech.wav")
-    ffmpeg(
-        "-f",
-        "lavfi",
-        "-i",
-        "testsrc=size=160x120:rate=24",
-        "-i",
-        speech,
-        "-c:v",
-        "libx264",
-        "-pix_fmt",
-        "yuv420p",
-        "-c:a",
-        "aac",
-        "-shortest",
-        folder / "short.mp4",
-    )
+    ffmpeg(*picture, "-i", speech, *with_sound, folder / "short.mp4")
     return folder
