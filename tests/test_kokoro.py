@@ -16,7 +16,7 @@ from localize.stages.dub.backend import SynthesisError, VoiceSpec
 from localize.stages.dub.kokoro import KOKORO_RATE, MAX_PHONEMES, _pieces, parse_blend
 from localize.stages.dub.kokoro_graph import float_convolutions
 from localize.stages.dub.phonemes import espeak_voice, kokoro_phonemes
-from localize.stages.dub.retime import FIT_TOLERANCE, Window, fit_take
+from localize.stages.dub.retime import FIT_TOLERANCE, Voice, Window, fit_take
 
 
 def test_language_tags_find_espeak_voices() -> None:
@@ -149,3 +149,21 @@ def test_a_kokoro_take_is_spoken_once_at_the_rate_its_predicted_length_fits(tmp_
     assert take.ladder_step == "rate" and 1.05 < take.rate < 1.2
     assert abs(take.duration - room) <= 0.25
     assert len(list(workdir.artifacts.rglob("*.clip.wav"))) == 1, "the rate was chosen before synthesis"
+
+
+@pytest.mark.slow
+def test_a_line_spoken_alone_on_every_core_is_the_same_take(tmp_path: Path) -> None:
+    """A reviewer's single line runs Kokoro on more threads: the same sound, so the run's cached take serves both."""
+    synthesizer = create("tts", "kokoro.v1", {})
+    alone = synthesizer.on_cores(4)
+    assert (synthesizer.options.threads, alone.options.threads) == (1, 4)
+    workdir = WorkDir(tmp_path, "episode")
+    workdir.prepare()
+    text = "Toujours en retard, toi ? Quel désastre."
+    clips = [Voice(engine, _voice("fr"), workdir).say(text, 1.0).path for engine in (synthesizer, alone)]
+    assert clips[0] == clips[1], "the thread count is not part of the take's key"
+    spoken = [tmp_path / "one.wav", tmp_path / "many.wav"]
+    for engine, path in zip((synthesizer, alone), spoken, strict=True):
+        engine.synthesize(text, _voice("fr"), 1.0, path)
+    one, many = (soundfile.read(path)[0] for path in spoken)
+    assert one.shape == many.shape and np.max(np.abs(one - many)) < 1e-4

@@ -84,7 +84,7 @@ class StudioEpisode:
         for language in episode.tracks:
             voices = {voice for line in episode.lines if (voice := DubStage.voice_for(episode, ctx, language, line.speaker))}
             for voice in voices:
-                DubStage.synthesizer(voice.backend, ctx).estimate_seconds("Hola.", voice)
+                DubStage.synthesizer(voice.backend, ctx, alone=True).estimate_seconds("Hola.", voice)
 
     def editor(self, who: str) -> EpisodeEditor:
         """An editor acting for ``who`` (sharing the episode's loaded alignment model)."""
@@ -170,7 +170,7 @@ class StudioEpisode:
         spans = DubStage.windows(episode, config).get(line_id, [])
         window = round(sum(w.length for w, _ in spans), 3)
         voice = DubStage.voice_for(episode, ctx, language, line.speaker)
-        seconds = DubStage.synthesizer(voice.backend, ctx).estimate_seconds(text, voice) if voice and text.strip() else None
+        seconds = DubStage.synthesizer(voice.backend, ctx, alone=True).estimate_seconds(text, voice) if voice and text.strip() else None
         if seconds is None or window <= 0:
             return FitEstimate(seconds, window, "unknown")
         ratio = seconds / window
@@ -203,7 +203,7 @@ class StudioEpisode:
             if track and line.speaker == speaker_id and line.id in track.renditions and track.renditions[line.id].text.strip()
         ]
         text = said[0] if said else catalog.sample or "Hello."
-        return Voice(DubStage.synthesizer(voice.backend, ctx), voice, self.workdir).say(text, 1.0).path
+        return Voice(DubStage.synthesizer(voice.backend, ctx, alone=True), voice, self.workdir).say(text, 1.0).path
 
     def audio(self, which: str) -> Path:
         """The audio the player and the waveform use: ``original`` (the source dialogue) or a language's dub mix."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -79,6 +79,12 @@ class Synthesizer(Backend):
 
     clones: bool = False
     """Whether the backend speaks with the voice of ``VoiceSpec.reference_audio``."""
+    speed_options: ClassVar[frozenset[str]] = frozenset()
+    """Options that change how fast the engine speaks, never what it says: left out of the keys of its takes."""
+
+    def on_cores(self, cores: int) -> Synthesizer:
+        """This engine set to speak one line at a time on ``cores`` otherwise idle cores (a reviewer's single line)."""
+        return self
 
     def duration_curve(self, text: str, voice: VoiceSpec) -> Callable[[float], float] | None:
         """How long ``text`` would last (its sound, in seconds) at any rate, without synthesizing it (None: the

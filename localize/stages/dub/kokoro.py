@@ -235,6 +235,7 @@ class KokoroSynthesizer(Synthesizer):
     """Speech from Kokoro-82M reading espeak-ng's phonemes of the line, in a blend of its voice styles."""
 
     name = "kokoro.v1"
+    speed_options = frozenset({"threads"})
 
     class Options(BaseModel):
         """Where the model comes from and how many threads one synthesis uses."""
@@ -256,6 +257,10 @@ class KokoroSynthesizer(Synthesizer):
         if shutil.which("espeak-ng") is None:
             return Availability(False, "apt-get install espeak-ng (Kokoro reads its phonemes)")
         return Availability(True, "Kokoro-82M bundled (int8 ONNX), every language espeak-ng phonemizes, offline")
+
+    def on_cores(self, cores: int) -> KokoroSynthesizer:
+        """One synthesis spread over ``cores`` threads (the same sound: ONNX Runtime's sums differ by ~1e-6)."""
+        return KokoroSynthesizer(self.options.model_copy(update={"threads": max(1, min(cores, 16))}))
 
     def model(self) -> KokoroModel:
         """The shared model (assembled from its packages on first use)."""

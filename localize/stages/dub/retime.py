@@ -112,7 +112,7 @@ class Voice:
 
     def say(self, text: str, rate: float) -> Clip:
         """Speak ``text`` at the engine rate ``rate``."""
-        options = self.synthesizer.options.model_dump(mode="json")
+        options = self.synthesizer.options.model_dump(mode="json", exclude=set(self.synthesizer.speed_options))
         code = code_version(type(self.synthesizer).__module__, __name__)
         key = stable_hash("tts", code, self.synthesizer.name, options, self.spec.model_dump(mode="json"), text, round(rate, 3))
         path = self.workdir.artifact(key, ".clip.wav")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -285,7 +286,7 @@ class DubStage(Stage):
             texts = self._texts(line, rendition, episode, ctx, language)
             job = _Job(line, rendition, voice, fallback, texts, self.windows(episode, config)[line.id])
             backends = {voice.backend} | ({fallback.backend} if fallback else set())
-            take, problem = self._fit(job, {backend: self.synthesizer(backend, ctx) for backend in backends}, ctx)
+            take, problem = self._fit(job, {backend: self.synthesizer(backend, ctx, alone=True) for backend in backends}, ctx)
             if take is None:
                 raise BackendUnavailable(f"{language} {line_id}: synthesis failed ({problem})", "try another voice for the speaker")
             done = rendition.model_copy(update={"take": take})
@@ -330,11 +331,12 @@ class DubStage(Stage):
         return texts
 
     @staticmethod
-    def synthesizer(backend: str, ctx: RunContext) -> Synthesizer:
-        """The TTS engine ``backend`` with the configured options."""
+    def synthesizer(backend: str, ctx: RunContext, alone: bool = False) -> Synthesizer:
+        """The TTS engine ``backend`` with the configured options; with ``alone``, set to speak a single line on all
+        of the machine's cores (a reviewer's line, nothing else synthesising)."""
         options = ctx.config.dub.backend_options.get(backend, {})
         synthesizer: Synthesizer = make_backend("tts", BackendChoice(backend=backend, options=options), ctx.config)
-        return synthesizer
+        return synthesizer.on_cores(os.cpu_count() or 1) if alone else synthesizer
 
     @staticmethod
     def _fit(job: _Job, synthesizers: dict[str, Synthesizer], ctx: RunContext) -> tuple[Take | None, str]:
