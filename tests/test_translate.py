@@ -391,6 +391,34 @@ def test_apertium_tells_the_words_each_pair_knows() -> None:
     assert apertium.known_words([], "es", "fr") == frozenset()
 
 
+def test_apertium_tells_the_first_names_among_common_words() -> None:
+    """The analyser reads "Flor" as a flower or a woman; "Dale" is also a command and "Claro" an interjection."""
+    apertium = ApertiumTranslator(ApertiumTranslator.Options())
+    asked = ["Flor", "Rosa", "Julio", "Dale", "Claro", "Mesa", "flor"]
+    assert apertium.person_names(asked, "es-AR") == {"Flor", "Rosa", "Julio"}
+
+
+def test_a_first_name_that_is_also_a_word_is_kept_where_it_is_addressed_or_acts(tmp_path: Path) -> None:
+    """Opening a sentence, "Luz," is a name although the episode also says "luz"; in an episode that only says "Luz no
+    hay", it is the word. The word after a rendered term keeps its case ("viens que", not "viens Que")."""
+
+    def translated(lines: list[str], folder: str) -> list[Rendition]:
+        spoken = [Line(id=f"L{n}", start=n * 5.0, end=n * 5.0 + 4, speaker="S1", text=t) for n, t in enumerate(lines)]
+        ctx, _ = context(tmp_path / folder, None, ["fr"])
+        done = TranslateStage().run(episode().model_copy(update={"lines": spoken}), ctx).tracks["fr"].renditions
+        return [done[line.id] for line in spoken]
+
+    said = ["Luz, apagá la luz del pasillo.", "Julio, ¿cuándo volvés?", "Rosa me dijo que no viene.", "Mirá, vení que te cuento."]
+    luz, julio, rosa, veni = translated(said, "names")
+    (stuck,) = translated(["Se cortó la luz y Luz sigue en el ascensor."], "mid-sentence")
+    assert "Luz" in stuck.protected and "lumière" in stuck.text
+    assert luz.text.startswith("Luz, ") and "lumière" in luz.text
+    assert julio.text.startswith("Julio, ") and rosa.text.startswith("Rosa ")
+    assert "viens que" in veni.text
+    (light,) = translated(["Luz no hay en todo el barrio."], "word")
+    assert light.protected == [] and "Lumière" in light.text
+
+
 @pytest.mark.skipif(
     not ApertiumTranslator(ApertiumTranslator.Options()).pivot_routes("es", "fr"),
     reason="needs the Catalan pairs (apt-get install apertium-spa-cat apertium-fra-cat)",

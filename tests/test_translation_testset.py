@@ -3,6 +3,8 @@
 import json
 from pathlib import Path
 
+import pytest
+
 from benchmarks.translation.check_testset import DEFAULT_SET, check
 
 
@@ -10,6 +12,12 @@ def test_the_rioplatense_set_passes_its_checker() -> None:
     problems, entries = check(DEFAULT_SET)
     assert problems == []
     assert [entry["split"] for entry in entries].count("test") == 300
+
+
+@pytest.mark.parametrize("name", ["rioplatense_extra_dev", "rioplatense_fresh_dev", "rioplatense_blind2"])
+def test_each_development_set_passes_its_checker(name: str) -> None:
+    problems, entries = check(DEFAULT_SET.with_name(f"{name}.jsonl"), dev=True)
+    assert problems == [] and entries and {entry["split"] for entry in entries} == {"dev"}
 
 
 def test_the_checker_flags_french_spacing_and_a_name_a_reference_dropped(tmp_path: Path) -> None:

@@ -1,6 +1,10 @@
 """Check the Rioplatense translation test set against the rules of README.md and print its counts per split and tag.
 
-Usage: .venv/bin/python benchmarks/translation/check_testset.py [benchmarks/translation/rioplatense.jsonl]
+The test set (``rioplatense.jsonl``) numbers its lines R001, R002, ... and splits them one dev in six; a development
+set (``--dev``: every other ``.jsonl`` here) has ids of its own letter (X001, F001, B001, ...) and only dev lines.
+The rules for each line are the same.
+
+Usage: .venv/bin/python benchmarks/translation/check_testset.py [--dev] [benchmarks/translation/rioplatense.jsonl]
 Prints one line per problem and exits 1 when the set breaks a rule; prints the counts either way.
 """
 
@@ -56,8 +60,9 @@ def french_typography_problems(text: str) -> list[str]:
     return problems
 
 
-def line_problems(number: int, entry: Any, seen_sources: set[str]) -> list[str]:
-    """Every rule one line breaks, as short phrases."""
+def line_problems(number: int, entry: Any, seen_sources: set[str], prefix: str | None = None) -> list[str]:
+    """Every rule one line breaks, as short phrases. ``prefix``: a development set's id letter (all its lines are
+    dev); None for the test set (R ids, split by number)."""
     if not isinstance(entry, dict):
         return ["not a JSON object"]
     if list(entry) != list(FIELDS):
@@ -69,10 +74,11 @@ def line_problems(number: int, entry: Any, seen_sources: set[str]) -> list[str]:
             return [f"{key} is not a string"]
         if value != value.strip() or "  " in value or "\n" in value:
             problems.append(f"{key} has stray whitespace")
-    if entry["id"] != f"R{number:03d}":
-        problems.append(f"id {entry['id']!r} is not R{number:03d} (ids are sequential)")
-    if entry["split"] != expected_split(number):
-        problems.append(f"split {entry['split']!r}, the rule says {expected_split(number)!r}")
+    if entry["id"] != f"{prefix or 'R'}{number:03d}":
+        problems.append(f"id {entry['id']!r} is not {prefix or 'R'}{number:03d} (ids are sequential)")
+    split = "dev" if prefix else expected_split(number)
+    if entry["split"] != split:
+        problems.append(f"split {entry['split']!r}, the rule says {split!r}")
     for key, value in texts.items():
         if not value:
             problems.append(f"{key} is empty")
@@ -88,8 +94,8 @@ def line_problems(number: int, entry: Any, seen_sources: set[str]) -> list[str]:
     names, tags = entry["names"], entry["tags"]
     if not isinstance(names, list) or not all(isinstance(name, str) and name.strip() for name in names):
         return [*problems, "names is not a list of non-empty strings"]
-    if not isinstance(tags, list) or not tags or len(set(tags)) != len(tags) or not set(tags) <= set(TAGS):
-        return [*problems, f"tags {tags!r} must be a non-empty list of distinct tags from {TAGS}"]
+    if not isinstance(tags, list) or len(set(tags)) != len(tags) or not set(tags) <= set(TAGS):
+        return [*problems, f"tags {tags!r} must be a list of distinct tags from {TAGS} (empty for a plain line)"]
     for name in names:
         for key, value in texts.items():
             if not contains_verbatim(value, name):
@@ -105,22 +111,27 @@ def line_problems(number: int, entry: Any, seen_sources: set[str]) -> list[str]:
     return problems
 
 
-def check(path: Path) -> tuple[list[str], list[dict[str, Any]]]:
-    """Problems found in the set at ``path`` (as "R012: ..." lines) and its entries that parsed."""
+def check(path: Path, dev: bool = False) -> tuple[list[str], list[dict[str, Any]]]:
+    """Problems found in the set at ``path`` (as "R012: ..." lines) and its entries that parsed. ``dev``: a
+    development set (the first line's id letter for all, every line dev, any size)."""
     problems: list[str] = []
     entries: list[dict[str, Any]] = []
     seen_sources: set[str] = set()
+    prefix = None
     for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         try:
             entry = json.loads(raw)
         except json.JSONDecodeError as error:
             problems.append(f"line {number}: not JSON ({error.msg})")
             continue
-        problems += [f"R{number:03d}: {problem}" for problem in line_problems(number, entry, seen_sources)]
+        if dev and prefix is None:
+            prefix = str(entry.get("id", "D"))[:1] if isinstance(entry, dict) else "D"
+        label = f"{prefix or 'R'}{number:03d}"
+        problems += [f"{label}: {problem}" for problem in line_problems(number, entry, seen_sources, prefix)]
         if isinstance(entry, dict):
             entries.append(entry)
     sizes = Counter(entry.get("split") for entry in entries)
-    for split, size in SPLIT_SIZES.items():
+    for split, size in SPLIT_SIZES.items() if not dev else ():
         if sizes[split] != size:
             problems.append(f"split {split} has {sizes[split]} lines, expected {size}")
     return problems, entries
@@ -143,8 +154,9 @@ def counts_table(entries: list[dict[str, Any]]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path", nargs="?", type=Path, default=DEFAULT_SET)
+    parser.add_argument("--dev", action="store_true", help="a development set: ids of its own letter, all dev")
     args = parser.parse_args()
-    problems, entries = check(args.path)
+    problems, entries = check(args.path, args.dev)
     print(counts_table(entries))
     for problem in problems:
         print(problem, file=sys.stderr)

@@ -38,6 +38,10 @@ log = logging.getLogger(__name__)
 _SEPARATOR = "\n\n"
 _MODE = re.compile(r"([a-z]{2,3})-([a-z]{2,3})(?:_\w+)?\.mode")
 """An installed mode's file name: its source and target codes (``spa-cat_valencia.mode``)."""
+_FIRST_NAME = re.compile(r"<np><ant><(?:m|f|mf)>")
+"""An analyser's reading of a person's first name (Apertium's anthroponyms with a gender)."""
+_NAMELIKE = frozenset({"np", "n", "adj"})
+"""Readings a word may also have and still be taken for the first name it can be (a noun, an adjective)."""
 _DATADIRS = (Path("/usr/share/apertium"), Path("/usr/local/share/apertium"))
 
 # Debian packages providing Apertium pairs, by unordered pair of language subtags.
@@ -237,17 +241,21 @@ class ApertiumTranslator(Translator):
         found = re.match(r"\s*lt-proc\s+(?:-\w+\s+)*'?([^'\s]+\.automorf\.bin)", pipeline)
         return Path(found.group(1)) if found else None
 
-    def known_words(self, words: Iterable[str], source: str, target: str) -> frozenset[str] | None:
-        """The words the pair's analyser knows (one ``lt-proc`` call for all); None when it cannot be run."""
-        mode = self.mode(source, target)
-        analyser = self._analyser(mode) if mode else None
-        asked = sorted({word for word in words if word.isalpha()})
-        if analyser is None or not asked:
-            return None if analyser is None else frozenset()
+    def _source_analysers(self, source: str) -> list[Path]:
+        """The analysers of every installed mode from ``source``'s language (each pair has its own lexicon)."""
+        modes = self.datadir / "modes" if self.datadir else None
+        names = sorted(os.listdir(modes)) if modes is not None and modes.is_dir() else []
+        found = [name.removesuffix(".mode") for name in names if _MODE.fullmatch(name)]
+        ours = [name for name in found if base_language(name.split("-")[0]) == base_language(source)]
+        return list(dict.fromkeys(analyser for name in ours if (analyser := self._analyser(name))))
+
+    @staticmethod
+    def _analyse(analyser: Path, words: list[str]) -> str | None:
+        """The analyses of ``words`` in one ``lt-proc`` call (``^word/reading/...$`` each); None when it fails."""
         try:
             done = subprocess.run(
                 ["lt-proc", "-w", str(analyser)],
-                input="\n".join(asked) + "\n",
+                input="\n".join(words) + "\n",
                 capture_output=True,
                 text=True,
                 encoding="utf-8",
@@ -255,9 +263,34 @@ class ApertiumTranslator(Translator):
             )
         except OSError:
             return None
-        if done.returncode != 0:
+        return done.stdout if done.returncode == 0 else None
+
+    def known_words(self, words: Iterable[str], source: str, target: str) -> frozenset[str] | None:
+        """The words the pair's analyser knows (one ``lt-proc`` call for all); None when it cannot be run."""
+        mode = self.mode(source, target)
+        analyser = self._analyser(mode) if mode else None
+        asked = sorted({word for word in words if word.isalpha()})
+        if analyser is None or not asked:
+            return None if analyser is None else frozenset()
+        analyses = self._analyse(analyser, asked)
+        if analyses is None:
             return None
-        return frozenset(word.lower() for word, unknown in re.findall(r"\^([^/$]*)/(\*?)", done.stdout) if not unknown)
+        return frozenset(word.lower() for word, unknown in re.findall(r"\^([^/$]*)/(\*?)", analyses) if not unknown)
+
+    def person_names(self, words: Iterable[str], source: str) -> frozenset[str]:
+        """The capitalised words some analyser of the language reads as a person's first name (a proper noun with a
+        gender: the unsexed ones are mostly surnames, "Mesa") and otherwise only as a noun or an adjective ("Flor",
+        "Rosa"; not "Dale", also a command, nor "Claro": a masculine adjective opening a sentence is an interjection)."""
+        asked = sorted({word for word in words if word.isalpha() and word[:1].isupper()})
+        found: set[str] = set()
+        for analyser in self._source_analysers(source) if asked else []:
+            for word, analysis in re.findall(r"\^([^/$]*)/([^$]*)\$", self._analyse(analyser, asked) or ""):
+                readings = analysis.split("/")
+                kinds = {kind.group(1) if (kind := re.search(r"<(\w+)>", reading)) else "" for reading in readings}
+                named = any(_FIRST_NAME.search(reading) for reading in readings)
+                if named and kinds <= _NAMELIKE and "<adj><m>" not in analysis:
+                    found.add(word)
+        return frozenset(found)
 
     def translate(self, requests: list[TranslationRequest], source: str, target: str) -> list[list[str]]:
         """Translate all requests in one Apertium call; a shorter second candidate where one makes sense."""

@@ -60,6 +60,11 @@ class Translator(Backend, ABC):
         cannot tell (then the source language's lexicon stands in)."""
         return None
 
+    def person_names(self, words: Iterable[str], source: str) -> frozenset[str]:
+        """Which of ``words`` (capitalised, in ``source``) the backend's lexicon can read as a person's first name, as
+        well as a common word ("Flor", "Rosa"); empty when it cannot tell."""
+        return frozenset()
+
     def installed_data(self, source: str, target: str) -> tuple[str, ...]:
         """The installed language data translating ``source`` into ``target`` goes through (for cache keys: a pair
         installed later translates again); empty where the options name everything."""

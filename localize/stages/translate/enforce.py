@@ -84,24 +84,25 @@ def instructions(matches: list[TermMatch], source: str, target: str) -> tuple[st
     return tuple(said.values())
 
 
-def _fix_leading_case(source: str, translated: str) -> str:
-    """Undo Apertium's capitalising of the word after a line-initial unknown word.
+def _fix_case_after_placeholders(source: str, translated: str) -> str:
+    """Undo Apertium's capitalising of the word after an unknown word ("QZXA y yo" -> "QZXA And I", "vení QZXA que"
+    -> "QZXA Que"): lower it again when the word after the same placeholder was lowercase in the source. English "I"
+    is left alone."""
+    after = re.compile(rf"{_PLACEHOLDER.pattern}(?P<lead>\s+)(?P<letter>[^\W\d_])(?P<rest>\w*)")
+    lowercase = {found.group(1) for found in after.finditer(source) if found.group("letter").islower()}
 
-    ("QZXA y yo" -> "QZXA And I"): lower it again when it was lowercase in the source.
-    English "I" is left alone.
-    """
-    head = re.match(rf"\s*{_PLACEHOLDER.pattern}\s+(?P<letter>[^\W\d_])", source)
-    if not head or not head.group("letter").islower():
-        return translated
-    found = re.match(rf"(?P<lead>\s*{_PLACEHOLDER.pattern}\s+)(?P<letter>[^\W\d_])(?P<rest>\w*)", translated)
-    if not found or not found.group("letter").isupper() or (found.group("letter") == "I" and not found.group("rest")):
-        return translated
-    return found.group("lead") + found.group("letter").lower() + translated[found.end("lead") + 1 :]
+    def lowered(found: re.Match[str]) -> str:
+        word = found.group("letter") + found.group("rest")
+        if found.group(1) not in lowercase or not word[0].isupper() or word == "I":
+            return found.group()
+        return found.group()[: found.start("letter") - found.start()] + word[0].lower() + word[1:]
+
+    return after.sub(lowered, translated)
 
 
 def _restore(translated: str, protected: _Protected) -> str:
     """Put renderings where the placeholders came back (capitalised where a sentence starts)."""
-    translated = _fix_leading_case(protected.text, translated)
+    translated = _fix_case_after_placeholders(protected.text, translated)
 
     def rendering(found: re.Match[str]) -> str:
         value = protected.substitutions.get(found.group(1), found.group(1))

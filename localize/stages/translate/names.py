@@ -4,6 +4,9 @@ A name is a run of capitalised words (joined by de/del/la/los: "Plaza de
 Mayo") that stands mid-sentence, a title and a name ("Doña Rosa"), a run the
 episode opens sentences with at least twice, a word opening a sentence that
 neither the language's lexicon nor the translator knows ("Quique, ..."), a
+sentence-opening word the translator's lexicon reads as a first name that is
+addressed or acts ("Flor, vení", "Rosa me dijo", "Julio, ¿venís?"; not "Luz
+no hay"), even where the episode also says it as a common word, a
 character's name, or a name of the region's gazetteer (places, clubs, brands,
 first names and nicknames a regional layer lists: "Rosario", "Boca", "Facu"),
 even where it opens a sentence or the episode also says the word in lowercase.
@@ -53,6 +56,9 @@ _NOT_NAMES = frozenset(
 """Words that open sentences without being names, whatever the lexicon says ("Quince mil"; "el Once" is one)."""
 _SOUNDS = frozenset(("uh", "ah", "eh", "oh", "ey", "ay", "bah", "puf", "uf", "mmm", "shh", "ja", "jaja", "aj", "ufa", "uy"))
 """Interjections, never names wherever they stand."""
+_AFTER_A_NAME = re.compile(r"\s*(?:[,.!?…]|$|(?:me|te|le|les|lo|la|los|las|nos|se)\b)")
+"""What follows a first name that opens a sentence as a name: a comma or the sentence's end (it is addressed, or
+said alone), or a clitic pronoun (it acts: "Rosa me dijo")."""
 
 
 def _runs(text: str) -> Iterable[tuple[str, int]]:
@@ -121,17 +127,20 @@ def find_names(
     regional: Callable[[str], bool] = lambda word: False,
     gazetteer: Iterable[str] = (),
     translatable: Callable[[str], bool] = lambda word: False,
+    first_name: Callable[[str], bool] = lambda word: False,
 ) -> list[str]:
     """The names to keep verbatim in these lines (an episode's), longest first.
 
     ``known`` are names given elsewhere (characters); ``glossary`` holds terms that decide for themselves;
     ``regional`` says whether a word the lexicon lacks is the regional variety's ("Mirá", "Laburé"), not a name;
     ``gazetteer`` lists the region's names (places, clubs, brands, people); ``translatable`` says whether the
-    translator knows a word (lowercase) that the lexicon lacks.
+    translator knows a word (lowercase) that the lexicon lacks; ``first_name`` whether the translator's lexicon reads
+    a capitalised word as a person's first name.
     """
     mid: set[str] = set()
     initial: Counter[str] = Counter()
     lowercase: set[str] = set()
+    addressed: set[str] = set()
     for text in texts:
         lowercase.update(word.casefold() for word in re.findall(r"\b[^\W\d_A-ZÁÉÍÓÚÑÜ][\w'’-]*", text))
         covered = [(m.start, m.end) for m in find_terms(glossary, text, language)] if glossary else []
@@ -140,6 +149,8 @@ def find_names(
                 continue
             if sentence_initial(text, start):
                 initial[run] += 1
+                if _AFTER_A_NAME.match(text, start + len(run)):
+                    addressed.add(run)
             else:
                 mid.add(_without_role(run))
     for run in list(initial):
@@ -167,11 +178,13 @@ def find_names(
         words = run.split(" ")
         if run.lower() in _SOUNDS:
             continue
-        if run in regional_names or run.casefold() in lowercase or all(is_stop_word(word, language) for word in words):
+        said_lowercase = run.casefold() in lowercase and not first_name(run)  # "la luz" and "Luz sigue": both
+        if run in regional_names or said_lowercase or all(is_stop_word(word, language) for word in words):
             continue
         if len(words) > 1 or not (run.isupper() and _common(run, language)):  # "NO" is shouted, "AFIP" a name
             names.add(run)
-    return sorted(names | regional_names, key=lambda name: (-len(name), name))
+    called = {run for run in addressed if first_name(run) and run.lower() not in _SOUNDS and not regional(run)}
+    return sorted(names | regional_names | called, key=lambda name: (-len(name), name))
 
 
 def _verb_with_pronouns(word: str) -> bool:

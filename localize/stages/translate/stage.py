@@ -101,6 +101,11 @@ def _characters(episode: Episode, glossary: Glossary | None) -> tuple[str, ...]:
     return (*people, *registers)
 
 
+def _capitalised(texts: list[str]) -> set[str]:
+    """The capitalised words of ``texts``."""
+    return {word.group() for text in texts for word in WORD.finditer(text) if word.group()[:1].isupper()}
+
+
 def _regional_word(layer: RegionalLayer | None) -> Callable[[str], bool]:
     """Whether a word belongs to the regional variety: a form of one of its terms, or one its rules change."""
     if layer is None:
@@ -200,6 +205,7 @@ class TranslateStage(Stage):
             _regional_word(layer),
             layer.names if layer else (),
             lambda word: any(word in vocabulary for vocabulary in vocabularies.values() if vocabulary is not None),
+            translator.person_names(_capitalised(texts), source).__contains__,
         )
         names = name_entries(found, characters)
         requests = self._requests(episode, glossary)
