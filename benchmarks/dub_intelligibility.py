@@ -8,7 +8,9 @@ laid end to end with a pause between takes and transcribed by the bundled Whispe
 (faster-whisper defaults, the language as hint); printed per voice, then per
 language and backend:
 
-- WER against the text each take was meant to say (per voice, and over all voices);
+- WER against the text each take was meant to say (per voice, and over all voices), and per
+  band of speed (the engine's rate times Rubber Band's stretch: how much faster than the
+  voice's natural delivery the take speaks), to tell retiming from voice and text;
 - distinctness: the mean cosine similarity between different characters' dub voices
   (the mean voiceprint of their takes, Resemblyzer as diarization uses it), target <= 0.75;
 - consistency: the mean cosine similarity of each take of at least 1 s to its
@@ -50,6 +52,8 @@ from benchmarks.evalset.truth import normalise_text  # noqa: E402
 BACKENDS = {"kokoro": "kokoro.v1", "espeak-ng": "espeak-ng.v1", "piper": "piper.v1"}
 TARGETS = ["en", "pt-BR", "fr"]
 """The sample's targets; Spanish voices are measured on Spanish sentences by voice_catalog.py (the source is Spanish)."""
+SPEED_BANDS = (1.05, 1.2, 1.4)
+"""Upper bounds of the speed bands takes are scored in (the last band is open)."""
 PAUSE_SECONDS = 0.8
 MIN_TAKE_SECONDS = 1.0
 
@@ -107,12 +111,19 @@ def _heard(voice: _Voice, language: str, whisper) -> tuple[int, int]:  # type: i
     return result.substitutions + result.deletions + result.insertions, len(reference.split())
 
 
+def _band(speed: float) -> str:
+    """The speed band a take falls in ("speed <=1.05", ..., "speed >1.4")."""
+    bound = next((bound for bound in SPEED_BANDS if speed <= bound), None)
+    return f"speed <={bound:g}" if bound is not None else f"speed >{SPEED_BANDS[-1]:g}"
+
+
 def _measure(episode, language: str, resolve, whisper) -> tuple[dict[str, tuple[int, int]], float, float]:  # type: ignore[no-untyped-def]
-    """(voice id -> (word errors, words), distinctness, consistency) of one language's takes."""
+    """(voice id or speed band -> (word errors, words), distinctness, consistency) of one language's takes."""
     from localize.media.voiceprint import voiceprint
 
     track = episode.tracks[language]
     voices: dict[str, _Voice] = {}
+    bands: dict[str, _Voice] = {}
     for line in sorted(episode.lines, key=lambda item: item.start):
         rendition = track.renditions.get(line.id)
         if rendition is None or rendition.take is None:
@@ -121,9 +132,13 @@ def _measure(episode, language: str, resolve, whisper) -> tuple[dict[str, tuple[
         voice = voices.setdefault(rendition.take.voice, _Voice())
         voice.speech.append(speech)
         voice.texts.append(rendition.take.text or rendition.text)
+        band = bands.setdefault(_band(rendition.take.rate * rendition.take.stretch), _Voice())
+        band.speech.append(speech)
+        band.texts.append(voice.texts[-1])
         if len(speech) >= MIN_TAKE_SECONDS * 16_000:
             voice.prints.append((line.speaker, voiceprint(speech)))
     errors = {voice_id: _heard(voice, language, whisper) for voice_id, voice in sorted(voices.items())}
+    errors |= {band: _heard(takes, language, whisper) for band, takes in sorted(bands.items())}
     prints: dict[str, list[np.ndarray]] = {}
     for voice in voices.values():
         for speaker, vector in voice.prints:
@@ -176,7 +191,8 @@ def main() -> None:
             errors, distinct, consistent = _measure(episode, language, ctx.workdir.resolve, whisper)
             for voice_id, (wrong, words) in errors.items():
                 print(f"{backend:<10} {language:<6} {voice_id:<22} {100 * wrong / max(1, words):>6.1f} {words:>6}", flush=True)
-            wrong, words = (sum(column) for column in zip(*errors.values(), strict=True))
+            by_voice = [counts for key, counts in errors.items() if not key.startswith("speed")]
+            wrong, words = (sum(column) for column in zip(*by_voice, strict=True))
             duration = episode.source.duration
             print(
                 f"{backend:<10} {language:<6} {'all voices':<22} {100 * wrong / max(1, words):>6.1f} {words:>6} {distinct:>9.2f}"
