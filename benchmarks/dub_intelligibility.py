@@ -10,7 +10,9 @@ language and backend:
 
 - WER against the text each take was meant to say (per voice, and over all voices), and per
   band of speed (the engine's rate times Rubber Band's stretch: how much faster than the
-  voice's natural delivery the take speaks), to tell retiming from voice and text;
+  voice's natural delivery the take speaks), to tell retiming from voice and text; with
+  ``--natural``, also each take's text said by its voice at the voice's own speed
+  (``natural speed``: the same words without retiming);
 - distinctness: the mean cosine similarity between different characters' dub voices
   (the mean voiceprint of their takes, Resemblyzer as diarization uses it), target <= 0.75;
 - consistency: the mean cosine similarity of each take of at least 1 s to its
@@ -76,11 +78,17 @@ def _catalog(backend: str, languages: list[str], folder: Path) -> list[str]:
 
 
 def _speech(path: Path) -> np.ndarray:
+    """A recording as mono 16 kHz samples."""
+    import math
+
     import soundfile
     from scipy.signal import resample_poly
 
     samples, rate = soundfile.read(str(path), dtype="float32")
-    return resample_poly(samples, 1, rate // 16_000).astype(np.float32)
+    if samples.ndim > 1:
+        samples = samples.mean(axis=1)
+    common = math.gcd(16_000, rate)
+    return resample_poly(samples, 16_000 // common, rate // common).astype(np.float32)
 
 
 @dataclass
@@ -117,8 +125,31 @@ def _band(speed: float) -> str:
     return f"speed <={bound:g}" if bound is not None else f"speed >{SPEED_BANDS[-1]:g}"
 
 
-def _measure(episode, language: str, resolve, whisper) -> tuple[dict[str, tuple[int, int]], float, float]:  # type: ignore[no-untyped-def]
-    """(voice id or speed band -> (word errors, words), distinctness, consistency) of one language's takes."""
+def _natural(ctx, language: str):  # type: ignore[no-untyped-def]
+    """A function saying a take's text with its voice at the voice's own speed (no rate change, no stretch), as 16 kHz
+    samples: what the take would sound like without retiming."""
+    from localize.stages.dub.casting import find_voice, read_catalog
+    from localize.stages.dub.stage import DubStage
+
+    voices = read_catalog(language, ctx.config.dub.voices_dir).voices
+    synthesizers: dict[str, object] = {}
+
+    def say(voice_id: str, text: str) -> np.ndarray:
+        voice = find_voice(voices, voice_id)
+        if voice is None:
+            raise SystemExit(f"voice {voice_id} is not in the {language} catalog")
+        synthesizer = synthesizers.setdefault(voice.backend, DubStage.synthesizer(voice.backend, ctx))
+        with tempfile.TemporaryDirectory() as temp:
+            out = Path(temp) / "take.wav"
+            synthesizer.synthesize(text, voice, 1.0, out)  # type: ignore[attr-defined]
+            return _speech(out)
+
+    return say
+
+
+def _measure(episode, language: str, resolve, whisper, natural=None) -> tuple[dict[str, tuple[int, int]], float, float]:  # type: ignore[no-untyped-def]
+    """(voice id, speed band or "natural" -> (word errors, words), distinctness, consistency) of one language's takes;
+    ``natural`` (see ``_natural``) also scores the takes' texts said without retiming."""
     from localize.media.voiceprint import voiceprint
 
     track = episode.tracks[language]
@@ -135,6 +166,10 @@ def _measure(episode, language: str, resolve, whisper) -> tuple[dict[str, tuple[
         band = bands.setdefault(_band(rendition.take.rate * rendition.take.stretch), _Voice())
         band.speech.append(speech)
         band.texts.append(voice.texts[-1])
+        if natural is not None:
+            unhurried = bands.setdefault("natural speed", _Voice())
+            unhurried.speech.append(natural(rendition.take.voice, voice.texts[-1]))
+            unhurried.texts.append(voice.texts[-1])
         if len(speech) >= MIN_TAKE_SECONDS * 16_000:
             voice.prints.append((line.speaker, voiceprint(speech)))
     errors = {voice_id: _heard(voice, language, whisper) for voice_id, voice in sorted(voices.items())}
@@ -157,6 +192,7 @@ def main() -> None:
     parser.add_argument("--source", type=Path, default=None, help="another episode (e.g. benchmarks/longform/out/5min/episode.wav)")
     parser.add_argument("--backends", nargs="*", choices=sorted(BACKENDS), default=sorted(BACKENDS))
     parser.add_argument("--languages", nargs="*", default=TARGETS)
+    parser.add_argument("--natural", action="store_true", help="also say each take's text without retiming, and score that")
     parser.add_argument("--out", type=Path, default=None, help="work folder (default benchmarks/longform/out/intelligibility-<episode>)")
     args = parser.parse_args()
     os.environ.setdefault("OMP_NUM_THREADS", "2")
@@ -188,10 +224,11 @@ def main() -> None:
             started = time.perf_counter()
             episode = run_stages(episode, single, names=("dub",), force=True)
             seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu
-            errors, distinct, consistent = _measure(episode, language, ctx.workdir.resolve, whisper)
+            natural = _natural(single, language) if args.natural else None
+            errors, distinct, consistent = _measure(episode, language, ctx.workdir.resolve, whisper, natural)
             for voice_id, (wrong, words) in errors.items():
                 print(f"{backend:<10} {language:<6} {voice_id:<22} {100 * wrong / max(1, words):>6.1f} {words:>6}", flush=True)
-            by_voice = [counts for key, counts in errors.items() if not key.startswith("speed")]
+            by_voice = [counts for key, counts in errors.items() if not key.startswith(("speed", "natural"))]
             wrong, words = (sum(column) for column in zip(*by_voice, strict=True))
             duration = episode.source.duration
             print(

@@ -22,6 +22,7 @@ from localize.stages.base import RunContext
 from localize.stages.dub import DubStage
 from localize.stages.dub.casting import find_voice, read_catalog
 from localize.stages.dub.retime import Voice
+from localize.stages.dub.spoken import spoken_text
 from localize.studio.peaks import peaks
 from localize.studio.render import RenderState
 
@@ -170,7 +171,10 @@ class StudioEpisode:
         spans = DubStage.windows(episode, config).get(line_id, [])
         window = round(sum(w.length for w, _ in spans), 3)
         voice = DubStage.voice_for(episode, ctx, language, line.speaker)
-        seconds = DubStage.synthesizer(voice.backend, ctx, alone=True).estimate_seconds(text, voice) if voice and text.strip() else None
+        seconds = None
+        if voice is not None and text.strip():
+            synthesizer = DubStage.synthesizer(voice.backend, ctx, alone=True)
+            seconds = synthesizer.estimate_seconds(spoken_text(text, voice.language), voice)
         if seconds is None or window <= 0:
             return FitEstimate(seconds, window, "unknown")
         ratio = seconds / window

@@ -30,6 +30,7 @@ from localize.keys import code_version
 from localize.media.audio import MIX_RATE, time_stretch, write_wav
 from localize.model import RenditionFlag, Take
 from localize.stages.dub.backend import SynthesisError, Synthesizer, VoiceSpec
+from localize.stages.dub.spoken import spoken_text
 
 __all__ = ["FIT_TOLERANCE", "LADDER", "SHORT_TOLERANCE", "Clip", "Voice", "Window", "fit_take", "split_text"]
 
@@ -110,6 +111,10 @@ class Voice:
         self.spec = spec
         self.workdir = workdir
 
+    def spoken(self, text: str) -> str:
+        """``text`` as this voice says it (clock times spoken: "6 h 40" -> "6 heures 40")."""
+        return spoken_text(text, self.spec.language)
+
     def say(self, text: str, rate: float) -> Clip:
         """Speak ``text`` at the engine rate ``rate``."""
         options = self.synthesizer.options.model_dump(mode="json", exclude=set(self.synthesizer.speed_options))
@@ -119,7 +124,7 @@ class Voice:
         if not path.is_file():
             with tempfile.TemporaryDirectory(prefix="localize-tts-") as folder:
                 raw = Path(folder) / "raw.wav"
-                self.synthesizer.synthesize(text, self.spec, rate, raw)
+                self.synthesizer.synthesize(self.spoken(text), self.spec, rate, raw)
                 if self.spec.semitones:
                     shifted = Path(folder) / "shifted.wav"
                     time_stretch(raw, shifted, 1.0, self.spec.semitones)
@@ -179,7 +184,7 @@ def _by_rate(voice: Voice, text: str, window: Window, config: DubConfig) -> tupl
     synthesis, and again from its prediction less its error on the take just made when that take misses the
     window; another engine is asked again at the rate the take's own length suggests.
     """
-    curve = voice.synthesizer.duration_curve(text, voice.spec)
+    curve = voice.synthesizer.duration_curve(voice.spoken(text), voice.spec)
     rate = 1.0 if curve is None else _predicted_rate(curve, window, config)
     tried: list[Clip] = []
     for _ in range(RATE_TRIES):
