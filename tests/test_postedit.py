@@ -145,6 +145,18 @@ def test_spoken_french() -> None:
     assert french.french_on("Il nous voit.", fr) == "Il nous voit.", "an object stays"
 
 
+def test_apertiums_french_grammar_slips_are_mended() -> None:
+    fr = context(target="fr")
+    assert french.french_grammar("J'Ai hier acheté du pain en le quartier. Je L'ai croisée près la gare.", fr) == (
+        "J'ai hier acheté du pain au quartier. Je l'ai croisée près de la gare."
+    )
+    assert french.french_grammar("Ils m'ont dits que tu viens. Ils nous ont volés le vélo.", fr) == (
+        "Ils m'ont dit que tu viens. Ils nous ont volé le vélo."
+    ), "an indirect object takes no agreement"
+    unchanged = "Il nous a mariés. Ils m'ont pris le vélo. En la matière, il aime l'Argentine."
+    assert french.french_grammar(unchanged, fr) == unchanged, "a direct object agrees; names keep their capital"
+
+
 def test_spoken_brazilian_portuguese() -> None:
     pt = context(target="pt-BR")
     assert portuguese.brazilian_imperative("Me dê um minuto. Não chore. Fale comigo, diga tudo. Não seja chato.", pt) == (

@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 
 from localize.glossary.match import lemmas_of
-from localize.stages.translate.postedit.base import Context
+from localize.stages.translate.postedit.base import Context, lower_first
 
 __all__ = [
     "NBSP",
     "french_days",
     "french_elision",
+    "french_grammar",
     "french_negation",
     "french_on",
     "french_slips",
@@ -89,6 +90,40 @@ def french_slips(text: str, context: Context) -> str:
     for pattern, replacement in _REFLEXIVE:
         text = pattern.sub(replacement, text)
     return text
+
+
+_AFTER_ELISION = re.compile(
+    r"\b([Jj]'|[MmTtSsLlNn]'(?=(?:Ai|As|A|Avons|Avez|Ont|Est|Es|Étais|Était|Y|En)\b))([A-ZÀÂÉÈÊÎÔ][a-zàâçéèêëîïôûù]*)"
+)
+"""A capital after "J'" (a verb follows, never a name) or after an object's elision before "avoir"/"être"."""
+_CAPITAL_CLITIC = re.compile(r"(?<=[^\W\d_,] )([JMTSLN])'(?=[a-zàâéèêîôû])")
+"""An elided clitic capitalised inside a sentence ("Je L'ai croisée")."""
+_EN_ARTICLE = [
+    (re.compile(r"\b([Ee])n le\b"), lambda m: "Au" if m.group(1) == "E" else "au"),
+    (re.compile(r"\b([Ee])n les\b"), lambda m: "Aux" if m.group(1) == "E" else "aux"),
+    (re.compile(r"\b([Ee])n la (?!matière\b|personne\b)"), lambda m: ("À" if m.group(1) == "E" else "à") + " la "),
+]
+_PRES = re.compile(r"\b([Pp])rès (le|les|la|l')(?=\W)")
+_PRES_DE = {"le": "du", "les": "des", "la": "de la", "l'": "de l'"}
+_AGREED = re.compile(
+    r"\b(m'|t'|nous |vous |lui |leur )(ai|as|a|avons|avez|ont) ([^\W\d_]+?)(ées|és|ée|its)"
+    r"(?= (?:que|qu'|le|la|les|l'|un|une|des|du|mon|ma|mes|ton|ta|tes|son|sa|ses|ce|cet|cette|ces)\b)"
+)
+"""A participle agreed after an indirect object, which takes none when its direct object follows ("ils m'ont dits
+que" -> "ils m'ont dit que", "ils nous ont volés le vélo" -> "volé")."""
+
+
+def french_grammar(text: str, context: Context) -> str:
+    """Apertium's French grammar slips: a capital after an elided word ("J'Ai hier" -> "J'ai hier", "Je L'ai" -> "Je
+    l'ai"), Spanish's "en"
+    before an article ("en le quartier" -> "au quartier", "en la terrain" -> "à la terrain"), "près" without "de"
+    ("près la gare" -> "près de la gare"), a participle agreed with an indirect object."""
+    text = _AFTER_ELISION.sub(lambda m: m.group(1) + lower_first(m.group(2)), text)
+    text = _CAPITAL_CLITIC.sub(lambda m: m.group(1).lower() + "'", text)
+    for pattern, replacement in _EN_ARTICLE:
+        text = pattern.sub(replacement, text)
+    text = _PRES.sub(lambda m: f"{m.group(1)}rès {_PRES_DE[m.group(2)]}", text)
+    return _AGREED.sub(lambda m: m.group(1) + m.group(2) + " " + m.group(3) + ("é" if m.group(4) != "its" else "it"), text)
 
 
 _IRREGULAR_THIRD = {

@@ -29,6 +29,7 @@ _BY_LANGUAGE: dict[str, tuple[Rule, ...]] = {
     "fr": (
         french.french_words,
         french.french_slips,
+        french.french_grammar,
         french.french_negation,
         french.french_on,
         french.french_days,
