@@ -115,9 +115,8 @@ que" -> "ils m'ont dit que", "ils nous ont volés le vélo" -> "volé")."""
 
 def french_grammar(text: str, context: Context) -> str:
     """Apertium's French grammar slips: a capital after an elided word ("J'Ai hier" -> "J'ai hier", "Je L'ai" -> "Je
-    l'ai"), Spanish's "en"
-    before an article ("en le quartier" -> "au quartier", "en la terrain" -> "à la terrain"), "près" without "de"
-    ("près la gare" -> "près de la gare"), a participle agreed with an indirect object."""
+    l'ai"), Spanish's "en" before an article ("en le quartier" -> "au quartier", "en la cuisine" -> "à la cuisine"),
+    "près" without "de" ("près la gare" -> "près de la gare"), a participle agreed with an indirect object."""
     text = _AFTER_ELISION.sub(lambda m: m.group(1) + lower_first(m.group(2)), text)
     text = _CAPITAL_CLITIC.sub(lambda m: m.group(1).lower() + "'", text)
     for pattern, replacement in _EN_ARTICLE:
