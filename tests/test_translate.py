@@ -391,6 +391,25 @@ def test_apertium_tells_the_words_each_pair_knows() -> None:
     assert apertium.known_words([], "es", "fr") == frozenset()
 
 
+@pytest.mark.parametrize(
+    ("said", "pt", "fr"),
+    [
+        ("Mi novia vive acá.", "Minha namorada", "Ma copine"),
+        ("Mi prima y mi primo.", "Minha prima e meu primo", "Ma cousine et mon cousin"),
+        ("Mis primas.", "Minhas primas", "Mes cousines"),
+        ("Tu amiga.", "Sua amiga", "Ton amie"),
+    ],
+)
+def test_a_rendered_noun_is_the_one_said_and_its_possessive_agrees(tmp_path: Path, said: str, pt: str, fr: str) -> None:
+    """The layer's "novia" is rendered, not "novio" (its lemma's entry); the possessive before a put-in rendering takes
+    the source noun's gender ("mon QZXA" -> "ma copine"), French keeping "mon"/"ton" before a vowel."""
+    spoken = [Line(id="L1", start=0.0, end=3.0, speaker="S1", text=said)]
+    ctx, _ = context(tmp_path, None, ["pt-BR", "fr"])
+    tracks = TranslateStage().run(episode().model_copy(update={"lines": spoken}), ctx).tracks
+    assert tracks["pt-BR"].renditions["L1"].text.startswith(pt)
+    assert tracks["fr"].renditions["L1"].text.startswith(fr)
+
+
 def test_apertium_tells_the_first_names_among_common_words() -> None:
     """The analyser reads "Flor" as a flower or a woman; "Dale" is also a command and "Claro" an interjection."""
     apertium = ApertiumTranslator(ApertiumTranslator.Options())

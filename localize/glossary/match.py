@@ -243,7 +243,16 @@ def find_terms(glossary: Glossary, text: str, language: str, target: str | None 
             for i in starts:
                 if _matches_at(tokens, i, words, entry.case_sensitive):
                     candidates.append((i, i + len(words), order, entry))
-    candidates.sort(key=lambda c: (-(c[1] - c[0]), -(tokens[c[1] - 1].end - tokens[c[0]].start), c[0], c[2]))
+
+    def said_as_listed(first: int, stop: int, entry: Entry) -> bool:
+        surface = text[tokens[first].start : tokens[stop - 1].end].casefold()
+        return any(form.casefold() == surface for form in entry.forms)
+
+    # The longest match first; at one place, an entry that lists the very words said before one matched through their
+    # lemma ("novia" is novia's, not novio's), then the glossary's order.
+    candidates.sort(
+        key=lambda c: (-(c[1] - c[0]), -(tokens[c[1] - 1].end - tokens[c[0]].start), c[0], not said_as_listed(c[0], c[1], c[3]), c[2])
+    )
     taken: set[int] = set()
     found: list[TermMatch] = []
     for first, stop, _, entry in candidates:

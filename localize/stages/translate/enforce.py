@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from localize.glossary.check import VIOLATIONS, check_matches
 from localize.glossary.match import TermMatch, find_rendering, find_terms, sentence_initial
 from localize.glossary.model import Glossary
 from localize.glossary.plural import rendering_for
+from localize.stages.translate.agreement import noun_gender, possessive_agreeing
 from localize.stages.translate.backend import TranslationRequest, Translator
 
 __all__ = ["PLACEHOLDER_PREFIX", "instructions", "placeholder", "translate_lines"]
@@ -47,6 +48,8 @@ def placeholder(index: int) -> str:
 class _Protected:
     text: str
     substitutions: dict[str, str]
+    genders: dict[str, str | None] = field(default_factory=dict)
+    """Placeholder -> the gender of the source noun it hides ("f", "m"; None when the source does not say)."""
 
 
 def _wanted(match: TermMatch, source: str, target: str) -> str:
@@ -60,11 +63,13 @@ def _protect(text: str, matches: list[TermMatch], source: str, target: str) -> _
     """Replace every term with an approved rendering by a placeholder."""
     protected = [match for match in matches if match.entry.rule(target).renderings]
     substitutions: dict[str, str] = {}
+    genders: dict[str, str | None] = {}
     for index, match in reversed(list(enumerate(protected))):
         token = placeholder(index)
         substitutions[token] = _wanted(match, source, target)
+        genders[token] = None if match.entry.rule(target).dnt else noun_gender(match.surface, source)
         text = text[: match.start] + token + text[match.end :]
-    return _Protected(text, substitutions)
+    return _Protected(text, substitutions, genders)
 
 
 def instructions(matches: list[TermMatch], source: str, target: str) -> tuple[str, ...]:
@@ -100,17 +105,18 @@ def _fix_case_after_placeholders(source: str, translated: str) -> str:
     return after.sub(lowered, translated)
 
 
-def _restore(translated: str, protected: _Protected) -> str:
-    """Put renderings where the placeholders came back (capitalised where a sentence starts)."""
+def _restore(translated: str, protected: _Protected, target: str) -> str:
+    """Put renderings where the placeholders came back (capitalised where a sentence starts), a possessive before one
+    agreeing with the source's noun ("mon QZXA" for "mi novia" -> "ma copine")."""
     translated = _fix_case_after_placeholders(protected.text, translated)
-
-    def rendering(found: re.Match[str]) -> str:
+    done, last = "", 0
+    for found in _PLACEHOLDER.finditer(translated):
         value = protected.substitutions.get(found.group(1), found.group(1))
         if sentence_initial(translated, found.start()) and value[:1].islower():
-            return value[0].upper() + value[1:]
-        return value
-
-    return _PLACEHOLDER.sub(rendering, translated)
+            value = value[0].upper() + value[1:]
+        before = possessive_agreeing(done + translated[last : found.start()], value, protected.genders.get(found.group(1)), target)
+        done, last = before + value, found.end()
+    return done + translated[last:]
 
 
 def _violations(source_text: str, text: str, glossary: Glossary, source: str, target: str) -> int:
@@ -189,7 +195,7 @@ def translate_lines(
         protected = [_protect(r.text, m, source, target) for r, m in zip(requests, matches, strict=True)]
         masked = [replace(request, text=p.text) for request, p in zip(requests, protected, strict=True)]
     outputs = translator.translate(masked, source, target)
-    results = [list(dict.fromkeys(_restore(c, p) for c in out)) for out, p in zip(outputs, protected, strict=True)]
+    results = [list(dict.fromkeys(_restore(c, p, target) for c in out)) for out, p in zip(outputs, protected, strict=True)]
     scores = [_violations(r.text, _first(c), g, source, target) if g else 0 for r, c, g in zip(requests, results, glossaries, strict=True)]
     failing = [i for i, score in enumerate(scores) if score]
     if failing:

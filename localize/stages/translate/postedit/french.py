@@ -96,6 +96,10 @@ _AFTER_ELISION = re.compile(
     r"\b([Jj]'|[MmTtSsLlNn]'(?=(?:Ai|As|A|Avons|Avez|Ont|Est|Es|Étais|Était|Y|En)\b))([A-ZÀÂÉÈÊÎÔ][a-zàâçéèêëîïôûù]*)"
 )
 """A capital after "J'" (a verb follows, never a name) or after an object's elision before "avoir"/"être"."""
+_CAPITAL_AUXILIARY = re.compile(
+    r"\b((?:[Jj]e|[Tt]u|[Ii]ls?|[Ee]lles?|[Oo]n|[Nn]ous|[Vv]ous) )(A|Ai|As|Avons|Avez|Ont|Est|Es|Suis|Sommes|Êtes|Sont)\b"
+)
+"""A capitalised "avoir" or "être" after its subject ("Il A hier été")."""
 _CAPITAL_CLITIC = re.compile(r"(?<=[^\W\d_,] )([JMTSLN])'(?=[a-zàâéèêîôû])")
 """An elided clitic capitalised inside a sentence ("Je L'ai croisée")."""
 _EN_ARTICLE = [
@@ -114,11 +118,16 @@ que" -> "ils m'ont dit que", "ils nous ont volés le vélo" -> "volé")."""
 
 
 def french_grammar(text: str, context: Context) -> str:
-    """Apertium's French grammar slips: a capital after an elided word ("J'Ai hier" -> "J'ai hier", "Je L'ai" -> "Je
-    l'ai"), Spanish's "en" before an article ("en le quartier" -> "au quartier", "en la cuisine" -> "à la cuisine"),
-    "près" without "de" ("près la gare" -> "près de la gare"), a participle agreed with an indirect object."""
+    """Apertium's French grammar slips:
+
+    - a capital after an elided word or a subject ("J'Ai hier", "Je L'ai", "Il A hier été");
+    - Spanish's "en" before an article ("en le quartier" -> "au quartier", "en la cuisine" -> "à la cuisine");
+    - "près" without "de" ("près la gare" -> "près de la gare");
+    - a participle agreed with an indirect object ("ils m'ont dits que" -> "ils m'ont dit que").
+    """
     text = _AFTER_ELISION.sub(lambda m: m.group(1) + lower_first(m.group(2)), text)
     text = _CAPITAL_CLITIC.sub(lambda m: m.group(1).lower() + "'", text)
+    text = _CAPITAL_AUXILIARY.sub(lambda m: m.group(1) + m.group(2).lower(), text)
     for pattern, replacement in _EN_ARTICLE:
         text = pattern.sub(replacement, text)
     text = _PRES.sub(lambda m: f"{m.group(1)}rès {_PRES_DE[m.group(2)]}", text)
