@@ -19,6 +19,7 @@ from localize.qc.checks import assess
 from localize.registry import create, register
 from localize.stages.base import RunContext, stage_key
 from localize.stages.translate import TranslateStage, TranslationRequest
+from localize.stages.translate.agreement import noun_gender, possessive_agreeing
 from localize.stages.translate.apertium import ApertiumTranslator
 from localize.stages.translate.enforce import placeholder, translate_lines
 from localize.stages.translate.pivot import PivotRoute
@@ -408,6 +409,14 @@ def test_a_rendered_noun_is_the_one_said_and_its_possessive_agrees(tmp_path: Pat
     tracks = TranslateStage().run(episode().model_copy(update={"lines": spoken}), ctx).tracks
     assert tracks["pt-BR"].renditions["L1"].text.startswith(pt)
     assert tracks["fr"].renditions["L1"].text.startswith(fr)
+
+
+def test_a_spanish_noun_tells_its_gender_and_a_possessive_follows_it() -> None:
+    assert [noun_gender(word, "es-AR") for word in ("novia", "primos", "problema", "días", "mate")] == ["f", "m", "m", "m", None]
+    assert noun_gender("novia", "pt") is None, "only Spanish nouns are read"
+    assert possessive_agreeing("Mon ", "copine", "f", "fr") == "Ma " and possessive_agreeing("ma ", "souci", "m", "fr") == "mon "
+    assert possessive_agreeing("Ton ", "amie", "f", "fr") == "Ton ", "French keeps ton before a vowel"
+    assert possessive_agreeing("meus ", "primas", "f", "pt-BR") == "minhas " and possessive_agreeing("my ", "x", "f", "en") == "my "
 
 
 def test_apertium_tells_the_first_names_among_common_words() -> None:

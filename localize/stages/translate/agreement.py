@@ -21,6 +21,10 @@ _FEMININE = {
     "pt": {"meu": "minha", "teu": "tua", "seu": "sua", "meus": "minhas", "teus": "tuas", "seus": "suas"},
 }
 """Masculine possessives and their feminine, per target language (French plurals have no gender)."""
+_MASCULINE_IN_A = frozenset(
+    ("día", "mapa", "papá", "sofá", "tema", "problema", "sistema", "programa", "idioma", "clima", "planeta", "poema", "drama")
+)
+"""Spanish nouns in -a that are masculine ("mi problema")."""
 _VOWEL = re.compile(r"[aeiouyâàéèêëîïôûh]", re.IGNORECASE)
 
 
@@ -29,6 +33,8 @@ def noun_gender(surface: str, source: str) -> str | None:
     if base_language(source) != "es" or " " in surface.strip():
         return None
     word = surface.strip().lower()
+    if word in _MASCULINE_IN_A or word.removesuffix("s") in _MASCULINE_IN_A:
+        return "m"
     if re.search(r"as?$", word):
         return "f"
     if re.search(r"os?$", word):
