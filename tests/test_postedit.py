@@ -153,7 +153,10 @@ def test_apertiums_french_grammar_slips_are_mended() -> None:
     assert french.french_grammar("Ils m'ont dits que tu viens. Ils nous ont volés le vélo.", fr) == (
         "Ils m'ont dit que tu viens. Ils nous ont volé le vélo."
     ), "an indirect object takes no agreement"
-    unchanged = "Il nous a mariés. Ils m'ont pris le vélo. En la matière, il aime l'Argentine."
+    assert french.french_grammar("Oui. Je l'ai hier croisée. J'ai hier soir rêvé de toi.", fr) == (
+        "Oui. Hier, je l'ai croisée. Hier soir, j'ai rêvé de toi."
+    ), "the time opens the sentence, not the verb's middle"
+    unchanged = "Il a déjà mangé. Il nous a mariés. Ils m'ont pris le vélo. En la matière, il aime l'Argentine."
     assert french.french_grammar(unchanged, fr) == unchanged, "a direct object agrees; names keep their capital"
 
 

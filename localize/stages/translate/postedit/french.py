@@ -102,6 +102,13 @@ _CAPITAL_AUXILIARY = re.compile(
 """A capitalised "avoir" or "être" after its subject ("Il A hier été")."""
 _CAPITAL_CLITIC = re.compile(r"(?<=[^\W\d_,] )([JMTSLN])'(?=[a-zàâéèêîôû])")
 """An elided clitic capitalised inside a sentence ("Je L'ai croisée")."""
+_TIME_AFTER_AUXILIARY = re.compile(
+    r"(?P<lead>(?:^|[.!?…]\s+)[«\"“(—-]*\s*)"
+    r"(?P<subject>(?:J'|Je |Tu |T'|Il |Elle |On |Nous |Vous |Ils |Elles )(?:(?:me|te|se|nous|vous|le|la|les|lui|leur) |[mtsl]')*)"
+    r"(?P<auxiliary>ai|as|a|avons|avez|ont|suis|es|est|sommes|êtes|sont) "
+    r"(?P<when>hier soir|hier|aujourd'hui|ce matin|cette nuit|cet après-midi|avant-hier) "
+)
+"""A time adverb left between the auxiliary and the participle, as Spanish's word order puts it ("J'ai hier acheté")."""
 _EN_ARTICLE = [
     (re.compile(r"\b([Ee])n le\b"), lambda m: "Au" if m.group(1) == "E" else "au"),
     (re.compile(r"\b([Ee])n les\b"), lambda m: "Aux" if m.group(1) == "E" else "aux"),
@@ -117,10 +124,17 @@ _AGREED = re.compile(
 que" -> "ils m'ont dit que", "ils nous ont volés le vélo" -> "volé")."""
 
 
+def _time_first(found: re.Match[str]) -> str:
+    """ "J'ai hier acheté" -> "Hier, j'ai acheté": the time opens the sentence, as French says it."""
+    when, subject = found.group("when"), found.group("subject")
+    return f"{found.group('lead')}{when[0].upper()}{when[1:]}, {subject[0].lower()}{subject[1:]}{found.group('auxiliary')} "
+
+
 def french_grammar(text: str, context: Context) -> str:
     """Apertium's French grammar slips:
 
     - a capital after an elided word or a subject ("J'Ai hier", "Je L'ai", "Il A hier été");
+    - a time adverb between the auxiliary and the participle ("J'ai hier acheté" -> "Hier, j'ai acheté");
     - Spanish's "en" before an article ("en le quartier" -> "au quartier", "en la cuisine" -> "à la cuisine");
     - "près" without "de" ("près la gare" -> "près de la gare");
     - a participle agreed with an indirect object ("ils m'ont dits que" -> "ils m'ont dit que").
@@ -128,6 +142,7 @@ def french_grammar(text: str, context: Context) -> str:
     text = _AFTER_ELISION.sub(lambda m: m.group(1) + lower_first(m.group(2)), text)
     text = _CAPITAL_CLITIC.sub(lambda m: m.group(1).lower() + "'", text)
     text = _CAPITAL_AUXILIARY.sub(lambda m: m.group(1) + m.group(2).lower(), text)
+    text = _TIME_AFTER_AUXILIARY.sub(_time_first, text)
     for pattern, replacement in _EN_ARTICLE:
         text = pattern.sub(replacement, text)
     text = _PRES.sub(lambda m: f"{m.group(1)}rès {_PRES_DE[m.group(2)]}", text)
