@@ -148,7 +148,7 @@ def test_spoken_french() -> None:
 def test_apertiums_french_grammar_slips_are_mended() -> None:
     fr = context(target="fr")
     assert french.french_grammar("J'Ai hier acheté du pain en le quartier. Je L'ai croisée près la gare. Il A été là.", fr) == (
-        "J'ai hier acheté du pain au quartier. Je l'ai croisée près de la gare. Il a été là."
+        "Hier, j'ai acheté du pain au quartier. Je l'ai croisée près de la gare. Il a été là."
     )
     assert french.french_grammar("Ils m'ont dits que tu viens. Ils nous ont volés le vélo.", fr) == (
         "Ils m'ont dit que tu viens. Ils nous ont volé le vélo."
